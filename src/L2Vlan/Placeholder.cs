@@ -1,0 +1,1 @@
+namespace L2Vlan; internal static class Placeholder {}
