@@ -1,1 +1,0 @@
-namespace L2Vlan; internal static class Placeholder {}
