@@ -1,0 +1,38 @@
+using System.CommandLine;
+using L2Vlan.Host;
+using Microsoft.Extensions.Logging;
+
+namespace L2Vlan.Cli;
+
+/// <summary><c>l2vlan serve</c>: the service systemd runs.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var socket = new Option<string>("--socket")
+        {
+            Description = "Unix socket to serve Docker's plugin API on (the spec file in /etc/docker/plugins points here)",
+            DefaultValueFactory = _ => ServiceSettings.DefaultSocketPath,
+        };
+        var stateDirectory = CommonOptions.StateDirectory();
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = "Least important messages to log",
+            DefaultValueFactory = _ => nameof(LogLevel.Information),
+        };
+        logLevel.AcceptOnlyFromAmong(Enum.GetNames<LogLevel>());
+
+        var command = new Command("serve", "Run the plugin service in the foreground (systemd's ExecStart)") { socket, stateDirectory, logLevel };
+        command.SetAction(async parse =>
+        {
+            var settings = new ServiceSettings(
+                parse.GetValue(socket)!,
+                parse.GetValue(stateDirectory)!,
+                Enum.Parse<LogLevel>(parse.GetValue(logLevel)!));
+            await using var app = PluginHost.Build(settings);
+            await PluginHost.RunAsync(app);
+            return 0;
+        });
+        return command;
+    }
+}

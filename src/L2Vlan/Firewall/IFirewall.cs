@@ -1,0 +1,14 @@
+namespace L2Vlan.Firewall;
+
+/// <summary>
+/// Docker loads br_netfilter and sets the FORWARD policy to DROP, which drops frames bridged between a
+/// container and the VLAN. l2vlan accepts traffic that enters and leaves one of its bridges.
+/// </summary>
+public interface IFirewall
+{
+    /// <summary>Adds the accept rule for the bridge unless it is there already.</summary>
+    void AllowBridged(string bridge);
+
+    /// <summary>Removes the rule l2vlan added for the bridge; nothing else.</summary>
+    void RemoveBridged(string bridge);
+}

@@ -1,0 +1,3 @@
+namespace L2Vlan.Ipam;
+
+public sealed record Allocation(string Address, AllocationKind Kind);

@@ -1,0 +1,66 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Net.Sockets;
+
+namespace L2Vlan.Ipam;
+
+/// <summary>An address block such as 192.168.1.0/24 or 2001:db8::/64, always stored with its host bits cleared.</summary>
+public readonly record struct Cidr(IPAddress Network, int PrefixLength)
+{
+    public AddressFamily Family => Network.AddressFamily;
+
+    public int BitLength => Family == AddressFamily.InterNetwork ? 32 : 128;
+
+    public UInt128 First => AddressMath.ToNumber(Network);
+
+    public UInt128 Last => First | HostMask;
+
+    public UInt128 HostMask => PrefixLength == BitLength ? UInt128.Zero : (UInt128.One << (BitLength - PrefixLength)) - 1;
+
+    public bool Contains(IPAddress address) =>
+        address.AddressFamily == Family && (AddressMath.ToNumber(address) & ~HostMask) == First;
+
+    public bool Contains(Cidr inner) =>
+        inner.Family == Family && inner.PrefixLength >= PrefixLength && Contains(inner.Network);
+
+    /// <summary>Parses "a.b.c.d/n"; <paramref name="hadHostBits"/> tells whether the text named a host rather than a network.</summary>
+    public static bool TryParse(string? text, out Cidr cidr, out bool hadHostBits)
+    {
+        cidr = default;
+        hadHostBits = false;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        var slash = text.IndexOf('/');
+        if (slash < 0) return false;
+        if (!IPAddress.TryParse(text.AsSpan(0, slash), out var address)) return false;
+        if (address.IsIPv4MappedToIPv6) return false;
+        var bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        if (!int.TryParse(text.AsSpan(slash + 1), out var prefix) || prefix < 0 || prefix > bits) return false;
+        var hostMask = prefix == bits ? UInt128.Zero : (UInt128.One << (bits - prefix)) - 1;
+        var number = AddressMath.ToNumber(address);
+        hadHostBits = (number & hostMask) != 0;
+        cidr = new Cidr(AddressMath.FromNumber(number & ~hostMask, address.AddressFamily), prefix);
+        return true;
+    }
+
+    /// <summary>Parses a network in CIDR form, refusing host bits, with an error that names <paramref name="option"/>.</summary>
+    public static Cidr ParseNetwork(string? text, string option)
+    {
+        if (!TryParse(text, out var cidr, out var hadHostBits))
+            throw new Protocol.UserError($"{option} '{text}' is not a network in CIDR form (example: 192.168.1.0/24 or 2001:db8::/64)");
+        if (hadHostBits)
+            throw new Protocol.UserError($"{option} '{text}' has host bits set; did you mean {cidr}?");
+        return cidr;
+    }
+
+    /// <summary>Parses "address/prefix" as Docker sends gateways and endpoint addresses, keeping the address.</summary>
+    public static bool TryParseInterfaceAddress(string? text, [NotNullWhen(true)] out IPAddress? address, out Cidr subnet)
+    {
+        address = null;
+        subnet = default;
+        if (!TryParse(text, out subnet, out _)) return false;
+        address = IPAddress.Parse(text!.AsSpan(0, text!.IndexOf('/')));
+        return true;
+    }
+
+    public override string ToString() => $"{Network}/{PrefixLength}";
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using L2Vlan.Driver;
+using L2Vlan.Ipam;
+using Microsoft.Extensions.Logging;
+
+namespace L2Vlan.Protocol;
+
+/// <summary>
+/// Routes Docker's POST /Interface.Method calls to the driver and the IPAM, one at a time: each
+/// call reads and writes shared state and links, and Docker's calls are few. Bytes in, bytes out,
+/// so it is tested without a socket.
+/// </summary>
+public sealed class PluginDispatcher
+{
+    public readonly record struct Reply(int Status, byte[] Body);
+
+    private delegate Reply Handler(ReadOnlySpan<byte> body);
+
+    private static readonly L2VlanJsonContext Json = L2VlanJsonContext.Default;
+    private readonly Dictionary<string, Handler> _routes = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly ILogger _logger;
+
+    public PluginDispatcher(NetworkDriver driver, IpamService ipam, ILogger<PluginDispatcher> logger)
+    {
+        _logger = logger;
+
+        Add("/Plugin.Activate", Json.EmptyResponse, Json.ActivateResponse,
+            _ => new ActivateResponse { Implements = ["NetworkDriver", "IpamDriver"] });
+
+        // Scope local: every node keeps its own state and links. Connectivity global: the VLAN spans nodes.
+        Add("/NetworkDriver.GetCapabilities", Json.EmptyResponse, Json.NetworkCapabilitiesResponse,
+            _ => new NetworkCapabilitiesResponse { Scope = "local", ConnectivityScope = "global" });
+        Add("/NetworkDriver.CreateNetwork", Json.CreateNetworkRequest, Json.EmptyResponse, driver.CreateNetwork);
+        Add("/NetworkDriver.DeleteNetwork", Json.NetworkRequest, Json.EmptyResponse, driver.DeleteNetwork);
+        Add("/NetworkDriver.CreateEndpoint", Json.CreateEndpointRequest, Json.CreateEndpointResponse, driver.CreateEndpoint);
+        Add("/NetworkDriver.DeleteEndpoint", Json.EndpointRequest, Json.EmptyResponse, driver.DeleteEndpoint);
+        Add("/NetworkDriver.EndpointOperInfo", Json.EndpointRequest, Json.EndpointOperInfoResponse, driver.EndpointOperInfo);
+        Add("/NetworkDriver.Join", Json.JoinRequest, Json.JoinResponse, driver.Join);
+        Add("/NetworkDriver.Leave", Json.EndpointRequest, Json.EmptyResponse, driver.Leave);
+        // Port mapping and discovery have no meaning on a plain L2 segment: accepted, nothing to do.
+        Add("/NetworkDriver.ProgramExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
+        Add("/NetworkDriver.RevokeExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
+        Add("/NetworkDriver.DiscoverNew", Json.EmptyResponse, Json.EmptyResponse, _ => EmptyResponse.Instance);
+        Add("/NetworkDriver.DiscoverDelete", Json.EmptyResponse, Json.EmptyResponse, _ => EmptyResponse.Instance);
+        Add("/NetworkDriver.AllocateNetwork", Json.AllocateNetworkRequest, Json.AllocateNetworkResponse,
+            r => new AllocateNetworkResponse { Options = r.Options });
+        Add("/NetworkDriver.FreeNetwork", Json.NetworkRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
+
+        Add("/IpamDriver.GetCapabilities", Json.EmptyResponse, Json.IpamCapabilitiesResponse,
+            _ => new IpamCapabilitiesResponse { RequiresMACAddress = false, RequiresRequestReplay = false });
+        Add("/IpamDriver.GetDefaultAddressSpaces", Json.EmptyResponse, Json.AddressSpacesResponse,
+            _ => new AddressSpacesResponse { LocalDefaultAddressSpace = IpamService.AddressSpace, GlobalDefaultAddressSpace = IpamService.AddressSpace });
+        Add("/IpamDriver.RequestPool", Json.RequestPoolRequest, Json.RequestPoolResponse, ipam.RequestPool);
+        Add("/IpamDriver.ReleasePool", Json.ReleasePoolRequest, Json.EmptyResponse, r => { ipam.ReleasePool(r.PoolID); return EmptyResponse.Instance; });
+        Add("/IpamDriver.RequestAddress", Json.RequestAddressRequest, Json.RequestAddressResponse, ipam.RequestAddress);
+        Add("/IpamDriver.ReleaseAddress", Json.ReleaseAddressRequest, Json.EmptyResponse, r => { ipam.ReleaseAddress(r); return EmptyResponse.Instance; });
+    }
+
+    public IReadOnlyCollection<string> Paths => _routes.Keys;
+
+    public Reply Handle(string path, ReadOnlySpan<byte> body)
+    {
+        if (!_routes.TryGetValue(path, out var handler))
+        {
+            // 404 tells Docker "not implemented", which it accepts for optional calls.
+            _logger.LogDebug("{Path}: not implemented", path);
+            return Error(404, $"l2vlan does not implement {path}");
+        }
+        lock (_gate)
+        {
+            try
+            {
+                return handler(body);
+            }
+            catch (UserError e)
+            {
+                _logger.LogWarning("{Path} refused: {Message}", path, e.Message);
+                return Error(500, e.Message);
+            }
+            catch (JsonException e)
+            {
+                _logger.LogWarning("{Path}: unreadable request: {Message}", path, e.Message);
+                return Error(500, $"l2vlan could not read the request to {path}: {e.Message}");
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "{Path} failed", path);
+                return Error(500, $"l2vlan: {e.Message}");
+            }
+        }
+    }
+
+    private void Add<TRequest, TResponse>(string path, JsonTypeInfo<TRequest> request, JsonTypeInfo<TResponse> response, Func<TRequest, TResponse> handle)
+        where TRequest : class, new()
+    {
+        _routes[path] = body =>
+        {
+            _logger.LogDebug("{Path} {Body}", path, System.Text.Encoding.UTF8.GetString(body));
+            // Docker sends an empty body, not "null" or "{}", for calls without arguments.
+            var parsed = IsBlank(body) ? new TRequest() : JsonSerializer.Deserialize(body, request) ?? new TRequest();
+            return new Reply(200, JsonSerializer.SerializeToUtf8Bytes(handle(parsed), response));
+        };
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> body) => body.Trim(" \t\r\n"u8).IsEmpty;
+
+    private static Reply Error(int status, string message) =>
+        new(status, JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse { Err = message }, Json.ErrorResponse));
+}

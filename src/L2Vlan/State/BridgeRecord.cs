@@ -1,0 +1,18 @@
+namespace L2Vlan.State;
+
+/// <summary>
+/// A bridge that l2vlan networks use, and what l2vlan made for it: the bridge itself, the 802.1Q
+/// sub-interface, the firewall rule. Persisted as bridges/&lt;Name&gt;.json before the links are made, and
+/// removed after they are gone, so every link l2vlan made has a record and nothing else is ever deleted.
+/// </summary>
+public sealed class BridgeRecord
+{
+    public required string Name { get; init; }
+    public required string ExtIf { get; init; }
+    public required int VlanId { get; init; }
+    public required string VlanLink { get; init; }
+    public int? Mtu { get; set; }
+    public bool CreatedBridge { get; set; }
+    public bool CreatedVlanLink { get; set; }
+    public bool FirewallAccept { get; set; }
+}

@@ -1,0 +1,61 @@
+using System.Text;
+using L2Vlan.Ipam;
+using Microsoft.Extensions.Logging;
+
+namespace L2Vlan.State;
+
+/// <summary>A read-only look at the state folder, as <c>l2vlan status</c> prints it.</summary>
+public sealed record StateView(
+    IReadOnlyList<NetworkRecord> Networks,
+    IReadOnlyList<BridgeRecord> Bridges,
+    IReadOnlyList<AddressPool> Pools,
+    IReadOnlyList<string> QuarantinedFiles)
+{
+    public static StateView Read(string stateDirectory, ILogger logger)
+    {
+        var networks = new JsonFileCollection<NetworkRecord>(Path.Combine(stateDirectory, "networks"), L2VlanJsonContext.Default.NetworkRecord, logger);
+        var bridges = new JsonFileCollection<BridgeRecord>(Path.Combine(stateDirectory, "bridges"), L2VlanJsonContext.Default.BridgeRecord, logger);
+        var pools = new JsonFileCollection<AddressPool>(Path.Combine(stateDirectory, "pools"), L2VlanJsonContext.Default.AddressPool, logger);
+        var quarantined = new[] { networks.QuarantineDirectory, bridges.QuarantineDirectory, pools.QuarantineDirectory }
+            .Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Order().ToList();
+        return new StateView(
+            ReadOnly(networks), ReadOnly(bridges), ReadOnly(pools), quarantined);
+    }
+
+    // Reading must not move files: status is run by people while the service owns the folder.
+    private static List<T> ReadOnly<T>(JsonFileCollection<T> collection) where T : class =>
+        Directory.Exists(collection.Directory) ? collection.Peek().Select(x => x.Value).ToList() : [];
+
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"bridges: {Bridges.Count}");
+        foreach (var b in Bridges)
+            text.AppendLine($"  {b.Name}: {b.VlanLink} (VLAN {b.VlanId} of {b.ExtIf}){(b.Mtu is { } m ? $", mtu {m}" : "")}; made by l2vlan: {Made(b)}");
+        text.AppendLine($"networks: {Networks.Count}");
+        foreach (var n in Networks)
+        {
+            text.AppendLine($"  {n.NetworkId}: bridge {n.BridgeName}, subnets {string.Join(", ", n.Subnets.Select(s => s.Gateway is null ? s.Subnet : $"{s.Subnet} via {s.Gateway}"))}{(n.Internal ? ", internal" : "")}");
+            foreach (var e in n.Endpoints.Values)
+                text.AppendLine($"    endpoint {e.EndpointId[..Math.Min(12, e.EndpointId.Length)]}: {string.Join(" ", new[] { e.Address, e.AddressIPv6 }.Where(a => a is not null))} mac {e.MacAddress}{(e.HostVeth is null ? "" : $" veth {e.HostVeth}")}");
+        }
+        text.AppendLine($"address pools: {Pools.Count}");
+        foreach (var p in Pools)
+            text.AppendLine($"  {p.Id}: gateway {p.Gateway ?? "-"}, in use: {(p.Allocations.Count == 0 ? "-" : string.Join(", ", p.Allocations.Select(a => $"{a.Address} ({a.Kind.ToString().ToLowerInvariant()})")))}");
+        if (QuarantinedFiles.Count > 0)
+        {
+            text.AppendLine($"quarantined state files (unreadable; not served): {QuarantinedFiles.Count}");
+            foreach (var f in QuarantinedFiles) text.AppendLine($"  {f}");
+        }
+        return text.ToString();
+    }
+
+    private static string Made(BridgeRecord b)
+    {
+        var made = new List<string>();
+        if (b.CreatedBridge) made.Add("bridge");
+        if (b.CreatedVlanLink) made.Add("sub-interface");
+        if (b.FirewallAccept) made.Add("firewall rule");
+        return made.Count == 0 ? "nothing" : string.Join(", ", made);
+    }
+}
