@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using L2Vlan.Netlink;
+
+namespace L2Vlan.Tests.Netlink;
+
+public class GratuitousArpTests : PrivateNamespaceFixture
+{
+    private static readonly PhysicalAddress Mac = PhysicalAddress.Parse("02-42-C0-00-02-0A");
+    private static readonly IPAddress Address = IPAddress.Parse("192.0.2.10");
+
+    private static readonly byte[] ExpectedFrame =
+    [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // broadcast
+        0x02, 0x42, 0xc0, 0x00, 0x02, 0x0a, // from our MAC
+        0x08, 0x06,                         // ARP
+        0x00, 0x01, 0x08, 0x00, 6, 4,       // Ethernet / IPv4
+        0x00, 0x01,                         // request
+        0x02, 0x42, 0xc0, 0x00, 0x02, 0x0a, 192, 0, 2, 10, // sender: us
+        0, 0, 0, 0, 0, 0, 192, 0, 2, 10,    // target: unknown MAC, our own IP
+    ];
+
+    [Test]
+    public void FrameIsABroadcastArpRequestForOurOwnAddress()
+    {
+        byte[] frame = GratuitousArp.BuildFrame(Mac, Address);
+
+        Assert.That(frame, Has.Length.EqualTo(60));
+        Assert.That(frame[..ExpectedFrame.Length], Is.EqualTo(ExpectedFrame));
+        Assert.That(frame[ExpectedFrame.Length..], Is.All.Zero);
+    }
+
+    [Test]
+    public void GratuitousArpArrivesAtTheOtherEndOfAVeth()
+    {
+        Client.CreateVethPair("garp-out", "garp-in", peerMac: null, mtu: null);
+        var sending = RequireLink("garp-out");
+        var receiving = RequireLink("garp-in");
+        Client.SetUp(sending.Index);
+        Client.SetUp(receiving.Index);
+        using var listener = Host.Run(() => PacketSocket.Open(0x0806));
+        listener.Bind(receiving.Index, 0x0806);
+
+        Client.SendGratuitousArp("garp-out", Mac, Address);
+
+        var frame = new byte[1500];
+        int length = listener.Receive(frame, TimeSpan.FromSeconds(3));
+        Assert.That(length, Is.GreaterThan(0), "no ARP frame arrived");
+        Assert.That(frame[..ExpectedFrame.Length], Is.EqualTo(ExpectedFrame));
+    }
+
+    [Test]
+    public void IPv6AddressesAreSkippedQuietly()
+    {
+        Assert.DoesNotThrow(() => Client.SendGratuitousArp("does-not-matter", Mac, IPAddress.Parse("2001:db8::1")));
+    }
+}
