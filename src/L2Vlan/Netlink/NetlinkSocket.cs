@@ -11,6 +11,9 @@ internal sealed class NetlinkSocket : IDisposable
 {
     // The kernel caps a dump datagram at 32 KiB; twice that leaves room.
     private const int ReceiveBufferSize = 64 * 1024;
+    // The kernel always answers; this only turns a wedged kernel into an error instead of a hung caller.
+    // A late answer is then recognised as stale by its sequence number.
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
     private readonly SafeFileDescriptor _socket;
     private readonly byte[] _receiveBuffer = new byte[ReceiveBufferSize];
@@ -27,6 +30,7 @@ internal sealed class NetlinkSocket : IDisposable
         try
         {
             EnableExtendedAcks();
+            LimitReceiveWait();
             PortId = Bind();
         }
         catch
@@ -71,6 +75,15 @@ internal sealed class NetlinkSocket : IDisposable
         if (Interop.Libc.SetSockOpt(_socket, SOL_NETLINK, NETLINK_EXT_ACK, &enabled, sizeof(int)) != 0)
         {
             throw SystemCallException.FromLastError("setsockopt(NETLINK_EXT_ACK)");
+        }
+    }
+
+    private unsafe void LimitReceiveWait()
+    {
+        var limit = new Interop.Libc.timeval { tv_sec = (long)AnswerTimeout.TotalSeconds };
+        if (Interop.Libc.SetSockOpt(_socket, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &limit, (uint)sizeof(Interop.Libc.timeval)) != 0)
+        {
+            throw SystemCallException.FromLastError("setsockopt(SO_RCVTIMEO)");
         }
     }
 
@@ -119,11 +132,14 @@ internal sealed class NetlinkSocket : IDisposable
             }
             if (received < 0)
             {
-                if (Marshal.GetLastPInvokeError() == Interop.Errno.EINTR)
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Interop.Errno.EINTR)
                 {
                     continue;
                 }
-                throw SystemCallException.FromLastError($"recvfrom(netlink {name})");
+                throw errno == Interop.Errno.EAGAIN
+                    ? new TimeoutException($"netlink {name}: no answer from the kernel within {AnswerTimeout.TotalSeconds} s.")
+                    : new SystemCallException($"recvfrom(netlink {name})", errno);
             }
             if (received > _receiveBuffer.Length)
             {

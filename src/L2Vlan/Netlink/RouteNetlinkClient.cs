@@ -318,8 +318,9 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
 
     /// <summary>
     /// Creates the link, then turns IPv6 address generation off before anything can bring it up.
-    /// A separate request because the kernel ignores IFLA_AF_SPEC in a creating RTM_NEWLINK.
-    /// If that second step fails the half-made link is removed again.
+    /// A separate request because the kernel refuses IFLA_AF_SPEC in a creating RTM_NEWLINK
+    /// (EAFNOSUPPORT on 6.18: the link has no IPv6 state yet). If that second step fails,
+    /// the half-made link is removed again.
     /// </summary>
     private void CreateWithoutIPv6Addresses(Span<byte> newLink, string name)
     {
@@ -348,7 +349,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         }
         catch (NetlinkException e) when (e.Errno == Interop.Errno.EAFNOSUPPORT)
         {
-            // IPv6 is disabled in this kernel altogether, so no address can appear anyway.
+            // The link has no IPv6 state (IPv6 disabled, or an MTU below 1280), so no address can appear.
         }
     }
 

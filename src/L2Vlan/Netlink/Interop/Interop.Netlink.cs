@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+
 // Struct names mirror the C headers on purpose.
 #pragma warning disable CS8981
 

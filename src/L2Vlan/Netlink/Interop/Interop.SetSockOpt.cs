@@ -1,5 +1,6 @@
 using L2Vlan.Netlink;
 using System.Runtime.InteropServices;
+
 // Struct names mirror the C headers on purpose.
 #pragma warning disable CS8981
 
