@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Serialization;
 
 namespace L2Vlan.Ipam;
 
@@ -14,8 +15,10 @@ public sealed class AddressPool
     public string? Gateway { get; set; }
     public List<Allocation> Allocations { get; init; } = [];
 
+    [JsonIgnore]
     public Cidr SubnetCidr => Cidr.ParseNetwork(Subnet, "subnet");
 
+    [JsonIgnore]
     public Cidr RangeCidr => Range is null ? SubnetCidr : Cidr.ParseNetwork(Range, "ip-range");
 
     public Allocation? Find(IPAddress address) =>

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using L2Vlan.Netlink;
+
+namespace L2Vlan.Tests.Fakes;
+
+/// <summary>An in-memory kernel for driver tests: links with kinds, masters, parents and MTUs.</summary>
+internal sealed class FakeLinkControl : ILinkControl
+{
+    private readonly Dictionary<string, LinkInfo> _links = new(StringComparer.Ordinal);
+    private int _nextIndex = 1;
+
+    public List<(string Link, PhysicalAddress Mac, IPAddress Address)> Announcements { get; } = [];
+
+    public LinkInfo AddNic(string name, int mtu = 1500, string kind = "") => Add(name, kind, mtu, null, null, null);
+
+    public LinkInfo? FindLink(string name) => _links.GetValueOrDefault(name);
+
+    public IReadOnlyList<LinkInfo> ListLinks() => _links.Values.OrderBy(l => l.Index).ToList();
+
+    public void CreateBridge(string name, int? mtu) => Add(name, "bridge", mtu ?? 1500, null, null, null);
+
+    public void CreateVlan(string name, int parentIndex, int vlanId, int? mtu) =>
+        Add(name, "vlan", mtu ?? ByIndex(parentIndex).Mtu, null, parentIndex, vlanId);
+
+    public void CreateVethPair(string hostName, string peerName, PhysicalAddress? peerMac, int? mtu)
+    {
+        if (_links.ContainsKey(hostName) || _links.ContainsKey(peerName)) throw new InvalidOperationException("EEXIST");
+        var host = Add(hostName, "veth", mtu ?? 1500, null, null, null);
+        Add(peerName, "veth", mtu ?? 1500, peerMac, host.Index, null);
+    }
+
+    public void SetMaster(int index, int masterIndex) => Replace(index, l => l with { MasterIndex = masterIndex });
+
+    public void SetUp(int index) => Replace(index, l => l with { IsUp = true });
+
+    public void SetMtu(int index, int mtu) => Replace(index, l => l with { Mtu = mtu });
+
+    public bool DeleteLink(string name)
+    {
+        if (!_links.Remove(name, out var link)) return false;
+        // Like the kernel: a veth takes its peer with it.
+        if (link.Kind == "veth")
+            foreach (var peer in _links.Values.Where(l => l.Kind == "veth" && (l.ParentIndex == link.Index || link.ParentIndex == l.Index)).ToList())
+                _links.Remove(peer.Name);
+        return true;
+    }
+
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index) => [];
+
+    public void SendGratuitousArp(string linkName, PhysicalAddress mac, IPAddress address) => Announcements.Add((linkName, mac, address));
+
+    private LinkInfo Add(string name, string kind, int mtu, PhysicalAddress? mac, int? parent, int? vlan)
+    {
+        if (_links.ContainsKey(name)) throw new InvalidOperationException($"EEXIST {name}");
+        var link = new LinkInfo(_nextIndex++, name, kind, false, mtu, mac, null, parent, vlan);
+        _links[name] = link;
+        return link;
+    }
+
+    private LinkInfo ByIndex(int index) => _links.Values.Single(l => l.Index == index);
+
+    private void Replace(int index, Func<LinkInfo, LinkInfo> change)
+    {
+        var link = ByIndex(index);
+        _links[link.Name] = change(link);
+    }
+}
