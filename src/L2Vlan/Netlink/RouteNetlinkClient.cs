@@ -220,7 +220,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         {
             return;
         }
-        var link = FindLink(linkName) ?? throw new NetlinkException(MessageTypeName(RTM_GETLINK), Interop.Errno.ENODEV, $"no link named '{linkName}'");
+        var link = FindLink(linkName) ?? throw new InvalidOperationException($"cannot send a gratuitous ARP out of '{linkName}': there is no such link.");
         _packetSender.Send(link.Index, GratuitousArp.BuildFrame(mac, address));
     }
 

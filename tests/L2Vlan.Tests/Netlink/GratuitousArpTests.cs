@@ -50,6 +50,13 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     }
 
     [Test]
+    public void SendingOutOfAMissingLinkNamesIt()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Client.SendGratuitousArp("no-such-link", Mac, Address));
+        Assert.That(error.Message, Does.Contain("no-such-link"));
+    }
+
+    [Test]
     public void IPv6AddressesAreSkippedQuietly()
     {
         Assert.DoesNotThrow(() => Client.SendGratuitousArp("does-not-matter", Mac, IPAddress.Parse("2001:db8::1")));
