@@ -39,6 +39,9 @@ internal sealed class FakeLinkControl : ILinkControl
     public bool DeleteLink(string name)
     {
         if (!_links.Remove(name, out var link)) return false;
+        // Like the kernel: a deleted bridge releases its ports.
+        foreach (var port in _links.Values.Where(l => l.MasterIndex == link.Index).ToList())
+            _links[port.Name] = port with { MasterIndex = null };
         // Like the kernel: a veth takes its peer with it.
         if (link.Kind == "veth")
             foreach (var peer in _links.Values.Where(l => l.Kind == "veth" && (l.ParentIndex == link.Index || link.ParentIndex == l.Index)).ToList())
