@@ -1,0 +1,122 @@
+using System.Text;
+using System.Text.Json;
+using L2Vlan.Protocol;
+using L2Vlan.Tests.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace L2Vlan.Tests.Protocol;
+
+/// <summary>Docker's calls as bytes, taken from what Docker 20.10 really sent (shared notes, docker-20.10-trace.txt).</summary>
+public class PluginDispatcherTests
+{
+    private TestState _state = null!;
+    private PluginDispatcher _dispatcher = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        var links = new FakeLinkControl();
+        links.AddNic("eno1");
+        _state = new TestState(links);
+        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, NullLogger<PluginDispatcher>.Instance);
+    }
+
+    [TearDown]
+    public void TearDown() => _state.Dispose();
+
+    private (int Status, JsonElement Body) Call(string path, string body)
+    {
+        var reply = _dispatcher.Handle(path, Encoding.UTF8.GetBytes(body));
+        return (reply.Status, JsonDocument.Parse(reply.Body).RootElement);
+    }
+
+    private JsonElement Ok(string path, string body)
+    {
+        var (status, json) = Call(path, body);
+        Assert.That(status, Is.EqualTo(200), json.ToString());
+        return json;
+    }
+
+    [Test]
+    public void Activation_and_capabilities_take_an_empty_body()
+    {
+        Assert.That(Ok("/Plugin.Activate", "").GetProperty("Implements").EnumerateArray().Select(e => e.GetString()),
+            Is.EqualTo(new[] { "NetworkDriver", "IpamDriver" }));
+        var caps = Ok("/NetworkDriver.GetCapabilities", "");
+        Assert.That(caps.GetProperty("Scope").GetString(), Is.EqualTo("local"));
+        Assert.That(caps.GetProperty("ConnectivityScope").GetString(), Is.EqualTo("global"));
+        Assert.That(Ok("/IpamDriver.GetCapabilities", "").GetProperty("RequiresMACAddress").GetBoolean(), Is.False);
+        Assert.That(Ok("/IpamDriver.GetDefaultAddressSpaces", "").GetProperty("LocalDefaultAddressSpace").GetString(), Is.EqualTo("l2vlan"));
+    }
+
+    [Test]
+    public void The_seed_network_as_docker_sends_it()
+    {
+        var pool = Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null, "V6": false}""" + "\n");
+        var poolId = pool.GetProperty("PoolID").GetString();
+        Assert.That(pool.GetProperty("Pool").GetString(), Is.EqualTo("192.168.1.0/24"));
+        Assert.That(Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.1", "Options": {"RequestAddressType": "com.docker.network.gateway"}}""")
+            .GetProperty("Address").GetString(), Is.EqualTo("192.168.1.1/24"));
+        Ok("/NetworkDriver.CreateNetwork", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "Options": {"com.docker.network.enable_ipv6": false, "com.docker.network.generic": {"bridge_name": "vlan2000", "ext_if": "eno1", "vlan_id": "2000"}, "com.docker.network.internal": false}, "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "192.168.1.1/24", "Pool": "192.168.1.0/24"}], "IPv6Data": []}""");
+        Assert.That(Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "", "Options": null}""")
+            .GetProperty("Address").GetString(), Is.EqualTo("192.168.1.4/24"));
+        var endpoint = Ok("/NetworkDriver.CreateEndpoint", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "Interface": {"Address": "192.168.1.4/24", "AddressIPv6": "", "MacAddress": ""}, "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}""");
+        Assert.That(endpoint.GetProperty("Interface").GetProperty("MacAddress").GetString(), Is.EqualTo("02:6c:c0:a8:01:04"));
+        var join = Ok("/NetworkDriver.Join", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "SandboxKey": "/var/run/docker/netns/67ff58ce7a72", "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}""");
+        Assert.That(join.GetProperty("Gateway").GetString(), Is.EqualTo("192.168.1.1"));
+        Assert.That(join.GetProperty("InterfaceName").GetProperty("SrcName").GetString(), Does.StartWith("l2c"));
+        Assert.That(join.TryGetProperty("GatewayIPv6", out _), Is.False, "absent fields are left out, not null");
+        Ok("/NetworkDriver.ProgramExternalConnectivity", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "Options": {}}""");
+        Ok("/NetworkDriver.RevokeExternalConnectivity", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}""");
+        Ok("/NetworkDriver.Leave", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}""");
+        Ok("/NetworkDriver.DeleteEndpoint", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}""");
+        Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.4"}""");
+        Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.1"}""");
+        Ok("/IpamDriver.ReleasePool", $$$"""{"PoolID": "{{{poolId}}}"}""");
+        Ok("/NetworkDriver.DeleteNetwork", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp"}""");
+        Assert.That(_state.Files("pools").Concat(_state.Files("networks")).Concat(_state.Files("bridges")), Is.Empty);
+        Assert.That(_state.Links.FindLink("vlan2000"), Is.Null);
+    }
+
+    [Test]
+    public void A_refused_request_answers_500_with_Err_for_the_docker_cli()
+    {
+        var (status, body) = Call("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "", "V6": false}""");
+        Assert.That(status, Is.EqualTo(500));
+        Assert.That(body.GetProperty("Err").GetString(), Does.Contain("--subnet"));
+    }
+
+    [Test]
+    public void Unreadable_json_is_an_error_not_a_crash()
+    {
+        var (status, body) = Call("/NetworkDriver.CreateNetwork", "{\"NetworkID\": ");
+        Assert.That(status, Is.EqualTo(500));
+        Assert.That(body.GetProperty("Err").GetString(), Does.Contain("could not read"));
+    }
+
+    [Test]
+    public void Unknown_methods_answer_404()
+    {
+        var (status, body) = Call("/NetworkDriver.Teleport", "{}");
+        Assert.That(status, Is.EqualTo(404));
+        Assert.That(body.GetProperty("Err").GetString(), Does.Contain("Teleport"));
+    }
+
+    [Test]
+    public void Every_endpoint_of_the_protocol_is_served()
+    {
+        string[] protocol =
+        [
+            "/Plugin.Activate", "/NetworkDriver.GetCapabilities", "/NetworkDriver.CreateNetwork", "/NetworkDriver.DeleteNetwork",
+            "/NetworkDriver.CreateEndpoint", "/NetworkDriver.EndpointOperInfo", "/NetworkDriver.DeleteEndpoint", "/NetworkDriver.Join",
+            "/NetworkDriver.Leave", "/NetworkDriver.ProgramExternalConnectivity", "/NetworkDriver.RevokeExternalConnectivity",
+            "/NetworkDriver.DiscoverNew", "/NetworkDriver.DiscoverDelete", "/NetworkDriver.AllocateNetwork", "/NetworkDriver.FreeNetwork",
+            "/IpamDriver.GetCapabilities", "/IpamDriver.GetDefaultAddressSpaces", "/IpamDriver.RequestPool", "/IpamDriver.ReleasePool",
+            "/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress",
+        ];
+        Assert.That(_dispatcher.Paths, Is.EquivalentTo(protocol));
+        Assert.That(Ok("/NetworkDriver.DiscoverNew", """{"DiscoveryType":1,"DiscoveryData":{"Address":"10.0.0.5","BindAddress":"","Self":false}}""").EnumerateObject(), Is.Empty);
+        Assert.That(Ok("/NetworkDriver.AllocateNetwork", """{"NetworkID":"x","Options":{"k":"v"},"IPv4Data":[],"IPv6Data":null}""")
+            .GetProperty("Options").GetProperty("k").GetString(), Is.EqualTo("v"));
+    }
+}
