@@ -1,0 +1,39 @@
+# l2vlan — the targets README.md names. Run as root on Debian 12 (the e2e VM serves the host's / to qemu).
+SHELL := /bin/bash
+ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+RID := $(if $(filter arm64,$(ARCH)),linux-arm64,linux-x64)
+OUT := out
+BIN := $(OUT)/l2vlan
+E2E_SCENARIOS ?= core
+
+.PHONY: all build deps unit e2e test run clean
+
+all: build
+
+# What building and testing need from Debian: a C toolchain and zlib for Native AOT, and the VM's parts.
+deps:
+	@missing=$$(for p in clang zlib1g-dev; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi
+	tests/e2e/install-deps.sh
+
+# A self-contained Native AOT executable: no .NET runtime needed where it runs.
+build:
+	dotnet publish src/L2Vlan.Cli/L2Vlan.Cli.csproj -c Release -r $(RID) -o $(OUT) --nologo
+	@rm -f $(OUT)/*.dbg $(OUT)/*.pdb
+	@ls -l $(BIN)
+
+unit:
+	dotnet test L2Vlan.sln -c Release --nologo
+
+e2e: build
+	L2VLAN_BIN=$(abspath $(BIN)) tests/e2e/run-vm.sh $(E2E_SCENARIOS)
+
+# Everything CI runs: unit and netlink tests on this kernel, then the scenarios in the VM.
+test: deps unit e2e
+
+run: build
+	$(BIN) serve --log-level Debug
+
+clean:
+	rm -rf $(OUT) dist
+	dotnet clean L2Vlan.sln --nologo -v q

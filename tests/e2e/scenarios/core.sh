@@ -1,0 +1,114 @@
+#!/bin/bash
+# Issue 3: the seed-000 networks on a real kernel with real dockerd and systemd.
+# Two --config-only networks that share subnet and gateway, local networks made from them,
+# a container on each in VLAN 2000 with its fixed address; a /30 range that fills up; bad
+# input; a restart of the service under running containers; a complete teardown.
+. "$E2E_LIB/checks.sh"
+. "$E2E_LIB/fixtures.sh"
+. "$E2E_LIB/l2vlan.sh"
+
+section "setup: router on VLAN 2000, Docker, l2vlan under systemd"
+check "kernel modules" setup_kernel_modules
+check "router namespace holds gateway 192.168.1.1/24 on VLAN 2000" setup_router eno1 2000 192.168.1.1/24
+check "dockerd answers" wait_for_docker 180
+check "busybox image" import_busybox_image bb:latest
+check "l2vlan installed and started" install_l2vlan_from_build
+check "l2vlan is active (Type=notify: the socket listens)" systemctl is-active l2vlan
+check "socket present" test -S /run/l2vlan/l2vlan.sock
+
+section "the seed's config-only networks, local networks from them"
+for n in 1 2; do
+    range=192.168.1.$((2 * n + 2))/32
+    check "net${n}conf (--config-only, --ip-range $range)" docker network create -d l2vlan --ipam-driver l2vlan \
+        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
+        -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
+    check "net$n --config-from net${n}conf" docker network create -d l2vlan --config-from "net${n}conf" "net$n"
+done
+t0=$SECONDS
+check "c1 runs on net1" docker run -d --name c1 --network net1 bb:latest sleep 3600
+note "docker run on l2vlan took $((SECONDS - t0))s"
+check "c2 runs on net2" docker run -d --name c2 --network net2 bb:latest sleep 3600
+check_eq "c1 has exactly 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 c1)"
+check_eq "c2 has exactly 192.168.1.6/24" "192.168.1.6/24" "$(container_ipv4 c2)"
+check "c1's default route goes to the router" sh -c "docker exec c1 ip route | grep -q '^default via 192.168.1.1 dev eth0'"
+check "c1 pings the router's gateway over VLAN 2000" docker exec c1 ping -c 3 -W 2 192.168.1.1
+check "c2 pings the router's gateway over VLAN 2000" docker exec c2 ping -c 3 -W 2 192.168.1.1
+check "c1 reaches c2" docker exec c1 ping -c 2 -W 2 192.168.1.6
+check "the router learned c1 on trunk0.2000 with its address-derived MAC" \
+    sh -c "ip -n router neigh show 192.168.1.4 dev trunk0.2000 | grep -qi '02:6c:c0:a8:01:04'"
+check "no host interface carries the gateway 192.168.1.1" sh -c "! host_addresses | grep -q '192.168.1.1/'"
+check "the host has no address in 192.168.1.0/24" sh -c "! host_addresses | grep -q ' 192\.168\.1\.'"
+check "no address of any scope on vlan2000 or eno1.2000" sh -c "! host_addresses | grep -Eq '^(vlan2000|eno1\.2000) '"
+ports=$(bridge_ports vlan2000)
+check "vlan2000's ports: eno1.2000 and two veths" sh -c "[ '$(echo "$ports" | tr ' ' '\n' | grep -c '^l2v')' = 2 ] && echo '$ports' | grep -qw eno1.2000"
+note "vlan2000 ports: $ports"
+check_eq "eno1.2000 is 802.1Q VLAN 2000 of eno1" "2000 eno1" \
+    "$(ip -d -j link show eno1.2000 | grep -o '"id":[0-9]*' | cut -d: -f2) $(ip -j link show eno1.2000 | grep -o '"link":"[^"]*"' | cut -d'"' -f4)"
+check "l2vlan's firewall accept rule is in place" sh -c "iptables -S FORWARD | grep -q 'l2vlan bridge vlan2000'"
+
+section "a /30 range: three addresses, then a clear refusal"
+check "net3conf + net3 (--ip-range 192.168.1.252/30)" sh -c "docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range 192.168.1.252/30 \
+    -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only net3conf && docker network create -d l2vlan --config-from net3conf net3"
+for i in 1 2 3; do check "r$i runs on net3" docker run -d --name "r$i" --network net3 bb:latest sleep 3600; done
+addresses=$(for i in 1 2 3; do container_ipv4 "r$i"; echo; done | sort | tr '\n' ' ')
+check_eq "the three got distinct addresses of the range (.255 is broadcast)" "192.168.1.252/24 192.168.1.253/24 192.168.1.254/24 " "$addresses"
+check_fails --grep 'no free address left in --ip-range 192.168.1.252/30' "a fourth container is refused with a clear error" \
+    docker run -d --name r4 --network net3 bb:latest sleep 3600
+docker rm -f r4 >/dev/null 2>&1
+check "r1 reaches the gateway" docker exec r1 ping -c 2 -W 2 192.168.1.1
+
+section "bad input: clear errors through the docker CLI, nothing stored changes"
+before=$(l2vlan_state_files)
+check_fails --grep 'vlan_id=5000.*1 to 4094' "vlan_id out of range" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.7.0/24 -o vlan_id=5000 -o ext_if=eno1 bad1
+check_fails --grep 'needs --subnet' "no --subnet" docker network create -d l2vlan --ipam-driver l2vlan -o vlan_id=7 -o ext_if=eno1 bad2
+check_fails --grep "ext_if: no such interface on this host: tried eno9" "missing NIC" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.7.0/24 -o vlan_id=7 -o ext_if=eno9 bad3
+check_fails --grep "unknown l2vlan option 'vlanid'" "a typo in an option" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.7.0/24 -o vlanid=7 -o ext_if=eno1 bad4
+check_fails --grep 'bridge_name=vlan2000 already carries VLAN 2000 of eno1' "bridge reused with another VLAN" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.8.0/24 -o vlan_id=2001 -o ext_if=eno1 -o bridge_name=vlan2000 bad5
+check_fails --grep 'already in use' "a static --ip already used" docker run -d --name dup --network net3 --ip 192.168.1.252 bb:latest true
+docker rm -f dup >/dev/null 2>&1
+check_eq "state files unchanged by the refused requests" "$before" "$(l2vlan_state_files)"
+check_eq "no network bad1..bad5 exists" "" "$(docker network ls -q -f name=bad)"
+check "c1 still reaches the gateway" docker exec c1 ping -c 1 -W 2 192.168.1.1
+
+section "restarting l2vlan under running containers"
+docker exec c1 ping -c 30 -i 0.2 -W 1 192.168.1.1 >/tmp/ping-during-restart.txt 2>&1 &
+pinger=$!
+sleep 1
+t0=$SECONDS
+check "systemctl restart l2vlan" systemctl restart l2vlan
+note "restart took $((SECONDS - t0))s"
+wait $pinger
+received=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/ping-during-restart.txt)
+note "pings during the restart: ${received:-0}/30 answered"
+check "traffic kept flowing during the restart (>= 28 of 30 answered)" test "${received:-0}" -ge 28
+check "after restart c2 still reaches c1" docker exec c2 ping -c 2 -W 2 192.168.1.4
+check "r3 removed" docker rm -f r3
+check "a new container starts after the restart and gets the freed address" docker run -d --name r5 --network net3 bb:latest sleep 3600
+check_eq "r5 has 192.168.1.254/24" "192.168.1.254/24" "$(container_ipv4 r5)"
+check "r5 reaches the gateway" docker exec r5 ping -c 2 -W 2 192.168.1.1
+check "l2vlan status shows the three networks" sh -c "l2vlan status | grep -q '^networks: 3$'"
+
+section "restarting Docker: local networks live on in l2vlan's state"
+check "systemctl restart docker" systemctl restart docker
+check "dockerd answers again" wait_for_docker 180
+check "a container starts on net1 again" docker run -d --name c1b --network net1 bb:latest sleep 3600
+check_eq "it has 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 c1b)"
+check "it reaches the gateway" docker exec c1b ping -c 2 -W 2 192.168.1.1
+
+section "teardown: nothing of l2vlan's is left"
+check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
+check "docker network rm net1 net2 net3" docker network rm net1 net2 net3
+check "the bridge is gone" sh -c "! ip link show vlan2000 2>/dev/null"
+check "the sub-interface is gone" sh -c "! ip link show eno1.2000 2>/dev/null"
+check "eno1 itself is left alone" ip link show eno1
+check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
+check_eq "no state file is left" 0 "$(l2vlan_state_files)"
+check "no l2vlan veth is left" sh -c "! ip -o link show | grep -q ': l2[vc]'"
+check "the config-only networks can be removed (no 'in use')" docker network rm net1conf net2conf net3conf
+check "l2vlan logged to the journal" sh -c "journalctl -u l2vlan --no-pager | grep -q 'listening on /run/l2vlan/l2vlan.sock'"
+finish
