@@ -37,3 +37,8 @@ l2vlan_state_files() {
 container_ipv4() {
     docker exec "$1" ip -4 -o addr show scope global | awk '{print $4}' | sort | tr '\n' ' ' | sed 's/ $//'
 }
+
+# no_host_address REGEX: no "ifname address" line of the host matches.
+no_host_address() {
+    ! host_addresses | grep -Eq "$1"
+}

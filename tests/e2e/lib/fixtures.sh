@@ -1,0 +1,90 @@
+# Helpers for scenario scripts running inside the e2e VM (sourced after checks.sh).
+
+DOCKER=${DOCKER:-/usr/bin/docker}
+# /usr/local/bin/docker on these machines is an unrelated newer CLI.
+docker() { "$DOCKER" "$@"; }
+
+# wait_for SECONDS COMMAND... : poll until COMMAND succeeds; 1 on timeout.
+wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.5
+    done
+}
+
+# 8021q is the point of the project; the others are needed by some scenarios only.
+setup_kernel_modules() {
+    local m rc=0
+    modprobe 8021q || rc=1
+    for m in bridge veth br_netfilter macvlan dummy; do
+        modprobe "$m" || echo "note: module $m not loaded"
+    done
+    return $rc
+}
+
+# setup_router TRUNK_IF VLAN CIDR [VLAN CIDR]...
+# A switch port plus router with no hardware: TRUNK_IF (e.g. eno1) is one end of a
+# veth pair whose other end, trunk0, sits in the netns "router" with one 802.1Q
+# sub-interface trunk0.VLAN per VLAN holding the gateway address(es). A VLAN may
+# be given several times (dual stack). The router forwards between its VLANs.
+setup_router() {
+    local trunk=$1 vlan cidr
+    shift
+    ip netns list | grep -qw '^router' || ip netns add router || return 1
+    if ! ip link show "$trunk" >/dev/null 2>&1; then
+        ip link add "$trunk" type veth peer name trunk0 netns router || return 1
+    fi
+    ip link set "$trunk" up || return 1
+    ip -n router link set lo up
+    ip -n router link set trunk0 up || return 1
+    ip netns exec router sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+        net.ipv6.conf.default.accept_dad=0 || return 1
+    while [ $# -ge 2 ]; do
+        vlan=$1 cidr=$2
+        shift 2
+        if ! ip -n router link show "trunk0.$vlan" >/dev/null 2>&1; then
+            ip -n router link add link trunk0 name "trunk0.$vlan" type vlan id "$vlan" || return 1
+        fi
+        case $cidr in
+            *:*) ip -n router addr add "$cidr" dev "trunk0.$vlan" nodad || return 1 ;;
+            *)   ip -n router addr add "$cidr" dev "trunk0.$vlan" || return 1 ;;
+        esac
+        ip -n router link set "trunk0.$vlan" up || return 1
+    done
+    [ $# -eq 0 ] || { echo "setup_router: odd argument '$1' (want VLAN CIDR pairs)" >&2; return 1; }
+}
+
+# Deleting the namespace deletes trunk0 and with it the host end of the veth pair.
+teardown_router() {
+    ip netns del router 2>/dev/null || true
+}
+
+in_router() {
+    ip netns exec router "$@"
+}
+
+wait_for_docker() {
+    local t=${1:-180}
+    wait_for "$t" docker info || { echo "dockerd did not answer within ${t}s" >&2; systemctl status docker --no-pager >&2; return 1; }
+}
+
+# import_busybox_image [TAG]: a registry-free image holding busybox-static and
+# every applet (sh ip ping sleep nc httpd arping udhcpc ...).
+import_busybox_image() {
+    local tag=${1:-bb:latest} root a
+    docker image inspect "$tag" >/dev/null 2>&1 && return 0
+    root=$(mktemp -d /tmp/bbroot.XXXXXX)
+    mkdir -p "$root"/{bin,etc,proc,sys,dev,tmp,root,var/www}
+    cp /bin/busybox "$root/bin/busybox"
+    for a in $(/bin/busybox --list); do
+        [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+    done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+    echo 'root:x:0:' >"$root/etc/group"
+    tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - "$tag" >/dev/null
+    local rc=$?
+    rm -rf "$root"
+    return $rc
+}

@@ -1,0 +1,30 @@
+#!/bin/bash
+# Runs inside the VM as l2vlan-e2e.service: loads the environment run-vm.sh left
+# in the results share, runs one scenario, and makes sure a result file exists
+# whatever happened. systemd powers the VM off when this exits.
+scenario=$1
+out=/e2e-out
+
+set -a
+# shellcheck disable=SC1091
+. "$out/env"
+set +a
+# /usr/local/bin/docker on these machines is an unrelated newer CLI: /usr/bin first.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin
+export E2E_SCENARIO=$scenario E2E_OUT=$out E2E_LIB=$E2E_REPO/tests/e2e/lib
+export DOCKER=/usr/bin/docker HOME=/root
+cd /tmp
+
+echo "=== e2e scenario $scenario: started $(cut -d' ' -f1 /proc/uptime)s after kernel start"
+rm -f "$out/$scenario.result"
+bash "$E2E_REPO/tests/e2e/scenarios/$scenario.sh" 2>&1 | tee "$out/$scenario.log"
+rc=${PIPESTATUS[0]}
+
+if [ ! -s "$out/$scenario.result" ]; then
+    echo "e2e $scenario: scenario exited ($rc) without calling finish"
+    printf 'scenario=%s\npassed=0\nfailed=1\nskipped=0\nfailure=scenario exited (%s) without calling finish\n' \
+        "$scenario" "$rc" >"$out/$scenario.result"
+fi
+# For post-mortems of services (docker, l2vlan) that logged only to the journal.
+journalctl -b --no-pager -o short-monotonic >"$out/journal.log" 2>&1
+echo "=== e2e scenario $scenario: done $(cut -d' ' -f1 /proc/uptime)s after kernel start"
