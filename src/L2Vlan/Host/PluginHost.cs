@@ -25,6 +25,8 @@ public static class PluginHost
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSystemd();
         builder.Logging.AddConsole().SetMinimumLevel(settings.LogLevel);
+        // Kestrel's per-request lines would bury l2vlan's own; they stay for --log-level Debug.
+        if (settings.LogLevel > LogLevel.Debug) builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.ListenUnixSocket(settings.SocketPath));
 
         var services = builder.Services;
@@ -65,8 +67,12 @@ public static class PluginHost
         await app.StartAsync(cancel);
         File.SetUnixFileMode(settings.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         app.Logger.LogInformation("l2vlan {Version} listening on {Socket}, state in {State}",
-            typeof(PluginHost).Assembly.GetName().Version, settings.SocketPath, settings.StateDirectory);
+            Version, settings.SocketPath, settings.StateDirectory);
     }
+
+    public static string Version =>
+        typeof(PluginHost).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
 
     private static JsonFileCollection<T> Collection<T>(ServiceSettings settings, string folder, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, IServiceProvider services)
         where T : class =>
