@@ -6,7 +6,7 @@ OUT := out
 BIN := $(OUT)/l2vlan
 E2E_SCENARIOS ?= core
 
-.PHONY: all build deps unit e2e test run clean
+.PHONY: all build deps unit e2e test run clean bench
 
 all: build
 
@@ -37,3 +37,8 @@ run: build
 clean:
 	rm -rf $(OUT) dist
 	dotnet clean L2Vlan.sln --nologo -v q
+
+# Start-up to socket-ready and idle memory: native AOT against the JIT build of the same code.
+bench: build
+	dotnet publish src/L2Vlan.Cli/L2Vlan.Cli.csproj -c Release -p:PublishAot=false --no-self-contained -o $(OUT)/jit --nologo -v q
+	tests/bench/startup.sh $(BIN) $(OUT)/jit/l2vlan.dll

@@ -1,0 +1,95 @@
+#!/bin/bash
+# Issue 6: what users of Docker's macvlan expect (seeds 002 and 003). Two VLANs 10 and 20,
+# dual stack, static v4 and v6 addresses, one container in both VLANs, the router routing
+# between them; parent lists, parent files, sub-interface ownership, several subnets with aux
+# addresses, MTU, MAC, routes, --internal, and the errors for a missing parent or a typo.
+. "$E2E_LIB/checks.sh"
+. "$E2E_LIB/fixtures.sh"
+. "$E2E_LIB/l2vlan.sh"
+
+section "setup: a router on VLANs 10, 20, 30, 40, 50 (dual stack on 10, 20, 50)"
+check "kernel modules" setup_kernel_modules
+check "router" setup_router eno1 10 192.168.10.1/24 10 2001:db8:10::1/64 20 192.168.20.1/24 20 2001:db8:20::1/64 \
+    30 192.168.30.1/24 40 192.168.40.1/24 50 192.168.50.1/24 50 192.168.51.1/24 50 2001:db8:50::1/64
+check "dockerd answers" wait_for_docker 180
+check "busybox image" import_busybox_image bb:latest
+check "l2vlan installed and started" install_l2vlan_from_build
+
+section "seed 003: two dual-stack VLANs, static addresses, a container in both"
+check "v10: dual stack, macvlan's parent=eno1.10 form" docker network create -d l2vlan --ipam-driver l2vlan --ipv6 \
+    --subnet 192.168.10.0/24 --gateway 192.168.10.1 --subnet 2001:db8:10::/64 --gateway 2001:db8:10::1 -o parent=eno1.10 v10
+check "v20: dual stack, ext_if as a list whose first entry does not exist" docker network create -d l2vlan --ipam-driver l2vlan --ipv6 \
+    --subnet 192.168.20.0/24 --gateway 192.168.20.1 --subnet 2001:db8:20::/64 --gateway 2001:db8:20::1 -o 'ext_if=bond0, eno1' -o vlan_id=20 v20
+check "c10 with --ip 192.168.10.10 --ip6 2001:db8:10::10" docker run -d --name c10 --network v10 --ip 192.168.10.10 --ip6 2001:db8:10::10 bb:latest sleep 3600
+check "c20 with --ip 192.168.20.20 --ip6 2001:db8:20::20" docker run -d --name c20 --network v20 --ip 192.168.20.20 --ip6 2001:db8:20::20 bb:latest sleep 3600
+check_eq "c10's IPv4" "192.168.10.10/24" "$(container_ipv4 c10)"
+check "c10's IPv6" sh -c "docker exec c10 ip -6 addr show dev eth0 scope global | grep -q 'inet6 2001:db8:10::10/64'"
+check "c10's IPv6 default route goes to the router" sh -c "docker exec c10 ip -6 route | grep -q '^default via 2001:db8:10::1'"
+check "c10 pings its gateway over IPv4 and IPv6" sh -c "docker exec c10 ping -c 2 -W 2 192.168.10.1 && docker exec c10 ping6 -c 2 -W 2 2001:db8:10::1"
+check "VLAN 10 reaches VLAN 20 through the router (IPv4)" docker exec c10 ping -c 2 -W 2 192.168.20.20
+check "VLAN 10 reaches VLAN 20 through the router (IPv6)" docker exec c10 ping6 -c 2 -W 2 2001:db8:20::20
+check "cboth starts on v10" docker run -d --name cboth --network v10 --ip 192.168.10.30 --ip6 2001:db8:10::30 bb:latest sleep 3600
+check "docker network connect cboth to v20 with static v4 and v6" docker network connect --ip 192.168.20.30 --ip6 2001:db8:20::30 v20 cboth
+check_eq "cboth has one address in each VLAN" "192.168.10.30/24 192.168.20.30/24" "$(container_ipv4 cboth)"
+check "cboth has both IPv6 addresses" sh -c "docker exec cboth ip -6 addr | grep -q 2001:db8:10::30/64 && docker exec cboth ip -6 addr | grep -q 2001:db8:20::30/64"
+check "cboth's routes: one default, both VLANs on-link" sh -c "r=\$(docker exec cboth ip -4 route); echo \"\$r\"; [ \$(echo \"\$r\" | grep -c '^default') = 1 ] && echo \"\$r\" | grep -q '192.168.10.0/24 dev' && echo \"\$r\" | grep -q '192.168.20.0/24 dev'"
+check "cboth reaches c20 directly on VLAN 20" docker exec cboth ping -c 2 -W 2 192.168.20.20
+check "cboth reaches both gateways" sh -c "docker exec cboth ping -c 1 -W 2 192.168.10.1 && docker exec cboth ping -c 1 -W 2 192.168.20.1"
+check "two bridges, one per VLAN" sh -c "ip link show vlan10 && ip link show vlan20"
+check "no address of any scope on the bridges or sub-interfaces" no_host_address '^(vlan10|vlan20|eno1[.]10|eno1[.]20)(@[^ ]*)? '
+check "docker network disconnect v20 cboth" docker network disconnect v20 cboth
+check_eq "cboth is back to one address" "192.168.10.30/24" "$(container_ipv4 cboth)"
+
+section "seed 002: parents, ownership, several subnets, aux addresses"
+printf '# the NIC for l2vlan\n[l2vlan]\next_if = "eno1"\n' >/etc/l2vlan-parent.toml
+check "v30 from a parent_file (TOML)" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.30.0/24 --gateway 192.168.30.1 \
+    -o parent_file=/etc/l2vlan-parent.toml -o vlan_id=30 v30
+check "eno1.30 was created on eno1" sh -c "ip -d link show eno1.30 | grep -q 'vlan protocol 802.1Q id 30'"
+check "c30 on v30 reaches its gateway" sh -c "docker run -d --name c30 --network v30 bb:latest sleep 3600 && docker exec c30 ping -c 2 -W 2 192.168.30.1"
+check "a sub-interface made by the user: eno1.40" sh -c "ip link add link eno1 name eno1.40 type vlan id 40 && ip link set eno1.40 up"
+check "v40 uses the user's eno1.40" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.40.0/24 --gateway 192.168.40.1 \
+    -o ext_if=eno1 -o vlan_id=40 v40
+check "c40 on v40 reaches its gateway" sh -c "docker run -d --name c40 --network v40 bb:latest sleep 3600 && docker exec c40 ping -c 2 -W 2 192.168.40.1"
+check "remove c30, c40, v30, v40" sh -c "docker rm -f c30 c40 >/dev/null && docker network rm v30 v40"
+check "eno1.30, made by l2vlan, is gone" sh -c "! ip link show eno1.30 2>/dev/null"
+check "eno1.40, made by the user, is still there" ip link show eno1.40
+check "both bridges l2vlan made are gone" sh -c "! ip link show vlan30 2>/dev/null && ! ip link show vlan40 2>/dev/null"
+check "v50: two IPv4 subnets, one IPv6 subnet, aux addresses, a /30 range" docker network create -d l2vlan --ipam-driver l2vlan --ipv6 \
+    --subnet 192.168.50.0/24 --gateway 192.168.50.1 --ip-range 192.168.50.4/30 --aux-address a1=192.168.50.5 \
+    --subnet 192.168.51.0/24 --gateway 192.168.51.1 \
+    --subnet 2001:db8:50::/64 --gateway 2001:db8:50::1 --ip-range 2001:db8:50::4/126 --aux-address a6=2001:db8:50::5 -o parent=eno1.50 v50
+for i in 1 2; do check "d$i on v50" docker run -d --name "d$i" --network v50 bb:latest sleep 3600; done
+v4s=$(for i in 1 2; do container_ipv4 "d$i"; echo; done | sort | tr '\n' ' ')
+check_eq "IPv4 from the range, never the aux address .5" "192.168.50.4/24 192.168.50.6/24 " "$v4s"
+v6s=$(for i in 1 2; do docker exec "d$i" ip -6 -o addr show scope global | awk '{print $4}'; done | sort | tr '\n' ' ')
+check_eq "IPv6 from the range, never the aux address ::5" "2001:db8:50::4/64 2001:db8:50::6/64 " "$v6s"
+check "d1 reaches the IPv6 gateway" docker exec d1 ping6 -c 2 -W 2 2001:db8:50::1
+check_fails --grep 'no such interface on this host: tried bond7, eth9' "a missing parent names what was tried" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.60.0/24 -o 'ext_if=bond7 eth9' -o vlan_id=60 bad1
+check_fails --grep "unknown l2vlan option 'mode'.*known options are" "an unknown option lists the known ones" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.60.0/24 -o parent=eno1.60 -o mode=bridge bad2
+check_fails --grep 'mtu=9000 is larger than the MTU 1500 of eno1' "an MTU above the NIC's" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.60.0/24 -o parent=eno1.60 -o mtu=9000 bad3
+
+section "mtu, --mac-address, routes, --internal"
+check "v60 with mtu 1400 and an extra route" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.60.0/24 --gateway 192.168.60.1 \
+    -o parent=eno1.60 -o mtu=1400 -o routes=10.99.0.0/16 v60
+check "m1 on v60 with --mac-address 02:42:de:ad:be:ef" docker run -d --name m1 --network v60 --mac-address 02:42:de:ad:be:ef bb:latest sleep 3600
+check_eq "m1's MTU" 1400 "$(docker exec m1 cat /sys/class/net/eth0/mtu)"
+check_eq "the bridge's MTU" 1400 "$(cat /sys/class/net/vlan60/mtu)"
+check_eq "the sub-interface's MTU" 1400 "$(cat /sys/class/net/eno1.60/mtu)"
+check_eq "m1's MAC" "02:42:de:ad:be:ef" "$(docker exec m1 cat /sys/class/net/eth0/address)"
+check "m1 routes 10.99.0.0/16 via the gateway" sh -c "docker exec m1 ip route | grep -q '^10.99.0.0/16 via 192.168.60.1'"
+check "vi: an --internal network" docker network create -d l2vlan --ipam-driver l2vlan --internal --subnet 192.168.70.0/24 --gateway 192.168.70.1 \
+    -o parent=eno1.70 vi
+check "i1 on vi" docker run -d --name i1 --network vi bb:latest sleep 3600
+check "i1 has no default route" sh -c "! docker exec i1 ip route | grep -q '^default'"
+
+section "teardown"
+check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
+check "networks removed" docker network rm v10 v20 v50 v60 vi
+check_eq "no l2vlan state file is left" 0 "$(l2vlan_state_files)"
+check "no l2vlan bridge or sub-interface is left" sh -c "! ip -o link show | grep -Eq ': (vlan[0-9]+|eno1[.](10|20|50|60|70))[@:]'"
+check "the user's eno1.40 is still there" ip link show eno1.40
+check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
+finish
