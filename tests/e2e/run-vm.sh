@@ -75,7 +75,7 @@ run_one() {
     timeout --kill-after=10 "$vm_timeout" qemu-system-x86_64 \
         -accel tcg -cpu max -m "$mem" -smp 2 -nographic -no-reboot -nic none \
         -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyS0 quiet loglevel=3 panic=-1 systemd.show_status=0 systemd.unit=multi-user.target l2vlan.scenario=$s l2vlan.repo=$repo l2vlan.timeout=$((vm_timeout - 120))" \
+        -append "console=ttyS0 apparmor=0 quiet loglevel=3 panic=-1 systemd.show_status=0 systemd.unit=multi-user.target l2vlan.scenario=$s l2vlan.repo=$repo l2vlan.timeout=$((vm_timeout - 120))" \
         -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
         -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
         -fsdev local,id=repo,path="$repo",security_model=none,readonly=on,multidevs=remap \
