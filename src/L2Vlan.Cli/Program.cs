@@ -5,6 +5,7 @@ var root = new RootCommand("l2vlan: a Docker network and IPAM plugin that puts c
 {
     ServeCommand.Create(),
     StatusCommand.Create(),
+    AdapterCommand.Create(), RelayCommand.Create(),
 };
 // The Generic Host handles SIGTERM itself (systemd stops us that way); the parser must not race it.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

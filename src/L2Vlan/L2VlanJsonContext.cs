@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using L2Vlan.Adapter;
 using L2Vlan.Ipam;
 using L2Vlan.Protocol;
 using L2Vlan.State;
@@ -39,4 +40,5 @@ namespace L2Vlan;
 [JsonSerializable(typeof(AddressPool))]
 [JsonSerializable(typeof(NetworkRecord))]
 [JsonSerializable(typeof(BridgeRecord))]
+[JsonSerializable(typeof(PluginConfig))]
 internal sealed partial class L2VlanJsonContext : JsonSerializerContext;
