@@ -9,7 +9,7 @@ packages=(
     busybox-static      # the initramfs and the containers' image
     systemd             # PID 1 inside the VM
     docker.io           # dockerd, containerd, runc inside the VM
-    apparmor            # the VM's kernel enables AppArmor: dockerd cannot start containers without apparmor_parser
+    apparmor            # only for E2E_KERNEL_ARGS= (AppArmor on): dockerd then needs apparmor_parser
     iptables iproute2 kmod
     cpio gzip xz-utils zstd coreutils
 )

@@ -11,6 +11,8 @@
 #   E2E_TIMEOUT    wall-clock limit per VM in seconds (default 1500)
 #   E2E_MEM        VM memory in MiB (default 3072)
 #   E2E_KERNEL     kernel image (default: newest /boot/vmlinuz-*)
+#   E2E_KERNEL_ARGS extra kernel arguments (default "apparmor=0 selinux=0";
+#                  set to "" to boot with AppArmor as a stock Debian host does)
 #   E2E_SKIP_DEPS  set to 1 to skip install-deps.sh
 set -euo pipefail
 
@@ -35,6 +37,11 @@ case $repo in *[[:space:]]*) die "the checkout path must not contain spaces: $re
 kernel=${E2E_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n1)}
 [ -f "$kernel" ] || die "no kernel in /boot (install linux-image-amd64)"
 kver=${kernel#/boot/vmlinuz-}
+# Debian's kernel enables AppArmor, and dockerd then loads its docker-default
+# profile with apparmor_parser (package apparmor). Turning AppArmor off alone is
+# not enough: the next major LSM in the kernel's list, SELinux, would take over
+# with no policy; hence both.
+kernel_args=${E2E_KERNEL_ARGS-apparmor=0 selinux=0}
 
 if [ -n "${L2VLAN_BIN:-}" ]; then
     [ -e "$L2VLAN_BIN" ] || die "L2VLAN_BIN=$L2VLAN_BIN does not exist"
@@ -75,7 +82,7 @@ run_one() {
     timeout --kill-after=10 "$vm_timeout" qemu-system-x86_64 \
         -accel tcg -cpu max -m "$mem" -smp 2 -nographic -no-reboot -nic none \
         -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyS0 apparmor=0 quiet loglevel=3 panic=-1 systemd.show_status=0 systemd.unit=multi-user.target l2vlan.scenario=$s l2vlan.repo=$repo l2vlan.timeout=$((vm_timeout - 120))" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1 systemd.show_status=0 systemd.unit=multi-user.target $kernel_args l2vlan.scenario=$s l2vlan.repo=$repo l2vlan.timeout=$((vm_timeout - 120))" \
         -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
         -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
         -fsdev local,id=repo,path="$repo",security_model=none,readonly=on,multidevs=remap \

@@ -42,3 +42,115 @@ container_ipv4() {
 no_host_address() {
     ! host_addresses | grep -Eq "$1"
 }
+
+# install_l2vlan_adapter_from_build: the swarm adapter's unit as the package ships it, enabled
+# (WantedBy=docker.service) and started: it registers the managed plugin l2vlan-swarm:latest.
+install_l2vlan_adapter_from_build() {
+    install -m 0644 "$E2E_REPO/systemd/l2vlan-adapter.service" /etc/systemd/system/l2vlan-adapter.service
+    systemctl daemon-reload
+    systemctl enable --now l2vlan-adapter.service
+}
+
+# adapter_enabled: Docker lists l2vlan-swarm:latest as an enabled plugin.
+adapter_enabled() {
+    [ "$(docker plugin inspect -f '{{.Enabled}}' l2vlan-swarm:latest 2>/dev/null)" = true ]
+}
+
+# service_container SERVICE: the ID of the running container of a swarm service's task (empty if none).
+service_container() {
+    docker ps -q -f "label=com.docker.swarm.service.name=$1" -f status=running | head -n1
+}
+
+# write_stack_file FILE NETWORK: a compose v3 stack of one busybox service "app" on an external network.
+write_stack_file() {
+    cat >"$1" <<YAML
+version: "3.8"
+services:
+  app:
+    image: bb:latest
+    command: ["sleep", "86400"]
+    networks: [$2]
+networks:
+  $2:
+    external: true
+YAML
+}
+
+# l2vlan_networks: how many networks l2vlan's state holds.
+l2vlan_networks() {
+    find /var/lib/l2vlan/networks -name '*.json' 2>/dev/null | wc -l
+}
+
+# service_running SERVICE: a task of the swarm service runs (for wait_for).
+service_running() {
+    [ -n "$(service_container "$1")" ]
+}
+
+# count_is N COMMAND...: COMMAND prints N (for wait_for).
+count_is() {
+    local n=$1
+    shift
+    [ "$("$@")" = "$n" ]
+}
+
+# bridge_port_count BRIDGE
+bridge_port_count() {
+    ip -o link show master "$1" 2>/dev/null | wc -l
+}
+
+# --- a second swarm node in the same VM (scenario swarm2) ---
+# Node 2 is a network namespace "node2" (its own links, addresses and firewall) plus a mount and UTS
+# namespace in which /run/l2vlan, /var/lib/l2vlan, /run/containerd and Docker's folders are its own:
+# its own l2vlan service, its own dockerd (with its own containerd) on /run/docker2.sock, hostname node2.
+# Its "eno1" is a veth into the router namespace, where a bridge "switch" joins it to node 1's trunk;
+# the router's gateway sits on switch.2000. Swarm traffic runs over the veth pair sw1 (10.99.0.1,
+# node 1) / sw2 (10.99.0.2, node 2).
+NODE2_SOCKET=/run/docker2.sock
+docker2() { "$DOCKER" -H "unix://$NODE2_SOCKET" "$@"; }
+
+# setup_switch_router TRUNK_IF VLAN CIDR: like setup_router, but trunk0 is a port of a learning
+# bridge "switch" (so more trunks can join) and the gateway is on switch.VLAN.
+setup_switch_router() {
+    local trunk=$1 vlan=$2 cidr=$3
+    ip netns add router || return 1
+    ip link add "$trunk" type veth peer name trunk0 netns router || return 1
+    ip link set "$trunk" up || return 1
+    in_router ip link set lo up
+    in_router sysctl -qw net.ipv4.ip_forward=1 || return 1
+    in_router ip link add switch type bridge || return 1
+    in_router ip link set trunk0 master switch || return 1
+    in_router ip link set trunk0 up || return 1
+    in_router ip link set switch up || return 1
+    in_router ip link add link switch name "switch.$vlan" type vlan id "$vlan" || return 1
+    in_router ip addr add "$cidr" dev "switch.$vlan" || return 1
+    in_router ip link set "switch.$vlan" up
+}
+
+# start_node2 OUT_DIR: creates node 2 and starts its l2vlan and dockerd (logs in OUT_DIR).
+start_node2() {
+    local out=$1
+    ip netns add node2 || return 1
+    ip -n node2 link set lo up
+    ip link add sw1 type veth peer name sw2 netns node2 || return 1
+    ip addr add 10.99.0.1/24 dev sw1 && ip link set sw1 up || return 1
+    ip -n node2 addr add 10.99.0.2/24 dev sw2 && ip -n node2 link set sw2 up || return 1
+    ip link add eno1 netns node2 type veth peer name trunk1 netns router || return 1
+    ip -n node2 link set eno1 up || return 1
+    in_router ip link set trunk1 master switch && in_router ip link set trunk1 up || return 1
+    mkdir -p /run/containerd /run/l2vlan /var/lib/docker2
+    setsid ip netns exec node2 unshare --mount --uts --propagation private sh -c "
+        hostname node2
+        mount -t tmpfs -o mode=755 tmpfs /run/containerd
+        mount -t tmpfs -o mode=750 tmpfs /run/l2vlan
+        mount -t tmpfs -o mode=700 tmpfs /var/lib/l2vlan
+        mount -t tmpfs -o mode=710 tmpfs /var/lib/docker2
+        /usr/bin/l2vlan serve >'$out/node2-l2vlan.log' 2>&1 &
+        exec dockerd --data-root /var/lib/docker2 --exec-root /run/docker2 --pidfile /run/docker2.pid \
+            -H 'unix://$NODE2_SOCKET' >'$out/node2-dockerd.log' 2>&1" </dev/null >/dev/null 2>&1 &
+    wait_for 180 docker2 info
+}
+
+# in_node2 COMMAND...: run in node 2's network and mount namespaces (its l2vlan socket, its links).
+in_node2() {
+    nsenter --net=/run/netns/node2 --mount=/proc/"$(cat /run/docker2.pid)"/ns/mnt "$@"
+}

@@ -1,0 +1,190 @@
+#!/bin/bash
+# Issue 5: the Debian package under real systemd. apt installs it (enabled and started before
+# Docker), the seed's networks work, the service restarts and the package upgrades under
+# running containers without losing a ping, iptables works under the unit's hardening,
+# journald gets the right priorities, remove keeps the state for a reinstall, purge leaves
+# nothing of l2vlan's behind.
+# Environment (from run-vm.sh): L2VLAN_DEB, the package; L2VLAN_DEB_UPGRADE, the same package
+# with a higher version (the upgrade part is skipped without it).
+. "$E2E_LIB/checks.sh"
+. "$E2E_LIB/fixtures.sh"
+. "$E2E_LIB/l2vlan.sh"
+
+export DEBIAN_FRONTEND=noninteractive
+# The VM has no network; apt needs none for a local .deb whose dependencies are installed.
+apt_get() { apt-get -y -q -o Dpkg::Use-Pty=0 "$@"; }
+main_pid() { systemctl show -p MainPID --value l2vlan; }
+
+# A pinger from the router to a container (busybox's: the VM has no iputils). SIGINT makes
+# ping print its summary; the numbers land in $sent and $received.
+start_pinger() {
+    ping_out=$2
+    ip netns exec router busybox ping -i 0.2 -W 1 "$1" >"$ping_out" 2>&1 &
+    pinger=$!
+}
+stop_pinger() {
+    sleep 1
+    kill -INT "$pinger"
+    wait "$pinger"
+    read -r sent received < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) packets received.*/\1 \2/p' "$ping_out")
+}
+
+section "setup: router on VLAN 2000, Docker; no l2vlan yet"
+check "L2VLAN_DEB is a package" test -f "${L2VLAN_DEB:-}"
+check "kernel modules" setup_kernel_modules
+check "router namespace holds gateway 192.168.1.1/24 on VLAN 2000" setup_router eno1 2000 192.168.1.1/24
+check "dockerd answers" wait_for_docker 180
+check "busybox image" import_busybox_image bb:latest
+check "l2vlan is not installed" sh -c "! dpkg-query -W -f='\${Status}' l2vlan 2>/dev/null | grep -q installed"
+# The VM's init puts a tmpfs on /var/lib/l2vlan for the hand-installed scenarios; the package
+# owns that folder's life here (purge deletes it), so it must be a plain folder.
+mountpoint -q /var/lib/l2vlan && umount /var/lib/l2vlan
+rm -rf /var/lib/l2vlan
+
+section "apt install"
+version=$(dpkg-deb -f "$L2VLAN_DEB" Version)
+t0=$SECONDS
+check "apt-get install $(basename "$L2VLAN_DEB")" apt_get install "$L2VLAN_DEB"
+note "apt-get install took $((SECONDS - t0))s"
+check_eq "dpkg knows l2vlan $version" "install ok installed $version" "$(dpkg-query -W -f='${Status} ${Version}' l2vlan 2>&1)"
+check_eq "the postinst enabled l2vlan" enabled "$(systemctl is-enabled l2vlan 2>&1)"
+check "the postinst started l2vlan (Type=notify: the socket listens)" systemctl is-active l2vlan
+check "systemctl enable --now l2vlan" systemctl enable --now l2vlan
+check "wanted by docker.service" test -L /etc/systemd/system/docker.service.wants/l2vlan.service
+check "not required by docker.service" sh -c "! systemctl show -p Requires,BindsTo,PartOf docker | grep -q l2vlan"
+check_eq "l2vlan --version" "$version" "$(l2vlan --version 2>&1)"
+check_eq "spec file" "unix:///run/l2vlan/l2vlan.sock" "$(cat /etc/docker/plugins/l2vlan.spec 2>&1)"
+check "the spec file is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' l2vlan | grep -q ' /etc/docker/plugins/l2vlan.spec '"
+check "tmpfiles.d made /run/xtables.lock" test -f /run/xtables.lock
+check "manual page and README installed" test -f /usr/share/man/man8/l2vlan.8.gz -a -f /usr/share/doc/l2vlan/README.md
+check "socket present" test -S /run/l2vlan/l2vlan.sock
+pid=$(main_pid)
+check_eq "effective capabilities: CAP_NET_ADMIN and CAP_NET_RAW only" "0000000000003000" \
+    "$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status" 2>&1)"
+check_eq "no new privileges" 1 "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$pid/status" 2>&1)"
+check "systemctl restart docker" systemctl restart docker
+check "dockerd answers again" wait_for_docker 180
+
+section "the seed's networks through the packaged service"
+for n in 1 2; do
+    range=192.168.1.$((2 * n + 2))/32
+    check "net${n}conf (--config-only, --ip-range $range)" docker network create -d l2vlan --ipam-driver l2vlan \
+        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
+        -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
+    check "net$n --config-from net${n}conf" docker network create -d l2vlan --config-from "net${n}conf" "net$n"
+done
+check "c1 runs on net1" docker run -d --name c1 --network net1 bb:latest sleep 3600
+check "c2 runs on net2" docker run -d --name c2 --network net2 bb:latest sleep 3600
+check_eq "c1 has exactly 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 c1)"
+check_eq "c2 has exactly 192.168.1.6/24" "192.168.1.6/24" "$(container_ipv4 c2)"
+check "c1 pings the router's gateway over VLAN 2000" docker exec c1 ping -c 3 -W 2 192.168.1.1
+check "c2 pings the router's gateway over VLAN 2000" docker exec c2 ping -c 3 -W 2 192.168.1.1
+check "no host interface carries the gateway 192.168.1.1" no_host_address ' 192[.]168[.]1[.]1/'
+note "iptables: $(iptables -V 2>&1)"
+check "the sandboxed service added its firewall rule (iptables)" sh -c "iptables -S FORWARD | grep -q 'l2vlan bridge vlan2000'"
+check "and its ip6tables rule" sh -c "ip6tables -S FORWARD | grep -q 'l2vlan bridge vlan2000'"
+check "no iptables warning in the journal" sh -c "! journalctl -u l2vlan -p warning -o cat | grep -qi tables"
+
+section "iptables-nft and iptables-legacy under the unit's hardening"
+# The installed unit's [Service] sandbox with a probe as ExecStart. iptables-legacy cannot
+# load its modules under ProtectKernelModules=yes; on a legacy host Docker has loaded them.
+modprobe -a ip_tables ip6_tables iptable_filter ip6table_filter
+cat >/run/l2vlan-iptables-probe.sh <<'PROBE'
+set -e
+for t in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
+    rule="FORWARD -i l2probe -o l2probe -m comment --comment l2vlan-probe -j ACCEPT"
+    $t -w 5 -I $rule && $t -w 5 -C $rule && $t -w 5 -D $rule && echo "$t: ok"
+done
+PROBE
+sed -n '/^\[Unit\]/,/^\[Install\]/p' /lib/systemd/system/l2vlan.service \
+    | sed -e '/^\[Install\]/d' -e '/^Runtime\|^StateDirectory\|^Restart/d' -e 's/^Type=.*/Type=oneshot/' \
+          -e 's|^ExecStart=.*|ExecStart=/bin/sh /run/l2vlan-iptables-probe.sh|' -e '/^Before=/d' \
+    >/run/systemd/system/l2vlan-iptables-probe.service
+systemctl daemon-reload
+check "iptables(-nft/-legacy) and ip6tables add, check and delete a rule in the sandbox" \
+    systemctl start l2vlan-iptables-probe.service
+note "probe: $(journalctl -u l2vlan-iptables-probe -o cat | grep -c ': ok$') of 4 front ends ok"
+journalctl -u l2vlan-iptables-probe -o cat --no-pager | grep -v '^$' | sed 's/^/#   /'
+rm -f /run/systemd/system/l2vlan-iptables-probe.service /run/l2vlan-iptables-probe.sh
+systemctl daemon-reload
+
+section "journald priorities and systemd-analyze security"
+check_fails --grep "unknown l2vlan option 'vlanid'" "a refused request (a warning in the log)" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.7.0/24 -o vlanid=7 -o ext_if=eno1 bad
+check "information is PRIORITY=6" sh -c "journalctl -u l2vlan -p 6..6 -o cat | grep -q 'listening on /run/l2vlan/l2vlan.sock'"
+check "the refusal is a warning, PRIORITY=4" sh -c "journalctl -u l2vlan -p 4..4 -o cat | grep -q 'refused'"
+check "no <pri> prefix leaks into the messages" sh -c "! journalctl -u l2vlan -o cat | grep -q '^<[0-7]>'"
+note "PRIORITY values of l2vlan's own lines: $(journalctl -u l2vlan SYSLOG_IDENTIFIER=l2vlan -o json | grep -o '"PRIORITY":"[0-7]"' | sort | uniq -c | tr -s ' \n' ' ')"
+exposure=$(systemd-analyze security --no-pager l2vlan.service 2>&1 | tail -n1)
+note "systemd-analyze security: $exposure"
+check "exposure is OK or better" sh -c "echo '$exposure' | grep -Eq 'exposure level for l2vlan.service: [0-9.]+ (PERFECT|SAFE|OK)'"
+
+section "restarting l2vlan under running containers"
+pid=$(main_pid)
+start_pinger 192.168.1.4 /tmp/ping-restart.txt
+check "systemctl restart l2vlan" systemctl restart l2vlan
+stop_pinger
+note "pings router -> c1 during the restart: ${received:-0}/${sent:-0} answered"
+check "no ping lost during the restart" test "${received:-0}" -ge "$((${sent:-1} - 1))" -a "${sent:-0}" -gt 5
+check "a new process serves" test "$(main_pid)" != "$pid" -a "$(main_pid)" != 0
+check "c2 still reaches the gateway" docker exec c2 ping -c 2 -W 2 192.168.1.1
+
+section "package upgrade under running containers"
+if [ -f "${L2VLAN_DEB_UPGRADE:-}" ]; then
+    upgrade=$(dpkg-deb -f "$L2VLAN_DEB_UPGRADE" Version)
+    states=$(l2vlan_state_files)
+    pid=$(main_pid)
+    start_pinger 192.168.1.4 /tmp/ping-upgrade.txt
+    t0=$SECONDS
+    check "apt-get install $(basename "$L2VLAN_DEB_UPGRADE")" apt_get install "$L2VLAN_DEB_UPGRADE"
+    note "the upgrade took $((SECONDS - t0))s"
+    stop_pinger
+    note "pings router -> c1 during the upgrade: ${received:-0}/${sent:-0} answered"
+    check "no ping lost during the upgrade" test "${received:-0}" -ge "$((${sent:-1} - 1))" -a "${sent:-0}" -gt 5
+    check_eq "dpkg knows l2vlan $upgrade" "install ok installed $upgrade" "$(dpkg-query -W -f='${Status} ${Version}' l2vlan 2>&1)"
+    check_eq "l2vlan --version is the new one" "$upgrade" "$(l2vlan --version 2>&1)"
+    check "the service was restarted into the new version" test "$(main_pid)" != "$pid" -a "$(main_pid)" != 0
+    check "and is active" systemctl is-active l2vlan
+    check_eq "state kept" "$states" "$(l2vlan_state_files)"
+    check "c1 pings the gateway after the upgrade" docker exec c1 ping -c 2 -W 2 192.168.1.1
+    check "c2 replaced by c2b after the upgrade" sh -c "docker rm -f c2 >/dev/null && docker run -d --name c2b --network net2 bb:latest sleep 3600"
+    check_eq "c2b has 192.168.1.6/24" "192.168.1.6/24" "$(container_ipv4 c2b)"
+    check "c2b reaches the gateway" docker exec c2b ping -c 2 -W 2 192.168.1.1
+else
+    skip "package upgrade" "no L2VLAN_DEB_UPGRADE"
+fi
+
+section "apt remove: the service stops, the state stays for a reinstall"
+installed=$(dpkg-query -W -f='${Version}' l2vlan)
+states=$(l2vlan_state_files)
+check "apt-get remove l2vlan" apt_get remove l2vlan
+check "the service is stopped" sh -c "! systemctl is-active l2vlan"
+check "the executable is gone" test ! -e /usr/bin/l2vlan
+check_eq "dpkg: removed, configuration kept" "deinstall ok config-files" "$(dpkg-query -W -f='${Status}' l2vlan 2>&1)"
+check_eq "the state files stay" "$states" "$(l2vlan_state_files)"
+check "c1 still reaches the gateway (the data plane is the kernel's)" docker exec c1 ping -c 2 -W 2 192.168.1.1
+check "reinstall" apt_get install "${L2VLAN_DEB_UPGRADE:-$L2VLAN_DEB}"
+check_eq "reinstalled $installed" "$installed" "$(dpkg-query -W -f='${Version}' l2vlan)"
+check "the service is active again" systemctl is-active l2vlan
+check "l2vlan status shows the two networks again" sh -c "l2vlan status | grep -q '^networks: 2$'"
+check "c1 replaced by c3 after the reinstall" sh -c "docker rm -f c1 >/dev/null && docker run -d --name c3 --network net1 bb:latest sleep 3600"
+check_eq "c3 has 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 c3)"
+check "c3 reaches the gateway" docker exec c3 ping -c 2 -W 2 192.168.1.1
+
+section "teardown, then apt purge: nothing of l2vlan's is left"
+check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
+check "docker network rm net1 net2 net1conf net2conf" docker network rm net1 net2 net1conf net2conf
+check "the bridge is gone" sh -c "! ip link show vlan2000 2>/dev/null"
+check "the sub-interface is gone" sh -c "! ip link show eno1.2000 2>/dev/null"
+check "apt-get purge l2vlan" apt_get purge l2vlan
+check "dpkg no longer knows l2vlan" sh -c "! dpkg-query -W -f='\${Status}' l2vlan 2>/dev/null | grep -q ok"
+check "no l2vlan.service" sh -c "! systemctl cat l2vlan.service >/dev/null 2>&1"
+check "/var/lib/l2vlan is gone" test ! -e /var/lib/l2vlan
+check "/run/l2vlan is gone" test ! -e /run/l2vlan
+check "the spec file is gone" test ! -e /etc/docker/plugins/l2vlan.spec
+left=$(find /etc /usr /lib /run /var/lib /var/cache -name '*l2vlan*' -not -name '*l2vlan-e2e*' 2>/dev/null)
+check_eq "no file named l2vlan is left" "" "$left"
+check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
+check "no l2vlan veth is left" sh -c "! ip -o link show | grep -q ': l2[vc]'"
+check "dockerd still answers" docker info
+finish

@@ -1,0 +1,106 @@
+#!/bin/bash
+# The seed-000 swarm scenario on one node: the v1 plugin l2vlan for the config-only networks, the
+# managed adapter l2vlan-swarm:latest (registered by l2vlan-adapter.service, no registry) as the driver
+# of the swarm-scoped networks, two stacks with fixed addresses reaching the router's gateway, a
+# dockerd restart (swarm replays), and a teardown that leaves nothing of l2vlan's behind.
+. "$E2E_LIB/checks.sh"
+. "$E2E_LIB/fixtures.sh"
+. "$E2E_LIB/l2vlan.sh"
+
+section "setup: router on VLAN 2000, Docker, l2vlan and its swarm adapter under systemd"
+check "kernel modules" setup_kernel_modules
+check "router namespace holds gateway 192.168.1.1/24 on VLAN 2000" setup_router eno1 2000 192.168.1.1/24
+check "dockerd answers" wait_for_docker 180
+check "busybox image" import_busybox_image bb:latest
+check "l2vlan installed and started" install_l2vlan_from_build
+t0=$SECONDS
+check "l2vlan-adapter.service installed, enabled and started" install_l2vlan_adapter_from_build
+note "registering the adapter took $((SECONDS - t0))s"
+check "l2vlan-adapter.service is active (oneshot, RemainAfterExit)" systemctl is-active l2vlan-adapter
+check "docker lists l2vlan-swarm:latest, enabled" adapter_enabled
+check "l2vlan adapter status: up to date" l2vlan adapter status
+check "a second install does nothing" sh -c "l2vlan adapter install | grep -q 'already registered and enabled'"
+check "the v1 plugin is not shadowed: -d l2vlan local networks still work" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range 192.168.1.8/32 \
+    -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 local1
+check "a container on the local network" docker run -d --name local1c --network local1 bb:latest sleep 3600
+check_eq "it has 192.168.1.8/24" "192.168.1.8/24" "$(container_ipv4 local1c)"
+check "it pings the gateway" docker exec local1c ping -c 2 -W 2 192.168.1.1
+check "local container and network removed" sh -c "docker rm -f local1c >/dev/null && docker network rm local1 >/dev/null"
+
+section "swarm: the seed's commands, with -d l2vlan-swarm:latest for the swarm networks"
+# The VM has no NIC of its own: the manager advertises an address on a dummy link.
+check "dummy link swarm0 with 10.99.0.1/24" sh -c "ip link add swarm0 type dummy && ip addr add 10.99.0.1/24 dev swarm0 && ip link set swarm0 up"
+check "docker swarm init" docker swarm init --advertise-addr 10.99.0.1
+for n in 1 2; do
+    range=192.168.1.$((2 * n + 2))/32
+    check "net${n}conf (--config-only, --ip-range $range)" docker network create -d l2vlan --ipam-driver l2vlan \
+        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
+        -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
+    check "net$n: -d l2vlan-swarm:latest --scope swarm --config-from net${n}conf" \
+        docker network create -d l2vlan-swarm:latest --scope swarm --config-from "net${n}conf" "net$n"
+done
+check_fails --grep 'legacy plugin' "the v1 plugin is refused for a swarm network, as Docker does (why the adapter exists)" \
+    docker network create -d l2vlan --scope swarm --config-from net1conf net9
+for n in 1 2; do
+    write_stack_file "/tmp/stack$n.yml" "net$n"
+    t0=$SECONDS
+    check "docker stack deploy stack$n" docker stack deploy --resolve-image never -c "/tmp/stack$n.yml" "stack$n"
+    check "stack${n}_app runs" wait_for 240 service_running "stack${n}_app"
+    note "stack$n: deploy to running task took $((SECONDS - t0))s"
+done
+c1=$(service_container stack1_app)
+c2=$(service_container stack2_app)
+check_eq "stack1's task has exactly 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 "$c1")"
+check_eq "stack2's task has exactly 192.168.1.6/24" "192.168.1.6/24" "$(container_ipv4 "$c2")"
+check "stack1's default route goes to the router" sh -c "docker exec $c1 ip route | grep -q '^default via 192.168.1.1 dev eth0'"
+check "stack2's default route goes to the router" sh -c "docker exec $c2 ip route | grep -q '^default via 192.168.1.1 dev eth0'"
+check "stack1 pings the router's gateway over VLAN 2000" docker exec "$c1" ping -c 3 -W 2 192.168.1.1
+check "stack2 pings the router's gateway over VLAN 2000" docker exec "$c2" ping -c 3 -W 2 192.168.1.1
+check "the router reaches both fixed addresses" in_router sh -c "ping -c 2 -W 2 192.168.1.4 && ping -c 2 -W 2 192.168.1.6"
+check "no host interface carries the gateway 192.168.1.1" no_host_address ' 192[.]168[.]1[.]1/'
+check "the host has no address in 192.168.1.0/24" no_host_address ' 192[.]168[.]1[.]'
+check_eq "l2vlan serves both swarm networks" 2 "$(l2vlan_networks)"
+ports_before=$(bridge_ports vlan2000)
+files_before=$(l2vlan_state_files)
+note "vlan2000 ports: $ports_before; state files: $files_before"
+check_eq "vlan2000 has eno1.2000 and two veths" 3 "$(wc -w <<<"$ports_before")"
+
+section "restarting Docker: swarm networks replayed with the same IDs, tasks come back"
+t0=$SECONDS
+check "systemctl restart docker" systemctl restart docker
+check "dockerd answers again" wait_for_docker 180
+check "the adapter unit ran again with Docker (PartOf) and is active" wait_for 60 systemctl is-active l2vlan-adapter
+check "the adapter is still enabled" adapter_enabled
+for n in 1 2; do
+    check "stack${n}_app runs again" wait_for 300 service_running "stack${n}_app"
+done
+note "dockerd restart to both tasks running: $((SECONDS - t0))s"
+c1=$(service_container stack1_app)
+c2=$(service_container stack2_app)
+check_eq "stack1's new task has 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 "$c1")"
+check_eq "stack2's new task has 192.168.1.6/24" "192.168.1.6/24" "$(container_ipv4 "$c2")"
+check "stack1 reaches the gateway" wait_for 30 docker exec "$c1" ping -c 1 -W 2 192.168.1.1
+check "stack2 reaches the gateway" wait_for 30 docker exec "$c2" ping -c 1 -W 2 192.168.1.1
+# Old tasks' endpoints may still be on their way out: give Docker a moment to finish deleting them.
+wait_for 60 count_is 3 bridge_port_count vlan2000
+check_eq "no leaked bridge port: still eno1.2000 and two veths" 3 "$(wc -w <<<"$(bridge_ports vlan2000)")"
+check_eq "no leaked state file" "$files_before" "$(l2vlan_state_files)"
+check_eq "still exactly two l2vlan networks (replays found the same IDs)" 2 "$(l2vlan_networks)"
+check "no 'already' errors from the replays in l2vlan's journal" sh -c "! journalctl -u l2vlan --no-pager | grep -Ei 'already (exists|in use|the address)'"
+
+section "teardown: stacks, swarm networks, config-only networks; nothing of l2vlan's is left"
+check "docker stack rm stack1 stack2" docker stack rm stack1 stack2
+check "the tasks' containers are gone" wait_for 180 count_is "" docker ps -aq -f label=com.docker.stack.namespace
+for n in 1 2; do check "docker network rm net$n (swarm)" wait_for 120 docker network rm "net$n"; done
+check "l2vlan deleted both networks" wait_for 120 count_is 0 l2vlan_networks
+check "docker network rm net1conf net2conf (no 'in use')" docker network rm net1conf net2conf
+check "the bridge is gone" sh -c "! ip link show vlan2000 2>/dev/null"
+check "the sub-interface is gone" sh -c "! ip link show eno1.2000 2>/dev/null"
+check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
+check_eq "no state file is left" 0 "$(l2vlan_state_files)"
+check "no l2vlan veth is left" sh -c "! ip -o link show | grep -q ': l2[vc]'"
+check "the adapter can be removed when unused" l2vlan adapter remove
+check "and registered again" sh -c "l2vlan adapter install | grep -q 'registered and enabled'"
+check "the adapter's relay logged to dockerd's journal" sh -c "journalctl -u docker --no-pager | grep -q 'relaying /run/docker/plugins/l2vlan-swarm.sock to /run/l2vlan/l2vlan.sock'"
+finish
