@@ -58,6 +58,7 @@ check "the spec file is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' l2vl
 check "tmpfiles.d made /run/xtables.lock" test -f /run/xtables.lock
 check "manual page and README installed" test -f /usr/share/man/man8/l2vlan.8.gz -a -f /usr/share/doc/l2vlan/README.md
 check "socket present" test -S /run/l2vlan/l2vlan.sock
+check "the swarm adapter is registered (l2vlan-adapter.service)" wait_for 120 adapter_enabled
 pid=$(main_pid)
 check_eq "effective capabilities: CAP_NET_ADMIN and CAP_NET_RAW only" "0000000000003000" \
     "$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status" 2>&1)"
@@ -186,5 +187,6 @@ left=$(find /etc /usr /lib /run /var/lib /var/cache -name '*l2vlan*' -not -name 
 check_eq "no file named l2vlan is left" "" "$left"
 check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
 check "no l2vlan veth is left" sh -c "! ip -o link show | grep -q ': l2[vc]'"
+check "the swarm adapter plugin is unregistered" sh -c "! docker plugin inspect l2vlan-swarm:latest >/dev/null 2>&1"
 check "dockerd still answers" docker info
 finish
