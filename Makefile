@@ -4,9 +4,15 @@ ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 RID := $(if $(filter arm64,$(ARCH)),linux-arm64,linux-x64)
 OUT := out
 BIN := $(OUT)/l2vlan
-E2E_SCENARIOS ?= core
+E2E_SCENARIOS ?= core package
+# The Debian package (debian/, packaging/build-deb.sh); its version comes from debian/changelog.
+DEB_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+DEB := dist/l2vlan_$(DEB_VERSION)_$(ARCH).deb
+# The same source under a higher version, for the e2e scenario's upgrade.
+DEB_UPGRADE_VERSION := $(DEB_VERSION)+e2e1
+DEB_UPGRADE := dist/l2vlan_$(DEB_UPGRADE_VERSION)_$(ARCH).deb
 
-.PHONY: all build deps unit e2e test run clean bench
+.PHONY: all build deps unit e2e test run clean deb deb-upgrade install bench
 
 all: build
 
@@ -25,11 +31,24 @@ build:
 unit:
 	dotnet test L2Vlan.sln -c Release --nologo
 
-e2e: build
-	L2VLAN_BIN=$(abspath $(BIN)) tests/e2e/run-vm.sh $(E2E_SCENARIOS)
+e2e: build deb deb-upgrade
+	L2VLAN_BIN=$(abspath $(BIN)) L2VLAN_DEB=$(abspath $(DEB)) L2VLAN_DEB_UPGRADE=$(abspath $(DEB_UPGRADE)) \
+		tests/e2e/run-vm.sh $(E2E_SCENARIOS)
 
 # Everything CI runs: unit and netlink tests on this kernel, then the scenarios in the VM.
 test: deps unit e2e
+
+# dist/l2vlan_<version>_<arch>.deb, built in a copy of the checkout (installs its build
+# dependencies with apt; needs dotnet on PATH), then checked: lintian must report no error or warning.
+deb:
+	packaging/build-deb.sh
+
+deb-upgrade:
+	packaging/build-deb.sh --no-lintian $(DEB_UPGRADE_VERSION)
+
+# Builds the package and installs it: the service is enabled and started.
+install: deb
+	DEBIAN_FRONTEND=noninteractive apt-get install -y ./$(DEB)
 
 run: build
 	$(BIN) serve --log-level Debug
