@@ -57,7 +57,7 @@ check "stack1's default route goes to the router" sh -c "docker exec $c1 ip rout
 check "stack2's default route goes to the router" sh -c "docker exec $c2 ip route | grep -q '^default via 192.168.1.1 dev eth0'"
 check "stack1 pings the router's gateway over VLAN 2000" docker exec "$c1" ping -c 3 -W 2 192.168.1.1
 check "stack2 pings the router's gateway over VLAN 2000" docker exec "$c2" ping -c 3 -W 2 192.168.1.1
-check "the router reaches both fixed addresses" in_router sh -c "ping -c 2 -W 2 192.168.1.4 && ping -c 2 -W 2 192.168.1.6"
+check "the router reaches both fixed addresses" in_router sh -c "busybox ping -c 2 -W 2 192.168.1.4 && busybox ping -c 2 -W 2 192.168.1.6"
 check "no host interface carries the gateway 192.168.1.1" no_host_address ' 192[.]168[.]1[.]1/'
 check "the host has no address in 192.168.1.0/24" no_host_address ' 192[.]168[.]1[.]'
 check_eq "l2vlan serves both swarm networks" 2 "$(l2vlan_networks)"

@@ -53,7 +53,7 @@ check "its task runs on node 2" wait_for 300 on_node2 service_running stack1_app
 c=$(on_node2 service_container stack1_app)
 check_eq "on node 2 it has 192.168.1.4/24" "192.168.1.4/24" "$(docker2 exec "$c" ip -4 -o addr show scope global | awk '{print $4}')"
 check "it pings the router's gateway" docker2 exec "$c" ping -c 3 -W 2 192.168.1.1
-check "the router reaches it" in_router ping -c 2 -W 2 192.168.1.4
+check "the router reaches it" in_router busybox ping -c 2 -W 2 192.168.1.4
 check "the switch learned its MAC on node 2's trunk" sh -c "ip netns exec router bridge fdb show br switch | grep -i '$mac' | grep -q trunk1"
 check "node 1 has no task of it" count_is "" service_container stack1_app
 
@@ -64,7 +64,7 @@ check "constraint moved to node 1" docker service update --detach --constraint-r
 check "its task runs on node 1" wait_for 300 service_running stack1_app
 running_after=$(seconds_since "$t0")
 t1=$(now)
-check "the router reaches 192.168.1.4 on node 1" wait_for 60 in_router ping -c 1 -W 1 192.168.1.4
+check "the router reaches 192.168.1.4 on node 1" wait_for 60 in_router busybox ping -c 1 -W 1 192.168.1.4
 reach_after=$(seconds_since "$t1")
 note "failover: task running on node 1 ${running_after}s after the update; the router reached it ${reach_after}s later (N = $(awk -v a="$running_after" -v b="$reach_after" 'BEGIN { printf "%.1f", a + b }')s in all)"
 check "answered from node 1: the switch's FDB moved the MAC to trunk0" sh -c "ip netns exec router bridge fdb show br switch | grep -i '$mac' | grep -q trunk0"
