@@ -73,9 +73,15 @@ check "dockerd answers again" wait_for_docker 180
 check "the adapter unit ran again with Docker (PartOf) and is active" wait_for 60 systemctl is-active l2vlan-adapter
 check "the adapter is still enabled" adapter_enabled
 for n in 1 2; do
-    check "stack${n}_app runs again" wait_for 300 service_running "stack${n}_app"
+    check "stack${n}_app runs again" wait_for 240 service_running "stack${n}_app"
 done
 note "dockerd restart to both tasks running: $((SECONDS - t0))s"
+if ! service_running stack1_app || ! service_running stack2_app; then
+    note "diagnostics:"
+    { docker service ps --no-trunc stack1_app stack2_app; l2vlan status; docker network ls; docker plugin ls
+      journalctl -u l2vlan --no-pager | tail -n 60
+      journalctl -u docker --no-pager | grep -Ei 'error|warn|fail' | tail -n 60; } 2>&1 | sed 's/^/#   /'
+fi
 c1=$(service_container stack1_app)
 c2=$(service_container stack2_app)
 check_eq "stack1's new task has 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 "$c1")"
