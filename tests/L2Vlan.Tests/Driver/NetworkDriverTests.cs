@@ -283,4 +283,25 @@ public class NetworkDriverTests
         _state.Driver.CreateNetwork(Network("net1", "192.168.1.4/32", aux: "192.168.1.200/24"));
         Assert.DoesNotThrow(() => _state.Ipam.RequestAddress(new RequestAddressRequest { PoolID = pool, Address = "192.168.1.200" }));
     }
+
+    [Test]
+    public void An_ipv6_only_endpoint_gets_a_mac_from_its_address_and_the_ipv6_gateway()
+    {
+        _state.Driver.CreateNetwork(new CreateNetworkRequest
+        {
+            NetworkID = "v6only",
+            Options = new() { ["com.docker.network.generic"] = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["parent"] = "eno1.30" }) },
+            IPv6Data = [new IpamData { Pool = "2001:db8:30::/64", Gateway = "2001:db8:30::1/64" }],
+        });
+        var created = _state.Driver.CreateEndpoint(new CreateEndpointRequest
+        {
+            NetworkID = "v6only", EndpointID = "e6",
+            Interface = new EndpointInterface { AddressIPv6 = "2001:db8:30::a:b0c/64" },
+        });
+        Assert.That(created.Interface!.MacAddress, Is.EqualTo("02:6c:00:0a:0b:0c"));
+        var join = _state.Driver.Join(new JoinRequest { NetworkID = "v6only", EndpointID = "e6" });
+        Assert.That(join.Gateway, Is.Null);
+        Assert.That(join.GatewayIPv6, Is.EqualTo("2001:db8:30::1"));
+        Assert.That(_state.Links.Announcements, Is.Empty, "ARP is for IPv4 only");
+    }
 }
