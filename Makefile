@@ -4,7 +4,8 @@ ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 RID := $(if $(filter arm64,$(ARCH)),linux-arm64,linux-x64)
 OUT := out
 BIN := $(OUT)/l2vlan
-E2E_SCENARIOS ?= core package
+# swarm2 (two nodes in one VM, failover) runs apart: make e2e E2E_SCENARIOS=swarm2
+E2E_SCENARIOS ?= core vlans package swarm
 # The Debian package (debian/, packaging/build-deb.sh); its version comes from debian/changelog.
 DEB_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 DEB := dist/l2vlan_$(DEB_VERSION)_$(ARCH).deb

@@ -99,17 +99,20 @@ run_one() {
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
         log "scenario $s: FAIL: VM killed after ${vm_timeout}s (E2E_TIMEOUT)"
         summaries+=("FAIL  $s: VM timed out after ${took}s")
+        total_failed=$((total_failed + 1))
         return 1
     fi
     if [ ! -s "$result" ]; then
         log "scenario $s: FAIL: the VM never reported (qemu exit $rc after ${took}s); see the [vm $s] lines above"
         summaries+=("FAIL  $s: no result (qemu exit $rc, ${took}s)")
+        total_failed=$((total_failed + 1))
         return 1
     fi
     local passed failed skipped
     passed=$(sed -n 's/^passed=//p' "$result")
     failed=$(sed -n 's/^failed=//p' "$result")
     skipped=$(sed -n 's/^skipped=//p' "$result")
+    total_passed=$((total_passed + ${passed:-0})) total_failed=$((total_failed + ${failed:-1})) total_skipped=$((total_skipped + ${skipped:-0}))
     if [ "$failed" = 0 ] && [ "${passed:-0}" -gt 0 ]; then
         log "scenario $s: PASS ($passed passed, $skipped skipped) in ${took}s"
         summaries+=("PASS  $s: $passed passed, $skipped skipped, ${took}s")
@@ -124,9 +127,12 @@ run_one() {
 
 summaries=()
 status=0
+total_passed=0 total_failed=0 total_skipped=0
 for s in "$@"; do
     run_one "$s" || status=1
 done
 log "summary:"
 printf '[e2e]   %s\n' "${summaries[@]}"
+# The closing line CI reads: every check of every scenario (a VM that never reported counts as one failure).
+echo "e2e: $total_passed passed, $total_failed failed, $total_skipped skipped"
 exit $status
