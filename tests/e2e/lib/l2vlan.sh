@@ -134,12 +134,15 @@ start_node2() {
     ip link add sw1 type veth peer name sw2 netns node2 || return 1
     ip addr add 10.99.0.1/24 dev sw1 && ip link set sw1 up || return 1
     ip -n node2 addr add 10.99.0.2/24 dev sw2 && ip -n node2 link set sw2 up || return 1
-    ip link add eno1 netns node2 type veth peer name trunk1 netns router || return 1
-    ip -n node2 link set eno1 up || return 1
+    # Made under another name: node 1 already has an eno1.
+    ip link add n2eno1 type veth peer name trunk1 netns router || return 1
+    ip link set n2eno1 netns node2 && ip -n node2 link set n2eno1 name eno1 && ip -n node2 link set eno1 up || return 1
     in_router ip link set trunk1 master switch && in_router ip link set trunk1 up || return 1
     mkdir -p /run/containerd /run/l2vlan /var/lib/docker2
     setsid ip netns exec node2 unshare --mount --uts --propagation private sh -c "
         hostname node2
+        # ip netns exec mounted a fresh /sys for node2, without the cgroup tree dockerd needs.
+        mount -t cgroup2 cgroup2 /sys/fs/cgroup
         mount -t tmpfs -o mode=755 tmpfs /run/containerd
         mount -t tmpfs -o mode=750 tmpfs /run/l2vlan
         mount -t tmpfs -o mode=700 tmpfs /var/lib/l2vlan
