@@ -10,11 +10,22 @@ namespace L2Vlan.Adapter;
 /// the other side, so an HTTP exchange ends as it would directly; a side that fails ends both.
 /// It knows nothing of HTTP: the service stays the only place that understands Docker.
 /// </summary>
+/// <remarks>
+/// Docker stops the plugin with SIGTERM while it shuts down, and may at that moment still wait for an
+/// answer it relays: a swarm network's DeleteNetwork, say. So a relay told to stop first stops accepting,
+/// then lets the exchanges in flight finish (bounded), and only then returns; cut off, Docker would get
+/// EOF for a call the service has carried out, and retry it against a plugin that is gone.
+/// </remarks>
 public sealed class SocketRelay : IDisposable
 {
     private const int BufferSize = 64 * 1024;
+    /// <summary>Docker sends SIGKILL 10 s after SIGTERM; an answer the service has not given by then is lost anyway.</summary>
+    public static readonly TimeSpan DefaultDrainLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(20);
     private readonly Socket _listener;
     private readonly ILogger _logger;
+    private readonly SpliceTracker _splices = new();
 
     private SocketRelay(Socket listener, string listenPath, string upstreamPath, ILogger logger)
     {
@@ -47,8 +58,11 @@ public sealed class SocketRelay : IDisposable
         return new SocketRelay(listener, listenPath, upstreamPath, logger);
     }
 
-    /// <summary>Accepts until cancelled; connections in flight are left to finish on their own.</summary>
-    public async Task RunAsync(CancellationToken cancel)
+    /// <summary>
+    /// Accepts until cancelled; then stops accepting and returns once no connection waits for the
+    /// service's answer, or after <paramref name="drainLimit"/> (default <see cref="DefaultDrainLimit"/>).
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancel, TimeSpan? drainLimit = null)
     {
         while (!cancel.IsCancellationRequested)
         {
@@ -62,6 +76,22 @@ public sealed class SocketRelay : IDisposable
                 break;
             }
             _ = ServeAsync(client);
+        }
+        _listener.Close();
+        await DrainAsync(drainLimit ?? DefaultDrainLimit);
+    }
+
+    private async Task DrainAsync(TimeSpan limit)
+    {
+        var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (!_splices.IsQuiet(Settle))
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                _logger.LogWarning("stopping with an answer of the l2vlan service still outstanding after {Seconds} s", limit.TotalSeconds);
+                return;
+            }
+            await Task.Delay(DrainPoll);
         }
     }
 
@@ -92,11 +122,19 @@ public sealed class SocketRelay : IDisposable
                 _logger.LogWarning("cannot reach the l2vlan service on {Upstream}: {Message}", UpstreamPath, e.Message);
                 return;
             }
-            await Task.WhenAll(PumpAsync(client, upstream), PumpAsync(upstream, client));
+            var splice = _splices.Open();
+            try
+            {
+                await Task.WhenAll(PumpAsync(client, upstream, splice, toService: true), PumpAsync(upstream, client, splice, toService: false));
+            }
+            finally
+            {
+                _splices.Close(splice);
+            }
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, SpliceTracker.Splice splice, bool toService)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -109,6 +147,7 @@ public sealed class SocketRelay : IDisposable
                     to.Shutdown(SocketShutdown.Send);
                     return;
                 }
+                _splices.Forwarded(splice, toService);
                 for (var sent = 0; sent < n;)
                     sent += await to.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None);
             }

@@ -21,6 +21,7 @@ public class SocketRelayTests
         _upstream = Path.Combine(_folder, "run", "l2vlan.sock");
         Directory.CreateDirectory(Path.GetDirectoryName(_upstream)!);
         _stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        _requestRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     [TearDown]
@@ -31,8 +32,14 @@ public class SocketRelayTests
         Directory.Delete(_folder, recursive: true);
     }
 
-    /// <summary>Reads a whole request (until the client half-closes), then answers "echo:" + it and closes.</summary>
-    private Task RunEchoServer(Socket listener) => Task.Run(async () =>
+    /// <summary>Set when the echo server has read a whole request, before it answers.</summary>
+    private TaskCompletionSource _requestRead = null!;
+
+    /// <summary>
+    /// Reads a whole request (until the client half-closes), then, after <paramref name="answerDelay"/>,
+    /// answers "echo:" + it and closes.
+    /// </summary>
+    private Task RunEchoServer(Socket listener, TimeSpan answerDelay = default) => Task.Run(async () =>
     {
         while (!_stop.IsCancellationRequested)
         {
@@ -44,6 +51,8 @@ public class SocketRelayTests
                 using (peer)
                 {
                     var request = await ReadToEnd(peer);
+                    _requestRead.TrySetResult();
+                    await Task.Delay(answerDelay);
                     await peer.SendAsync(Encoding.ASCII.GetBytes("echo:").Concat(request).ToArray(), SocketFlags.None);
                     peer.Shutdown(SocketShutdown.Send);
                 }
@@ -60,12 +69,12 @@ public class SocketRelayTests
         return all.ToArray();
     }
 
-    private Socket StartUpstream()
+    private Socket StartUpstream(TimeSpan answerDelay = default)
     {
         var upstream = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         upstream.Bind(new UnixDomainSocketEndPoint(_upstream));
         upstream.Listen(16);
-        _ = RunEchoServer(upstream);
+        _ = RunEchoServer(upstream, answerDelay);
         return upstream;
     }
 
@@ -134,6 +143,41 @@ public class SocketRelayTests
         Assert.That(reply, Is.Empty, "no service: the relay closes the connection at once, Docker retries");
         using var upstream = StartUpstream();
         Assert.That(Encoding.ASCII.GetString(await Exchange("back"u8.ToArray())), Is.EqualTo("echo:back"), "the service is used again as soon as it listens");
+    }
+
+    [Test]
+    public async Task Stopping_lets_an_answer_in_flight_reach_Docker_and_refuses_new_connections()
+    {
+        using var upstream = StartUpstream(answerDelay: TimeSpan.FromMilliseconds(700));
+        using var relay = SocketRelay.Listen(_listen, _upstream, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = relay.RunAsync(stop.Token, drainLimit: TimeSpan.FromSeconds(20));
+
+        var exchange = Exchange("NetworkDriver.DeleteNetwork"u8.ToArray());
+        await _requestRead.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        stop.Cancel(); // SIGTERM from Docker while the service is still working on the call
+
+        var first = await Task.WhenAny(running, exchange).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(first, Is.SameAs(exchange), "the relay returned (and its process would exit) before the answer was through");
+        Assert.That(Encoding.ASCII.GetString(await exchange), Is.EqualTo("echo:NetworkDriver.DeleteNetwork"));
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.ThrowsAsync<SocketException>(() => Exchange("late"u8.ToArray()), "a stopped relay accepts nothing");
+    }
+
+    [Test]
+    public async Task Stopping_does_not_wait_for_an_idle_kept_alive_connection()
+    {
+        using var upstream = StartUpstream();
+        using var relay = SocketRelay.Listen(_listen, _upstream, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = relay.RunAsync(stop.Token, drainLimit: TimeSpan.FromSeconds(60));
+        using var idle = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await idle.ConnectAsync(new UnixDomainSocketEndPoint(_listen));
+
+        stop.Cancel();
+
+        // Far below the drain limit: only a connection that waits for an answer holds the relay.
+        await running.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
     [Test]
