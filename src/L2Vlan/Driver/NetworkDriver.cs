@@ -78,6 +78,7 @@ public sealed class NetworkDriver(
                 throw new UserError($"network {id} already exists in l2vlan with other options");
             // Docker re-creates swarm networks with the same ID after it restarts: make sure the links are there.
             if (_bridges.TryGetValue(existing.BridgeName, out var known) && bridgeLinks.Ensure(known)) SaveBridge(known);
+            DropEndpointsOfAnEarlierDocker(existing);
             return EmptyResponse.Instance;
         }
 
@@ -136,7 +137,7 @@ public sealed class NetworkDriver(
     {
         var network = Network(request.NetworkID);
         var endpointId = RequireId(request.EndpointID, "EndpointID");
-        if (network.Endpoints.TryGetValue(endpointId, out var known))
+        if (network.Endpoints.TryGetValue(endpointId, out var known) && !known.Deleted)
             return new CreateEndpointResponse { Interface = new EndpointInterface { MacAddress = known.MacAddress } };
 
         var v4 = CheckAddress(network, request.Interface?.Address);
@@ -177,16 +178,37 @@ public sealed class NetworkDriver(
         if (!_networks.TryGetValue(request.NetworkID, out var network)) return EmptyResponse.Instance;
         if (!network.Endpoints.TryGetValue(request.EndpointID, out var endpoint)) return EmptyResponse.Instance;
         DeleteVeth(endpoint);
-        network.Endpoints.Remove(endpoint.EndpointId);
+        endpoint.HostVeth = null;
+        endpoint.ContainerVeth = null;
+        // Docker releases the addresses right after; until then the record says whose they were.
+        endpoint.Deleted = true;
+        if (endpoint.Address is null && endpoint.AddressIPv6 is null) network.Endpoints.Remove(endpoint.EndpointId);
         networkStore.Save(network.NetworkId, network);
         return EmptyResponse.Instance;
+    }
+
+    /// <summary>Docker released an address through the IPAM: a deleted endpoint that held it is done with.</summary>
+    public void AddressReleased(string? address)
+    {
+        if (!IPAddress.TryParse(address?.Split('/')[0], out var released)) return;
+        foreach (var network in _networks.Values)
+        {
+            var changed = false;
+            foreach (var endpoint in network.Endpoints.Values.Where(e => e.Deleted).ToList())
+            {
+                if (Holds(endpoint.Address, released)) (endpoint.Address, changed) = (null, true);
+                if (Holds(endpoint.AddressIPv6, released)) (endpoint.AddressIPv6, changed) = (null, true);
+                if (endpoint.Address is null && endpoint.AddressIPv6 is null) network.Endpoints.Remove(endpoint.EndpointId);
+            }
+            if (changed) networkStore.Save(network.NetworkId, network);
+        }
     }
 
     public JoinResponse Join(JoinRequest request)
     {
         var network = Network(request.NetworkID);
-        var endpoint = network.Endpoints.GetValueOrDefault(request.EndpointID)
-            ?? throw new UserError($"l2vlan network {network.NetworkId} has no endpoint {request.EndpointID}");
+        var endpoint = network.Endpoints.GetValueOrDefault(request.EndpointID) is { Deleted: false } e ? e
+            : throw new UserError($"l2vlan network {network.NetworkId} has no endpoint {request.EndpointID}");
 
         // A second Join of the same endpoint starts again from a fresh pair.
         DeleteVeth(endpoint);
@@ -291,6 +313,29 @@ public sealed class NetworkDriver(
         if (parent is not null && mtu > parent.Mtu)
             throw new UserError($"-o mtu={mtu} is larger than the MTU {parent.Mtu} of {options.ExtIf}; expected at most {parent.Mtu}");
     }
+
+    /// <summary>
+    /// Docker creates a network it already created only when an earlier dockerd exited without deleting it:
+    /// swarm networks after dockerd was killed, or cut short by its 15 s shutdown limit. That dockerd's
+    /// containers are gone, and nobody will delete their endpoints or release their addresses; left alone,
+    /// a fixed address would stay taken and its task could never start again.
+    /// </summary>
+    private void DropEndpointsOfAnEarlierDocker(NetworkRecord network)
+    {
+        if (network.Endpoints.Count == 0) return;
+        foreach (var endpoint in network.Endpoints.Values)
+        {
+            DeleteVeth(endpoint);
+            foreach (var cidr in new[] { endpoint.Address, endpoint.AddressIPv6 })
+                if (Cidr.TryParseInterfaceAddress(cidr, out var address, out _)) ipam.Reclaim(address);
+            logger.LogWarning("Network {Network} re-created by a new dockerd: endpoint {Endpoint} of the earlier one dropped", network.NetworkId, endpoint.EndpointId);
+        }
+        network.Endpoints.Clear();
+        networkStore.Save(network.NetworkId, network);
+    }
+
+    private static bool Holds(string? cidr, IPAddress address) =>
+        Cidr.TryParseInterfaceAddress(cidr, out var held, out _) && held.Equals(address);
 
     private void DeleteVeth(EndpointRecord endpoint)
     {

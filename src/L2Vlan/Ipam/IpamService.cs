@@ -105,6 +105,23 @@ public sealed class IpamService(JsonFileCollection<AddressPool> store, ILogger<I
     }
 
     /// <summary>
+    /// Frees a container's address that Docker will never release, because the dockerd that held it is gone
+    /// (the driver finds out when Docker re-creates the network). An address is held by one pool at most
+    /// among the pools that share its subnet; --aux-addresses stay.
+    /// </summary>
+    public void Reclaim(IPAddress address)
+    {
+        foreach (var pool in _pools.Values)
+        {
+            var allocation = pool.Find(address);
+            if (allocation is null || allocation.Kind == AllocationKind.Auxiliary) continue;
+            pool.Allocations.Remove(allocation);
+            Save(pool);
+            logger.LogWarning("Address {Address} reclaimed in pool {Pool}: the dockerd that held it exited without releasing it", address, pool.Id);
+        }
+    }
+
+    /// <summary>
     /// The driver tells which requested addresses were a network's --aux-address, so that the
     /// replay Docker sends when it re-creates a swarm network finds them already held, not taken.
     /// </summary>

@@ -55,7 +55,13 @@ public sealed class PluginDispatcher
         Add("/IpamDriver.RequestPool", Json.RequestPoolRequest, Json.RequestPoolResponse, ipam.RequestPool);
         Add("/IpamDriver.ReleasePool", Json.ReleasePoolRequest, Json.EmptyResponse, r => { ipam.ReleasePool(r.PoolID); return EmptyResponse.Instance; });
         Add("/IpamDriver.RequestAddress", Json.RequestAddressRequest, Json.RequestAddressResponse, ipam.RequestAddress);
-        Add("/IpamDriver.ReleaseAddress", Json.ReleaseAddressRequest, Json.EmptyResponse, r => { ipam.ReleaseAddress(r); return EmptyResponse.Instance; });
+        // The driver keeps a deleted endpoint until Docker has released its addresses: it must hear of it too.
+        Add("/IpamDriver.ReleaseAddress", Json.ReleaseAddressRequest, Json.EmptyResponse, r =>
+        {
+            ipam.ReleaseAddress(r);
+            driver.AddressReleased(r.Address);
+            return EmptyResponse.Instance;
+        });
     }
 
     public IReadOnlyCollection<string> Paths => _routes.Keys;

@@ -23,8 +23,14 @@ public sealed record SubnetRecord(string Subnet, string? Gateway);
 public sealed class EndpointRecord
 {
     public required string EndpointId { get; init; }
-    public string? Address { get; init; }
-    public string? AddressIPv6 { get; init; }
+    /// <summary>Cleared once Docker released it, after the endpoint was deleted.</summary>
+    public string? Address { get; set; }
+    public string? AddressIPv6 { get; set; }
+    /// <summary>
+    /// Docker deleted the endpoint and has yet to release its addresses (it does so right after). Kept until
+    /// then, so that a dockerd that dies in between leaves l2vlan knowing which addresses to reclaim.
+    /// </summary>
+    public bool Deleted { get; set; }
     public required string MacAddress { get; init; }
     public string? HostVeth { get; set; }
     public string? ContainerVeth { get; set; }

@@ -37,7 +37,7 @@ public sealed record StateView(
         {
             text.AppendLine($"  {n.NetworkId}: bridge {n.BridgeName}, subnets {string.Join(", ", n.Subnets.Select(s => s.Gateway is null ? s.Subnet : $"{s.Subnet} via {s.Gateway}"))}{(n.Internal ? ", internal" : "")}");
             foreach (var e in n.Endpoints.Values)
-                text.AppendLine($"    endpoint {e.EndpointId[..Math.Min(12, e.EndpointId.Length)]}: {string.Join(" ", new[] { e.Address, e.AddressIPv6 }.Where(a => a is not null))} mac {e.MacAddress}{(e.HostVeth is null ? "" : $" veth {e.HostVeth}")}");
+                text.AppendLine($"    endpoint {e.EndpointId[..Math.Min(12, e.EndpointId.Length)]}: {string.Join(" ", new[] { e.Address, e.AddressIPv6 }.Where(a => a is not null))} mac {e.MacAddress}{(e.HostVeth is null ? "" : $" veth {e.HostVeth}")}{(e.Deleted ? " (deleted, address not yet released by Docker)" : "")}");
         }
         text.AppendLine($"address pools: {Pools.Count}");
         foreach (var p in Pools)

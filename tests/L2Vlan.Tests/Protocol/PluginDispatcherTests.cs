@@ -78,6 +78,96 @@ public class PluginDispatcherTests
         Assert.That(_state.Links.FindLink("vlan2000"), Is.Null);
     }
 
+    private const string SwarmNet = "zbup5992ml64i75r7mzhxdfnp";
+    private const string OldEndpoint = "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62";
+    private const string NewEndpoint = "9d2e3451a2ca84768c666fa249a6e96480f5cd2035ab45e4bc396b88614c5c16";
+
+    /// <summary>What a (re)started dockerd sends for the seed's swarm network: pool, gateway, network. Returns the pool ID.</summary>
+    private string CreateSwarmNetwork()
+    {
+        var poolId = Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null, "V6": false}""")
+            .GetProperty("PoolID").GetString()!;
+        Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.1", "Options": {"RequestAddressType": "com.docker.network.gateway"}}""");
+        Ok("/NetworkDriver.CreateNetwork", $$$"""{"NetworkID": "{{{SwarmNet}}}", "Options": {"com.docker.network.enable_ipv6": false, "com.docker.network.generic": {"bridge_name": "vlan2000", "ext_if": "eno1", "vlan_id": "2000"}, "com.docker.network.internal": false}, "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "192.168.1.1/24", "Pool": "192.168.1.0/24"}], "IPv6Data": []}""");
+        return poolId;
+    }
+
+    /// <summary>A task's container: its address (the one of the /32 range), its endpoint, its join. Returns the address.</summary>
+    private string StartTask(string poolId, string endpointId)
+    {
+        var (status, reply) = Call("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "", "Options": null}""");
+        Assert.That(status, Is.EqualTo(200), $"the task's fixed address is not free again: {reply}");
+        var address = reply.GetProperty("Address").GetString()!;
+        Ok("/NetworkDriver.CreateEndpoint", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{endpointId}}}", "Interface": {"Address": "{{{address}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}""");
+        Ok("/NetworkDriver.Join", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{endpointId}}}", "SandboxKey": "/var/run/docker/netns/67ff58ce7a72", "Options": {}}""");
+        return address;
+    }
+
+    private string[] VethsOnTheBridge()
+    {
+        var bridge = _state.Links.FindLink("vlan2000")!.Index;
+        return _state.Links.ListLinks().Where(l => l.MasterIndex == bridge && l.Kind == "veth").Select(l => l.Name).ToArray();
+    }
+
+    [Test]
+    public void A_dockerd_killed_with_a_task_running_leaves_its_fixed_address_to_the_next_one()
+    {
+        StartTask(CreateSwarmNetwork(), OldEndpoint);
+        var oldVeth = VethsOnTheBridge().Single();
+
+        // dockerd dies: no Leave, DeleteEndpoint, ReleaseAddress nor DeleteNetwork. The new one replays the network.
+        var poolId = CreateSwarmNetwork();
+
+        Assert.That(_state.Links.FindLink(oldVeth), Is.Null, "the dead container's veth is gone");
+        Assert.That(StartTask(poolId, NewEndpoint), Is.EqualTo("192.168.1.4/24"));
+        Assert.That(_state.Driver.Networks.Single().Endpoints.Keys, Is.EqualTo(new[] { NewEndpoint }));
+    }
+
+    [Test]
+    public void A_dockerd_cut_off_between_DeleteEndpoint_and_ReleaseAddress_leaves_nothing_taken()
+    {
+        StartTask(CreateSwarmNetwork(), OldEndpoint);
+        Ok("/NetworkDriver.Leave", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
+        Ok("/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
+
+        var poolId = CreateSwarmNetwork();
+
+        Assert.That(StartTask(poolId, NewEndpoint), Is.EqualTo("192.168.1.4/24"));
+        Assert.That(VethsOnTheBridge(), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public void A_deleted_endpoint_is_forgotten_once_docker_releases_its_address()
+    {
+        var poolId = CreateSwarmNetwork();
+        StartTask(poolId, OldEndpoint);
+        Ok("/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
+        Assert.That(_state.Driver.Networks.Single().Endpoints[OldEndpoint].Deleted, Is.True);
+        Assert.That(_state.Networks.LoadAll().Single().Value.Endpoints[OldEndpoint].Deleted, Is.True, "kept on disk too");
+        var (status, _) = Call("/NetworkDriver.Join", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}", "SandboxKey": "/x", "Options": {}}""");
+        Assert.That(status, Is.EqualTo(500), "a deleted endpoint cannot be joined");
+
+        Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.4"}""");
+
+        Assert.That(_state.Driver.Networks.Single().Endpoints, Is.Empty);
+        Assert.That(_state.Networks.LoadAll().Single().Value.Endpoints, Is.Empty);
+    }
+
+    [Test]
+    public void A_replay_after_a_clean_stop_keeps_aux_addresses_and_the_gateway()
+    {
+        var poolId = CreateSwarmNetwork();
+        Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.200", "Options": null}""");
+        _state.Ipam.MarkAuxiliary(System.Net.IPAddress.Parse("192.168.1.200"));
+        StartTask(poolId, OldEndpoint);
+
+        CreateSwarmNetwork();
+
+        var pool = _state.Ipam.Pools.Single();
+        Assert.That(pool.Gateway, Is.EqualTo("192.168.1.1"));
+        Assert.That(pool.Allocations.Select(a => a.Address), Is.EqualTo(new[] { "192.168.1.200" }), "only the dead task's address was reclaimed");
+    }
+
     [Test]
     public void A_refused_request_answers_500_with_Err_for_the_docker_cli()
     {
