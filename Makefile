@@ -4,9 +4,8 @@ ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 RID := $(if $(filter arm64,$(ARCH)),linux-arm64,linux-x64)
 OUT := out
 BIN := $(OUT)/l2vlan
-# One VM each, in this order. The swarm scenarios run apart (make e2e E2E_SCENARIOS="swarm swarm2"):
-# in one fresh-clone run dockerd did not come back from its restart inside the swarm scenario (issue 4).
-E2E_SCENARIOS ?= core vlans package
+# One VM each, in this order.
+E2E_SCENARIOS ?= core vlans package swarm swarm2
 # The Debian package (debian/, packaging/build-deb.sh); its version comes from debian/changelog.
 DEB_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 DEB := dist/l2vlan_$(DEB_VERSION)_$(ARCH).deb

@@ -62,13 +62,16 @@ service_container() {
 }
 
 # write_stack_file FILE NETWORK: a compose v3 stack of one busybox service "app" on an external network.
+# Like nginx, the app ends at SIGTERM: a bare "sleep" as PID 1 would ignore it, each dockerd stop would
+# wait 10 s for it, and under TCG that pushes dockerd past its 15 s shutdown limit ("Force shutdown
+# daemon"), where it exits with its own network clean-up unfinished.
 write_stack_file() {
     cat >"$1" <<YAML
 version: "3.8"
 services:
   app:
     image: bb:latest
-    command: ["sleep", "86400"]
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 86400 & wait"]
     networks: [$2]
 networks:
   $2:

@@ -2,10 +2,18 @@
 # The seed-000 swarm scenario on one node: the v1 plugin l2vlan for the config-only networks, the
 # managed adapter l2vlan-swarm:latest (registered by l2vlan-adapter.service, no registry) as the driver
 # of the swarm-scoped networks, two stacks with fixed addresses reaching the router's gateway, a
-# dockerd restart (swarm replays), and a teardown that leaves nothing of l2vlan's behind.
+# dockerd restart (swarm replays), a killed dockerd (nothing released: l2vlan reclaims), and a teardown
+# that leaves nothing of l2vlan's behind.
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
+
+# new_task_runs SERVICE OLD_CONTAINER: a task of SERVICE runs in a container other than OLD_CONTAINER.
+new_task_runs() {
+    local c
+    c=$(service_container "$1")
+    [ -n "$c" ] && [ "$c" != "$2" ]
+}
 
 section "setup: router on VLAN 2000, Docker, l2vlan and its swarm adapter under systemd"
 check "kernel modules" setup_kernel_modules
@@ -95,12 +103,37 @@ check_eq "no leaked state file" "$files_before" "$(l2vlan_state_files)"
 check_eq "still exactly two l2vlan networks (replays found the same IDs)" 2 "$(l2vlan_networks)"
 check "no 'already' errors from the replays in l2vlan's journal" sh -c "! journalctl -u l2vlan --no-pager | grep -Ei 'already (exists|in use|the address)'"
 
+section "dockerd killed: it never deletes its endpoints nor releases the fixed addresses; the next one gets them"
+old1=$(service_container stack1_app)
+old2=$(service_container stack2_app)
+t0=$SECONDS
+check "dockerd killed (SIGKILL); systemd starts it again" systemctl kill -s KILL --kill-whom=main docker
+check "dockerd answers again" wait_for 240 docker info
+check "stack1_app runs a new task" wait_for 300 new_task_runs stack1_app "$old1"
+check "stack2_app runs a new task" wait_for 300 new_task_runs stack2_app "$old2"
+note "dockerd kill to both tasks running: $((SECONDS - t0))s"
+c1=$(service_container stack1_app)
+c2=$(service_container stack2_app)
+check_eq "stack1's task has 192.168.1.4/24 again" "192.168.1.4/24" "$(container_ipv4 "$c1")"
+check_eq "stack2's task has 192.168.1.6/24 again" "192.168.1.6/24" "$(container_ipv4 "$c2")"
+check "stack1 reaches the gateway" wait_for 30 docker exec "$c1" ping -c 1 -W 2 192.168.1.1
+check "stack2 reaches the gateway" wait_for 30 docker exec "$c2" ping -c 1 -W 2 192.168.1.1
+check "l2vlan reclaimed what the killed dockerd held" sh -c "journalctl -u l2vlan --no-pager | grep -q 're-created by a new dockerd'"
+wait_for 60 count_is 3 bridge_port_count vlan2000
+check_eq "no leaked bridge port: eno1.2000 and two veths" 3 "$(wc -w <<<"$(bridge_ports vlan2000)")"
+check_eq "no leaked state file" "$files_before" "$(l2vlan_state_files)"
+check_eq "no endpoint of the killed dockerd left in l2vlan's state" 0 "$(l2vlan status | grep -c 'deleted, address not yet released' || true)"
+
 section "teardown: stacks, swarm networks, config-only networks; nothing of l2vlan's is left"
 check "docker stack rm stack1 stack2" docker stack rm stack1 stack2
 check "the tasks' containers are gone" wait_for 180 count_is "" docker ps -aq -f label=com.docker.stack.namespace
 for n in 1 2; do check "docker network rm net$n (swarm)" wait_for 120 docker network rm "net$n"; done
 check "l2vlan deleted both networks" wait_for 120 count_is 0 l2vlan_networks
-check "docker network rm net1conf net2conf (no 'in use')" docker network rm net1conf net2conf
+# Docker drops its own copy of a swarm network a moment after the driver's DeleteNetwork; until then
+# a config-only network still counts as in use.
+t0=$SECONDS
+for n in 1 2; do check "docker network rm net${n}conf (no lasting 'in use')" wait_for 60 docker network rm "net${n}conf"; done
+note "config-only networks removed $((SECONDS - t0))s after l2vlan deleted the swarm networks"
 check "the bridge is gone" sh -c "! ip link show vlan2000 2>/dev/null"
 check "the sub-interface is gone" sh -c "! ip link show eno1.2000 2>/dev/null"
 check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
