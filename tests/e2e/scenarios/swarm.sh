@@ -51,6 +51,16 @@ nothing_of_l2vlan_left() {
     check "no l2vlan veth is left$1" sh -c "! ip -o link show | grep -q ': l2[vc]'"
 }
 
+# tasks_have_their_fixed_addresses SUFFIX: each stack's running task has its /32 address and reaches the gateway.
+tasks_have_their_fixed_addresses() {
+    local n c
+    for n in 1 2; do
+        c=$(service_container "stack${n}_app")
+        check_eq "stack$n's task has 192.168.1.$((2 * n + 2))/24$1" "192.168.1.$((2 * n + 2))/24" "$(container_ipv4 "$c")"
+        check "stack$n's task reaches the gateway$1" wait_for 30 docker exec "$c" ping -c 1 -W 2 192.168.1.1
+    done
+}
+
 # new_task_runs SERVICE OLD_CONTAINER: a task of SERVICE runs in a container other than OLD_CONTAINER.
 new_task_runs() {
     local c
@@ -120,12 +130,7 @@ if ! service_running stack1_app || ! service_running stack2_app; then
       journalctl -u l2vlan --no-pager | tail -n 60
       journalctl -u docker --no-pager | grep -Ei 'error|warn|fail' | tail -n 60; } 2>&1 | sed 's/^/#   /'
 fi
-c1=$(service_container stack1_app)
-c2=$(service_container stack2_app)
-check_eq "stack1's new task has 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 "$c1")"
-check_eq "stack2's new task has 192.168.1.6/24" "192.168.1.6/24" "$(container_ipv4 "$c2")"
-check "stack1 reaches the gateway" wait_for 30 docker exec "$c1" ping -c 1 -W 2 192.168.1.1
-check "stack2 reaches the gateway" wait_for 30 docker exec "$c2" ping -c 1 -W 2 192.168.1.1
+tasks_have_their_fixed_addresses " after the restart"
 # Old tasks' endpoints may still be on their way out: give Docker a moment to finish deleting them.
 wait_for 60 count_is 3 bridge_port_count vlan2000
 check_eq "no leaked bridge port: still eno1.2000 and two veths" 3 "$(wc -w <<<"$(bridge_ports vlan2000)")"
@@ -151,12 +156,7 @@ check "dockerd answers again" wait_for 240 docker info
 check "stack1_app runs a new task" wait_for 300 new_task_runs stack1_app "$old1"
 check "stack2_app runs a new task" wait_for 300 new_task_runs stack2_app "$old2"
 note "dockerd kill to both tasks running: $((SECONDS - t0))s"
-c1=$(service_container stack1_app)
-c2=$(service_container stack2_app)
-check_eq "stack1's task has 192.168.1.4/24 again" "192.168.1.4/24" "$(container_ipv4 "$c1")"
-check_eq "stack2's task has 192.168.1.6/24 again" "192.168.1.6/24" "$(container_ipv4 "$c2")"
-check "stack1 reaches the gateway" wait_for 30 docker exec "$c1" ping -c 1 -W 2 192.168.1.1
-check "stack2 reaches the gateway" wait_for 30 docker exec "$c2" ping -c 1 -W 2 192.168.1.1
+tasks_have_their_fixed_addresses " after the kill"
 check "l2vlan reclaimed what the killed dockerd held" sh -c "journalctl -u l2vlan --no-pager | grep -q 're-created by a new dockerd'"
 wait_for 60 count_is 3 bridge_port_count vlan2000
 check_eq "no leaked bridge port: eno1.2000 and two veths" 3 "$(wc -w <<<"$(bridge_ports vlan2000)")"
