@@ -4,8 +4,11 @@ ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 RID := $(if $(filter arm64,$(ARCH)),linux-arm64,linux-x64)
 OUT := out
 BIN := $(OUT)/l2vlan
-# One VM each, in this order.
+# One VM each, in this order, on each engine of ENGINE (default: the whole matrix of
+# tests/e2e/roots/engines.sh). `make e2e ENGINE=deb13-docker28 E2E_SCENARIOS=core` runs one.
 E2E_SCENARIOS ?= core vlans package swarm swarm2
+ENGINES := $(shell . tests/e2e/roots/engines.sh && echo $$ENGINES)
+ENGINE ?= $(ENGINES)
 # The Debian package (debian/, packaging/build-deb.sh); its version comes from debian/changelog.
 DEB_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 DEB := dist/l2vlan_$(DEB_VERSION)_$(ARCH).deb
@@ -34,7 +37,7 @@ unit:
 
 e2e: build deb deb-upgrade
 	L2VLAN_BIN=$(abspath $(BIN)) L2VLAN_DEB=$(abspath $(DEB)) L2VLAN_DEB_UPGRADE=$(abspath $(DEB_UPGRADE)) \
-		tests/e2e/run-vm.sh $(E2E_SCENARIOS)
+		E2E_ENGINES="$(ENGINE)" tests/e2e/run-vm.sh $(E2E_SCENARIOS) $(E2E_EXTRA)
 
 # Everything CI runs: unit and netlink tests on this kernel, then the scenarios in the VM.
 test: deps unit e2e

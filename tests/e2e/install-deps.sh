@@ -1,17 +1,13 @@
 #!/bin/bash
-# Installs what the e2e harness needs on a fresh Debian 12 machine. Idempotent:
-# does nothing (and needs no network) when everything is already installed.
+# Installs what the e2e harness needs on this machine (Debian 12). Idempotent: does nothing
+# (and needs no network) when everything is already installed. The VMs' own systems (kernel,
+# systemd, dockerd) are not installed here: roots/build-root.sh builds one root per engine.
 set -euo pipefail
 
 packages=(
     qemu-system-x86     # the VM (TCG; no KVM needed)
-    linux-image-amd64   # the VM's kernel and its modules (8021q, macvlan, 9p, ...)
-    busybox-static      # the initramfs and the containers' image
-    systemd             # PID 1 inside the VM
-    docker.io           # dockerd, containerd, runc inside the VM
-    apparmor            # only for E2E_KERNEL_ARGS= (AppArmor on): dockerd then needs apparmor_parser
-    iptables iproute2 kmod
-    cpio gzip xz-utils zstd coreutils
+    mmdebstrap          # the engines' roots, from Debian's archive
+    cpio gzip xz-utils zstd coreutils   # the initramfs (modules may ship compressed)
 )
 
 missing=()

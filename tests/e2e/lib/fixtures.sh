@@ -65,6 +65,11 @@ in_router() {
     ip netns exec router "$@"
 }
 
+# docker_major: the major version of the engine (20, 26, 28, ...).
+docker_major() {
+    docker version -f '{{.Server.Version}}' 2>/dev/null | cut -d. -f1
+}
+
 wait_for_docker() {
     local t=${1:-180}
     wait_for "$t" docker info || { echo "dockerd did not answer within ${t}s" >&2; systemctl status docker --no-pager >&2; return 1; }

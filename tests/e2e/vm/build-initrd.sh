@@ -1,43 +1,51 @@
 #!/bin/bash
-# Builds the e2e initramfs: busybox-static, the modules needed to reach a 9p root
-# with an overlay on it, and vm/init.
-#   usage: build-initrd.sh KERNEL_VERSION OUTPUT.gz
+# Builds the e2e initramfs of an engine's root: its busybox-static, the modules of its
+# kernel needed to reach a 9p root with an overlay on it, and vm/init.
+#   usage: build-initrd.sh ROOT KERNEL_VERSION OUTPUT.gz
 set -euo pipefail
 
-kver=$1 out=$2
+root=$1 kver=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
-moddir=/lib/modules/$kver
-[ -d "$moddir" ] || { echo "build-initrd: no $moddir (install linux-image-amd64)" >&2; exit 1; }
-[ -x /bin/busybox ] || { echo "build-initrd: no /bin/busybox (install busybox-static)" >&2; exit 1; }
+moddir=$root/lib/modules/$kver
+[ -d "$moddir" ] || { echo "build-initrd: no $moddir (the root lacks linux-image-amd64)" >&2; exit 1; }
+[ -x "$root/bin/busybox" ] || { echo "build-initrd: no $root/bin/busybox (the root lacks busybox-static)" >&2; exit 1; }
 
-# Order matters: insmod does not resolve dependencies.
-modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-         netfs fscache 9pnet 9pnet_virtio 9p overlay"
+# What the root needs; their dependencies come from the kernel's modules.dep (which
+# modules exist differs between kernels: 6.12 folded fscache into netfs).
+wanted="virtio_pci 9pnet_virtio 9p overlay"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,modules}
-cp /bin/busybox "$stage/bin/busybox"
+cp "$root/bin/busybox" "$stage/bin/busybox"
 install -m 755 "$here/init" "$stage/init"
 
+# add MODULE: its dependencies first, then itself (busybox insmod resolves nothing).
 : >"$stage/modules/order"
-for m in $modules; do
-    f=$(find "$moddir/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" -o -name "$m.ko.gz" | head -n1)
-    if [ -z "$f" ]; then
+add() {
+    local m=$1 path dep
+    grep -qx "$m" "$stage/modules/order" && return 0
+    path=$(awk -F: -v m="$m" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.(xz|zst|gz))?$/, "", n); gsub(/-/, "_", n) } n == m { print $1; exit }' "$moddir/modules.dep")
+    if [ -z "$path" ]; then
         # Built into this kernel: nothing to load.
-        if grep -q "/$m.ko\$" "$moddir/modules.builtin"; then continue; fi
+        grep -q "/$m.ko\$" "$moddir/modules.builtin" && return 0
         echo "build-initrd: module $m is neither in $moddir nor built in" >&2
         exit 1
     fi
+    for dep in $(grep "^$path:" "$moddir/modules.dep" | cut -d: -f2); do
+        dep=${dep##*/}; dep=${dep%%.ko*}
+        add "${dep//-/_}"
+    done
     # busybox insmod reads plain .ko only.
-    case $f in
-        *.ko.xz)  xz -dc "$f" ;;
-        *.ko.zst) zstd -qdc "$f" ;;
-        *.ko.gz)  gzip -dc "$f" ;;
-        *)        cat "$f" ;;
+    case $path in
+        *.ko.xz)  xz -dc "$moddir/$path" ;;
+        *.ko.zst) zstd -qdc "$moddir/$path" ;;
+        *.ko.gz)  gzip -dc "$moddir/$path" ;;
+        *)        cat "$moddir/$path" ;;
     esac >"$stage/modules/$m.ko"
     echo "$m" >>"$stage/modules/order"
-done
+}
+for m in $wanted; do add "$m"; done
 
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) >"$out.tmp.$$"
