@@ -16,6 +16,7 @@ namespace L2Vlan.Driver;
 /// </summary>
 public sealed class NetworkDriver(
     ILinkControl links,
+    IArpAnnouncer announcer,
     BridgeLinks bridgeLinks,
     IpamService ipam,
     JsonFileCollection<NetworkRecord> networkStore,
@@ -256,7 +257,8 @@ public sealed class NetworkDriver(
         if (!Cidr.TryParseInterfaceAddress(endpoint.Address, out var v4, out _)) return;
         try
         {
-            links.SendGratuitousArp(network.BridgeName, mac, v4);
+            var bridge = links.FindLink(network.BridgeName) ?? throw new InvalidOperationException($"bridge {network.BridgeName} is missing");
+            announcer.Announce(bridge.Index, mac, v4);
         }
         catch (Exception e)
         {

@@ -32,6 +32,7 @@ public static class PluginHost
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
+        services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
         services.AddSingleton<IFirewall, IptablesFirewall>();
         services.AddSingleton(p => Collection(settings, "pools", L2VlanJsonContext.Default.AddressPool, p));
         services.AddSingleton(p => Collection(settings, "networks", L2VlanJsonContext.Default.NetworkRecord, p));

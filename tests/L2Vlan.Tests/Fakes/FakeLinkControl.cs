@@ -4,8 +4,8 @@ using L2Vlan.Netlink;
 
 namespace L2Vlan.Tests.Fakes;
 
-/// <summary>An in-memory kernel for driver tests: links with kinds, masters, parents and MTUs.</summary>
-internal sealed class FakeLinkControl : ILinkControl
+/// <summary>An in-memory kernel for driver tests: links with kinds, masters, parents and MTUs, and the ARP announcements sent out of them.</summary>
+internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
 {
     private readonly Dictionary<string, LinkInfo> _links = new(StringComparer.Ordinal);
     private int _nextIndex = 1;
@@ -49,9 +49,10 @@ internal sealed class FakeLinkControl : ILinkControl
         return true;
     }
 
-    public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index) => [];
-
-    public void SendGratuitousArp(string linkName, PhysicalAddress mac, IPAddress address) => Announcements.Add((linkName, mac, address));
+    public void Announce(int linkIndex, PhysicalAddress mac, IPAddress address)
+    {
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) Announcements.Add((ByIndex(linkIndex).Name, mac, address));
+    }
 
     private LinkInfo Add(string name, string kind, int mtu, PhysicalAddress? mac, int? parent, int? vlan)
     {

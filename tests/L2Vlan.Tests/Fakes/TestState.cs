@@ -26,7 +26,7 @@ internal sealed class TestState : IDisposable
     {
         Ipam = new IpamService(Pools, NullLogger<IpamService>.Instance);
         Ipam.Load();
-        Driver = new NetworkDriver(Links, new BridgeLinks(Links, Firewall, NullLogger<BridgeLinks>.Instance), Ipam,
+        Driver = new NetworkDriver(Links, Links, new BridgeLinks(Links, Firewall, NullLogger<BridgeLinks>.Instance), Ipam,
             Networks, Bridges, NullLogger<NetworkDriver>.Instance);
         Driver.Recover();
     }

@@ -41,7 +41,8 @@ public class GratuitousArpTests : PrivateNamespaceFixture
         using var listener = Host.Run(() => PacketSocket.Open(0x0806));
         listener.Bind(receiving.Index, 0x0806);
 
-        Client.SendGratuitousArp("garp-out", Mac, Address);
+        using var announcer = Host.Run(() => new ArpAnnouncer());
+        announcer.Announce(sending.Index, Mac, Address);
 
         var frame = new byte[1500];
         int length = listener.Receive(frame, TimeSpan.FromSeconds(3));
@@ -50,15 +51,17 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void SendingOutOfAMissingLinkNamesIt()
+    public void SendingOutOfAMissingLinkFails()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Client.SendGratuitousArp("no-such-link", Mac, Address));
-        Assert.That(error.Message, Does.Contain("no-such-link"));
+        using var announcer = Host.Run(() => new ArpAnnouncer());
+        var error = Assert.Throws<SystemCallException>(() => announcer.Announce(4242, Mac, Address));
+        Assert.That(error.Message, Does.Contain("link 4242"));
     }
 
     [Test]
     public void IPv6AddressesAreSkippedQuietly()
     {
-        Assert.DoesNotThrow(() => Client.SendGratuitousArp("does-not-matter", Mac, IPAddress.Parse("2001:db8::1")));
+        using var announcer = Host.Run(() => new ArpAnnouncer());
+        Assert.DoesNotThrow(() => announcer.Announce(4242, Mac, IPAddress.Parse("2001:db8::1")));
     }
 }

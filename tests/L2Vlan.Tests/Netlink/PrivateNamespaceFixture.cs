@@ -10,7 +10,7 @@ public abstract class PrivateNamespaceFixture
 {
     private readonly List<IDisposable> _owned = [];
 
-    protected NetworkNamespace Host { get; private set; } = null!;
+    private protected NetworkNamespace Host { get; private set; } = null!;
 
     protected RouteNetlinkClient Client { get; private set; } = null!;
 

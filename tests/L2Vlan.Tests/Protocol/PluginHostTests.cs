@@ -29,6 +29,7 @@ public class PluginHostTests
         _app = PluginHost.Build(new ServiceSettings(socket, Path.Combine(_folder, "state"), LogLevel.Warning), services =>
         {
             services.AddSingleton<ILinkControl>(links);
+            services.AddSingleton<IArpAnnouncer>(links);
             services.AddSingleton<IFirewall>(new FakeFirewall());
         });
         await PluginHost.StartAsync(_app);
