@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using L2Vlan.Netlink;
 
 namespace L2Vlan.Tests.Netlink;
 
