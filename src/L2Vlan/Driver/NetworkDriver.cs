@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Domain;
 using L2Vlan.Ipam;

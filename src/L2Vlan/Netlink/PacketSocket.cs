@@ -26,9 +26,7 @@ internal sealed class PacketSocket : IDisposable
     {
         var address = new sockaddr_ll { sll_family = Interop.Libc.AF_PACKET, sll_protocol = (ushort)HostToNetwork(etherType), sll_ifindex = linkIndex };
         if (Interop.Libc.Bind(_socket, &address, (uint)sizeof(sockaddr_ll)) != 0)
-        {
             throw SystemCallException.FromLastError("bind(AF_PACKET)");
-        }
     }
 
     /// <summary>Sends a complete Ethernet frame out of <paramref name="linkIndex"/>.</summary>
@@ -46,9 +44,7 @@ internal sealed class PacketSocket : IDisposable
         {
             nint sent = Interop.Libc.SendTo(_socket, buffer, (nuint)frame.Length, 0, &address, (uint)sizeof(sockaddr_ll));
             if (sent < 0)
-            {
                 throw SystemCallException.FromLastError($"sendto(AF_PACKET, link {linkIndex})");
-            }
         }
     }
 
@@ -61,16 +57,12 @@ internal sealed class PacketSocket : IDisposable
             tv_usec = timeout.Microseconds + (timeout.Milliseconds * 1000L),
         };
         if (Interop.Libc.SetSockOpt(_socket, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &limit, (uint)sizeof(Interop.Libc.timeval)) != 0)
-        {
             throw SystemCallException.FromLastError("setsockopt(SO_RCVTIMEO)");
-        }
         fixed (byte* target = buffer)
         {
             nint received = Interop.Libc.RecvFrom(_socket, target, (nuint)buffer.Length, 0, null, null);
             if (received >= 0)
-            {
                 return (int)received;
-            }
             int errno = Marshal.GetLastPInvokeError();
             return errno is Interop.Errno.EAGAIN or Interop.Errno.EINTR ? -1 : throw new SystemCallException("recvfrom(AF_PACKET)", errno);
         }

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static Interop.Netlink;
@@ -88,13 +86,9 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
                 request.Write(new ifinfomsg());
                 request.AddString(IFLA_IFNAME, peerName);
                 if (peerMac is not null)
-                {
                     request.AddBytes(IFLA_ADDRESS, peerMac.GetAddressBytes());
-                }
                 if (mtu is int peerMtu)
-                {
                     request.AddU32(IFLA_MTU, (uint)peerMtu);
-                }
             }
         }
         // Only the host end: the peer goes into a container, which may want IPv6.
@@ -202,9 +196,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
                 while (data.TryRead(out ushort dataType, out ReadOnlySpan<byte> dataValue))
                 {
                     if (dataType == IFLA_VLAN_ID)
-                    {
                         vlanId = NetlinkAttributeReader.ReadU16(dataValue);
-                    }
                 }
             }
         }
@@ -217,9 +209,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         request.Write(new ifinfomsg());
         request.AddString(IFLA_IFNAME, name);
         if (mtu is int value)
-        {
             request.AddU32(IFLA_MTU, (uint)value);
-        }
         return request;
     }
 

@@ -44,8 +44,10 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
             _links[port.Name] = port with { MasterIndex = null };
         // Like the kernel: a veth takes its peer with it.
         if (link.Kind == "veth")
+        {
             foreach (var peer in _links.Values.Where(l => l.Kind == "veth" && (l.ParentIndex == link.Index || link.ParentIndex == l.Index)).ToList())
                 _links.Remove(peer.Name);
+        }
         return true;
     }
 

@@ -21,7 +21,7 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     ];
 
     [Test]
-    public void FrameIsABroadcastArpRequestForOurOwnAddress()
+    public void Frame_is_a_broadcast_ARP_request_for_our_own_address()
     {
         byte[] frame = GratuitousArp.BuildFrame(Mac, Address);
 
@@ -31,7 +31,7 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void GratuitousArpArrivesAtTheOtherEndOfAVeth()
+    public void Gratuitous_ARP_arrives_at_the_other_end_of_a_veth()
     {
         Client.CreateVethPair("garp-out", "garp-in", peerMac: null, mtu: null);
         var sending = RequireLink("garp-out");
@@ -51,7 +51,7 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void SendingOutOfAMissingLinkFails()
+    public void Sending_out_of_a_missing_link_fails()
     {
         using var announcer = Host.Run(() => new ArpAnnouncer());
         var error = Assert.Throws<SystemCallException>(() => announcer.Announce(4242, Mac, Address));
@@ -59,7 +59,7 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void IPv6AddressesAreSkippedQuietly()
+    public void IPv6_addresses_are_skipped_quietly()
     {
         using var announcer = Host.Run(() => new ArpAnnouncer());
         Assert.DoesNotThrow(() => announcer.Announce(4242, Mac, IPAddress.Parse("2001:db8::1")));

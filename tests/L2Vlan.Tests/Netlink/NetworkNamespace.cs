@@ -21,9 +21,7 @@ internal sealed class NetworkNamespace : IDisposable
     public static NetworkNamespace CreatePrivate() => RunOnNewThread(() =>
     {
         if (NamespaceInterop.Unshare(NamespaceInterop.CLONE_NEWNET) != 0)
-        {
             throw SystemCallException.FromLastError("unshare(CLONE_NEWNET)");
-        }
         return new NetworkNamespace(OpenCurrentThreadNamespace());
     });
 
@@ -33,9 +31,7 @@ internal sealed class NetworkNamespace : IDisposable
     public T Run<T>(Func<T> action) => RunOnNewThread(() =>
     {
         if (NamespaceInterop.SetNs(_handle, NamespaceInterop.CLONE_NEWNET) != 0)
-        {
             throw SystemCallException.FromLastError("setns(CLONE_NEWNET)");
-        }
         return action();
     });
 

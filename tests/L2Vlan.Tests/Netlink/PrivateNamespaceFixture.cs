@@ -27,9 +27,7 @@ public abstract class PrivateNamespaceFixture
     public void ClosePrivateNamespaces()
     {
         for (int i = _owned.Count - 1; i >= 0; i--)
-        {
             _owned[i].Dispose();
-        }
         _owned.Clear();
         Client.Dispose();
         Host.Dispose();
@@ -53,9 +51,7 @@ public abstract class PrivateNamespaceFixture
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
-            {
                 return false;
-            }
             Thread.Sleep(50);
         }
         return true;

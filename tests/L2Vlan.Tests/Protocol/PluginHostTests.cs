@@ -1,4 +1,3 @@
-using System.Net.Http;
 using System.Net.Sockets;
 using System.Text.Json;
 using L2Vlan.Firewall;
@@ -41,7 +40,10 @@ public class PluginHostTests
                 await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel);
                 return new NetworkStream(s, ownsSocket: true);
             },
-        }) { BaseAddress = new Uri("http://plugin.moby.localhost") };
+        })
+        {
+            BaseAddress = new Uri("http://plugin.moby.localhost"),
+        };
     }
 
     [TearDown]
