@@ -95,13 +95,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         CreateWithoutIPv6Addresses(request.Complete(), hostName);
     }
 
-    public void SetMaster(int index, int masterIndex)
-    {
-        Span<byte> buffer = stackalloc byte[RequestBufferSize];
-        var request = StartSetLink(buffer, index);
-        request.AddU32(IFLA_MASTER, (uint)masterIndex);
-        _netlink.Request(request.Complete());
-    }
+    public void SetMaster(int index, int masterIndex) => SetLinkAttribute(index, IFLA_MASTER, (uint)masterIndex);
 
     public void SetUp(int index)
     {
@@ -111,13 +105,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         _netlink.Request(request.Complete());
     }
 
-    public void SetMtu(int index, int mtu)
-    {
-        Span<byte> buffer = stackalloc byte[RequestBufferSize];
-        var request = StartSetLink(buffer, index);
-        request.AddU32(IFLA_MTU, (uint)mtu);
-        _netlink.Request(request.Complete());
-    }
+    public void SetMtu(int index, int mtu) => SetLinkAttribute(index, IFLA_MTU, (uint)mtu);
 
     public bool DeleteLink(string name)
     {
@@ -213,11 +201,14 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         return request;
     }
 
-    private static NetlinkMessageWriter StartSetLink(Span<byte> buffer, int index)
+    /// <summary>One RTM_SETLINK that sets a 32-bit attribute of the link <paramref name="index"/>.</summary>
+    private void SetLinkAttribute(int index, ushort attribute, uint value)
     {
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
         var request = new NetlinkMessageWriter(buffer, RTM_SETLINK, 0);
         request.Write(new ifinfomsg { ifi_index = index });
-        return request;
+        request.AddU32(attribute, value);
+        _netlink.Request(request.Complete());
     }
 
     /// <summary>

@@ -1,24 +1,13 @@
 using System.Net;
 using System.Text;
 using L2Vlan.State;
-using Microsoft.Extensions.Logging.Abstractions;
+using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.State;
 
 /// <summary>State files as the previous release wrote them load into typed records, and are written back byte for byte.</summary>
 public class StateFormatTests
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void SetUp() => _folder = Path.Combine(Path.GetTempPath(), "l2vlan-format-" + Guid.NewGuid().ToString("N"));
-
-    [TearDown]
-    public void TearDown()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
     private const string Network = """
         {
           "NetworkId": "zbup5992ml64i75r7mzhxdfnp",
@@ -84,10 +73,9 @@ public class StateFormatTests
         }
         """;
 
-    private static void AssertRoundTrip<T>(string folder, string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, Action<T> check) where T : class
+    private static void AssertRoundTrip<T>(JsonFileCollection<T> files, string json, Action<T> check) where T : class
     {
-        var files = new JsonFileCollection<T>(folder, type, NullLogger.Instance);
-        Directory.CreateDirectory(folder);
+        Directory.CreateDirectory(files.Directory);
         File.WriteAllText(files.PathOf("old"), json);
         var loaded = files.LoadAll().Single().Value;
         check(loaded);
@@ -98,7 +86,8 @@ public class StateFormatTests
     [Test]
     public void A_network_file_of_the_previous_release_loads_typed_and_is_written_back_unchanged()
     {
-        AssertRoundTrip(Path.Combine(_folder, "networks"), Network, L2VlanJsonContext.Default.NetworkRecord, network =>
+        using var state = new TestState();
+        AssertRoundTrip(state.Networks, Network, network =>
         {
             Assert.That(network.Routes.Select(r => r.PrefixLength), Is.EqualTo(new[] { 8, 48 }));
             Assert.That(network.Subnets[0].Gateway!.Value.Address, Is.EqualTo(IPAddress.Parse("192.168.1.1")));
@@ -112,7 +101,8 @@ public class StateFormatTests
     [Test]
     public void A_pool_file_of_the_previous_release_loads_typed_and_is_written_back_unchanged()
     {
-        AssertRoundTrip(Path.Combine(_folder, "pools"), Pool, L2VlanJsonContext.Default.AddressPool, pool =>
+        using var state = new TestState();
+        AssertRoundTrip(state.Pools, Pool, pool =>
         {
             Assert.That(pool.Subnet.ToString(), Is.EqualTo("192.168.1.0/24"));
             Assert.That(pool.RangeOrSubnet.ToString(), Is.EqualTo("192.168.1.4/30"));
@@ -123,7 +113,8 @@ public class StateFormatTests
     [Test]
     public void A_route_that_does_not_parse_makes_the_file_unreadable_not_a_skipped_route()
     {
-        var networks = new JsonFileCollection<NetworkRecord>(Path.Combine(_folder, "networks"), L2VlanJsonContext.Default.NetworkRecord, NullLogger.Instance);
+        using var state = new TestState();
+        var networks = state.Networks;
         Directory.CreateDirectory(networks.Directory);
         File.WriteAllText(networks.PathOf("broken"), Network.Replace("\"10.0.0.0/8\"", "\"10.0.0.0\""));
         Assert.That(networks.LoadAll(), Is.Empty);
