@@ -1,5 +1,6 @@
 using System.Text.Json;
 using L2Vlan.Domain;
+using L2Vlan.Driver;
 
 namespace L2Vlan.Protocol;
 
@@ -12,6 +13,9 @@ public static class DockerOptions
     public const string RequestAddressTypeKey = "RequestAddressType";
     public const string GatewayRequestType = "com.docker.network.gateway";
 
+    /// <summary>How Docker and Compose spell a network's MTU for every driver: the same as l2vlan's <c>-o mtu</c>.</summary>
+    public const string MtuKey = "com.docker.network.driver.mtu";
+
     /// <summary>The -o options; Docker sends them as strings, but be lenient with numbers and booleans.</summary>
     public static Dictionary<string, string> Generic(Dictionary<string, JsonElement>? options)
     {
@@ -20,7 +24,18 @@ public static class DockerOptions
             return result;
         foreach (var property in generic.EnumerateObject())
             result[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
-        return result;
+        return WithDockerMtu(result);
+    }
+
+    private static Dictionary<string, string> WithDockerMtu(Dictionary<string, string> options)
+    {
+        if (!options.Remove(MtuKey, out var dockerMtu))
+            return options;
+        if (!options.TryGetValue(NetworkOptionsParser.MtuOption, out var mtu))
+            options[NetworkOptionsParser.MtuOption] = dockerMtu;
+        else if (mtu.Trim() != dockerMtu.Trim())
+            throw new UserError($"-o {NetworkOptionsParser.MtuOption}={mtu} and -o {MtuKey}={dockerMtu} disagree: they are the same option, give one of them");
+        return options;
     }
 
     public static bool Flag(Dictionary<string, JsonElement>? options, string key) =>

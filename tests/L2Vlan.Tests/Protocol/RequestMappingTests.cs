@@ -45,4 +45,23 @@ public class RequestMappingTests
         Assert.That(Refusal(() => driver.CreateEndpoint(new CreateEndpointRequest { Interface = new EndpointInterface { Address = "192.168.1.4/24", MacAddress = "02:42" } })),
             Does.Contain("--mac-address 02:42 is not a MAC address"));
     }
+
+    private static Dictionary<string, System.Text.Json.JsonElement> DriverOptions(params (string Key, string Value)[] generic) =>
+        new() { [DockerOptions.GenericKey] = System.Text.Json.JsonSerializer.SerializeToElement(generic.ToDictionary(o => o.Key, o => o.Value)) };
+
+    [Test]
+    public void Dockers_spelling_of_the_mtu_is_l2vlans_mtu()
+    {
+        var options = DockerOptions.Generic(DriverOptions(("vlan_id", "2000"), (DockerOptions.MtuKey, "1400")));
+        Assert.That(options, Does.ContainKey("mtu").WithValue("1400"));
+        Assert.That(options, Does.Not.ContainKey(DockerOptions.MtuKey));
+        Assert.That(DockerOptions.Generic(DriverOptions(("mtu", "1400"), (DockerOptions.MtuKey, " 1400"))), Does.ContainKey("mtu").WithValue("1400"));
+    }
+
+    [Test]
+    public void Two_spellings_of_the_mtu_that_disagree_are_refused_by_name()
+    {
+        Assert.That(Refusal(() => DockerOptions.Generic(DriverOptions(("mtu", "1400"), (DockerOptions.MtuKey, "1300")))),
+            Does.Contain("-o mtu=1400").And.Contain("-o com.docker.network.driver.mtu=1300"));
+    }
 }
