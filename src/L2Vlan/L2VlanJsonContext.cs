@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using L2Vlan.Adapter;
-using L2Vlan.Ipam;
 using L2Vlan.Protocol;
 using L2Vlan.State;
 
@@ -9,8 +8,11 @@ namespace L2Vlan;
 /// <summary>
 /// The one JSON context: Docker's PascalCase protocol messages and the state files. Source-generated,
 /// so nothing needs reflection under Native AOT. Docker's Go decoder matches names case-insensitively; so do we.
+/// The protocol messages are all strings; the state records hold parsed values, which the converters turn
+/// into strings and back.
 /// </summary>
 [JsonSourceGenerationOptions(
+    Converters = [typeof(IPAddressConverter), typeof(CidrConverter), typeof(InterfaceAddressConverter), typeof(PhysicalAddressConverter)],
     PropertyNameCaseInsensitive = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true,

@@ -82,8 +82,10 @@ public sealed partial class PluginBundle
 
         var folders = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var path in MountPoints.Concat(EmptyFiles).Concat(Files.Select(f => f.PathInRootfs)))
+        {
             for (var folder = Path.GetDirectoryName(path); folder is not null and not "/"; folder = Path.GetDirectoryName(folder))
                 folders.Add(folder);
+        }
         foreach (var mountPoint in MountPoints) folders.Add(mountPoint);
         foreach (var folder in folders)
             Add(tar, new PaxTarEntry(TarEntryType.Directory, "rootfs" + folder + "/"), Mode755);

@@ -1,6 +1,6 @@
+using L2Vlan.Domain;
 using L2Vlan.Firewall;
 using L2Vlan.Netlink;
-using L2Vlan.Protocol;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 

@@ -44,17 +44,4 @@ public static class EndpointLinks
         var tail = address.AddressFamily == AddressFamily.InterNetwork ? bytes : bytes[^4..];
         return new PhysicalAddress([0x02, 0x6c, tail[0], tail[1], tail[2], tail[3]]);
     }
-
-    public static string Format(PhysicalAddress mac) =>
-        string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2")));
-
-    public static bool TryParseMac(string? text, out PhysicalAddress mac)
-    {
-        mac = PhysicalAddress.None;
-        if (string.IsNullOrWhiteSpace(text)) return false;
-        if (!PhysicalAddress.TryParse(text.Replace(':', '-').ToUpperInvariant(), out var parsed) || parsed is null
-            || parsed.GetAddressBytes().Length != 6) return false;
-        mac = parsed;
-        return true;
-    }
 }

@@ -1,4 +1,4 @@
-using L2Vlan.Ipam;
+using L2Vlan.Domain;
 
 namespace L2Vlan.Driver;
 

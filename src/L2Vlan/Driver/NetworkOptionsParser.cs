@@ -1,6 +1,5 @@
 using System.Text;
-using L2Vlan.Ipam;
-using L2Vlan.Protocol;
+using L2Vlan.Domain;
 
 namespace L2Vlan.Driver;
 

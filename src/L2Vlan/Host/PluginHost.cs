@@ -32,12 +32,18 @@ public static class PluginHost
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
+        services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
         services.AddSingleton<IFirewall, IptablesFirewall>();
         services.AddSingleton(p => Collection(settings, "pools", L2VlanJsonContext.Default.AddressPool, p));
         services.AddSingleton(p => Collection(settings, "networks", L2VlanJsonContext.Default.NetworkRecord, p));
         services.AddSingleton(p => Collection(settings, "bridges", L2VlanJsonContext.Default.BridgeRecord, p));
+        services.AddSingleton<NetworkRegistry>();
         services.AddSingleton<IpamService>();
         services.AddSingleton<BridgeLinks>();
+        services.AddSingleton<BridgeRegistry>();
+        services.AddSingleton<EndpointWiring>();
+        services.AddSingleton<DeadDockerdPolicy>();
+        services.AddSingleton<StateRecovery>();
         services.AddSingleton<NetworkDriver>();
         services.AddSingleton<PluginDispatcher>();
         replaceServices?.Invoke(services);
@@ -59,7 +65,7 @@ public static class PluginHost
     {
         var settings = app.Services.GetRequiredService<ServiceSettings>();
         app.Services.GetRequiredService<IpamService>().Load();
-        app.Services.GetRequiredService<NetworkDriver>().Recover();
+        app.Services.GetRequiredService<StateRecovery>().Recover();
 
         Directory.CreateDirectory(Path.GetDirectoryName(settings.SocketPath)!);
         // A socket file left by a crash would make the bind fail; nothing else creates this path.

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using L2Vlan.Domain;
 
 namespace L2Vlan.Ipam;
 

@@ -18,13 +18,9 @@ internal static class GratuitousArp
     {
         byte[] sender = mac.GetAddressBytes();
         if (sender.Length != ETH_ALEN)
-        {
             throw new ArgumentException($"'{mac}' is not an Ethernet address.", nameof(mac));
-        }
         if (address.AddressFamily != AddressFamily.InterNetwork)
-        {
             throw new ArgumentException($"'{address}' is not an IPv4 address.", nameof(address));
-        }
         byte[] ip = address.GetAddressBytes();
 
         // Short frames are padded to the Ethernet minimum; some drivers do not pad for us.

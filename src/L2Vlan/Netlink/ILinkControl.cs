@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.NetworkInformation;
 
 namespace L2Vlan.Netlink;
@@ -32,13 +31,4 @@ public interface ILinkControl
 
     /// <summary>Deletes the link if it exists; returns false when it was already gone.</summary>
     bool DeleteLink(string name);
-
-    /// <summary>Every address (IPv4 and IPv6, any scope) on the link.</summary>
-    IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index);
-
-    /// <summary>
-    /// Sends one gratuitous ARP for <paramref name="address"/> with source <paramref name="mac"/>
-    /// out of <paramref name="linkName"/>, so switches and the router learn where the address now lives.
-    /// </summary>
-    void SendGratuitousArp(string linkName, PhysicalAddress mac, IPAddress address);
 }

@@ -25,9 +25,7 @@ internal ref struct NetlinkAttributeReader
         }
         var header = MemoryMarshal.Read<nlattr>(_remaining);
         if (header.nla_len < headerSize || header.nla_len > _remaining.Length)
-        {
             throw new InvalidDataException($"malformed netlink attribute: length {header.nla_len} with {_remaining.Length} bytes left.");
-        }
         type = (ushort)(header.nla_type & NLA_TYPE_MASK);
         value = _remaining[headerSize..header.nla_len];
         // The last attribute of a message may lack its padding.

@@ -23,9 +23,7 @@ internal ref struct NetlinkMessageReader
         }
         header = MemoryMarshal.Read<nlmsghdr>(_remaining);
         if (header.nlmsg_len < headerSize || header.nlmsg_len > _remaining.Length)
-        {
             throw new InvalidDataException($"malformed netlink message: length {header.nlmsg_len} with {_remaining.Length} bytes left.");
-        }
         int length = (int)header.nlmsg_len;
         payload = _remaining[headerSize..length];
         _remaining = _remaining[Math.Min(NetlinkMessageWriter.Align(length), _remaining.Length)..];

@@ -86,18 +86,14 @@ internal ref struct NetlinkMessageWriter
     {
         int length = Unsafe.SizeOf<nlattr>() + payloadLength;
         if (length > ushort.MaxValue)
-        {
             throw new ArgumentException($"netlink attribute {type} is too long ({payloadLength} bytes).");
-        }
         MemoryMarshal.Write(Reserve(Unsafe.SizeOf<nlattr>()), new nlattr { nla_len = (ushort)length, nla_type = type });
     }
 
     private Span<byte> Reserve(int size)
     {
         if (_length + size > _buffer.Length)
-        {
             throw new InvalidOperationException($"netlink message does not fit its {_buffer.Length}-byte buffer.");
-        }
         Span<byte> reserved = _buffer.Slice(_length, size);
         _length += size;
         return reserved;

@@ -40,18 +40,14 @@ internal sealed class NetlinkReply(string request, uint sequence, uint portId)
                 case NLMSG_ERROR:
                     int error = ReadError(payload);
                     if (error != 0)
-                    {
                         throw new NetlinkException(request, -error, ReadKernelMessage(header, payload));
-                    }
                     IsComplete = true;
                     break;
                 case NLMSG_DONE:
                     // A dump's end carries an error too, e.g. when the kernel could not finish it.
                     int dumpError = payload.Length >= sizeof(int) ? ReadError(payload) : 0;
                     if (dumpError != 0)
-                    {
                         throw new NetlinkException(request, -dumpError, ReadKernelMessage(header, payload));
-                    }
                     IsComplete = true;
                     break;
                 case NLMSG_OVERRUN:
@@ -76,32 +72,24 @@ internal sealed class NetlinkReply(string request, uint sequence, uint portId)
     private static string? ReadKernelMessage(in nlmsghdr header, ReadOnlySpan<byte> payload)
     {
         if ((header.nlmsg_flags & NLM_F_ACK_TLVS) == 0)
-        {
             return null;
-        }
         int offset = sizeof(int);
         if (header.nlmsg_type == NLMSG_ERROR)
         {
             if (payload.Length < Unsafe.SizeOf<nlmsgerr>())
-            {
                 return null;
-            }
             var echoed = MemoryMarshal.Read<nlmsgerr>(payload).msg;
             offset += (header.nlmsg_flags & NLM_F_CAPPED) != 0
                 ? Unsafe.SizeOf<nlmsghdr>()
                 : NetlinkMessageWriter.Align((int)echoed.nlmsg_len);
         }
         if (offset >= payload.Length)
-        {
             return null;
-        }
         var attributes = new NetlinkAttributeReader(payload[offset..]);
         while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
         {
             if (type == NLMSGERR_ATTR_MSG)
-            {
                 return NetlinkAttributeReader.ReadString(value);
-            }
         }
         return null;
     }

@@ -24,9 +24,7 @@ internal sealed class NetlinkSocket : IDisposable
     {
         _socket = new SafeFileDescriptor(Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW | Interop.Libc.SOCK_CLOEXEC, NETLINK_ROUTE));
         if (_socket.IsInvalid)
-        {
             throw SystemCallException.FromLastError("socket(AF_NETLINK)");
-        }
         try
         {
             EnableExtendedAcks();
@@ -60,9 +58,7 @@ internal sealed class NetlinkSocket : IDisposable
             var reply = new NetlinkReply(name, header.nlmsg_seq, PortId);
             Send(request, name);
             while (!reply.IsComplete)
-            {
                 reply.Consume(Receive(name));
-            }
             return reply.Messages;
         }
     }
@@ -73,18 +69,14 @@ internal sealed class NetlinkSocket : IDisposable
     {
         int enabled = 1;
         if (Interop.Libc.SetSockOpt(_socket, SOL_NETLINK, NETLINK_EXT_ACK, &enabled, sizeof(int)) != 0)
-        {
             throw SystemCallException.FromLastError("setsockopt(NETLINK_EXT_ACK)");
-        }
     }
 
     private unsafe void LimitReceiveWait()
     {
         var limit = new Interop.Libc.timeval { tv_sec = (long)AnswerTimeout.TotalSeconds };
         if (Interop.Libc.SetSockOpt(_socket, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &limit, (uint)sizeof(Interop.Libc.timeval)) != 0)
-        {
             throw SystemCallException.FromLastError("setsockopt(SO_RCVTIMEO)");
-        }
     }
 
     private unsafe uint Bind()
@@ -92,14 +84,10 @@ internal sealed class NetlinkSocket : IDisposable
         // Port id 0 asks the kernel to pick a free one.
         var address = new sockaddr_nl { nl_family = Interop.Libc.AF_NETLINK };
         if (Interop.Libc.Bind(_socket, &address, (uint)sizeof(sockaddr_nl)) != 0)
-        {
             throw SystemCallException.FromLastError("bind(AF_NETLINK)");
-        }
         uint length = (uint)sizeof(sockaddr_nl);
         if (Interop.Libc.GetSockName(_socket, &address, &length) != 0)
-        {
             throw SystemCallException.FromLastError("getsockname(AF_NETLINK)");
-        }
         return address.nl_pid;
     }
 
@@ -111,9 +99,7 @@ internal sealed class NetlinkSocket : IDisposable
             while (Interop.Libc.SendTo(_socket, buffer, (nuint)request.Length, 0, &kernel, (uint)sizeof(sockaddr_nl)) < 0)
             {
                 if (Marshal.GetLastPInvokeError() != Interop.Errno.EINTR)
-                {
                     throw SystemCallException.FromLastError($"sendto(netlink {name})");
-                }
             }
         }
     }
@@ -134,21 +120,15 @@ internal sealed class NetlinkSocket : IDisposable
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno == Interop.Errno.EINTR)
-                {
                     continue;
-                }
                 throw errno == Interop.Errno.EAGAIN
                     ? new TimeoutException($"netlink {name}: no answer from the kernel within {AnswerTimeout.TotalSeconds} s.")
                     : new SystemCallException($"recvfrom(netlink {name})", errno);
             }
             if (received > _receiveBuffer.Length)
-            {
                 throw new InvalidDataException($"netlink {name}: a {received}-byte answer did not fit the {_receiveBuffer.Length}-byte buffer.");
-            }
             if (sender.nl_pid == 0)
-            {
                 return _receiveBuffer.AsSpan(0, (int)received);
-            }
         }
     }
 }

@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using static Interop.Packet;
 
 namespace L2Vlan.Netlink;
 
 /// <summary>
-/// An AF_PACKET raw socket: whole Ethernet frames in and out of one link.
+/// An AF_PACKET raw socket that sends whole Ethernet frames out of a link.
 /// Like every socket it belongs to the network namespace of the thread that opened it.
 /// </summary>
 internal sealed class PacketSocket : IDisposable
@@ -14,21 +13,14 @@ internal sealed class PacketSocket : IDisposable
 
     private PacketSocket(SafeFileDescriptor socket) => _socket = socket;
 
+    /// <summary>The descriptor, for tests that listen on the socket.</summary>
+    internal SafeFileDescriptor Handle => _socket;
+
     /// <summary>Opens a socket that receives frames of <paramref name="etherType"/>; 0 receives nothing, which suits a sender.</summary>
     public static PacketSocket Open(ushort etherType)
     {
         var socket = new SafeFileDescriptor(Interop.Libc.Socket(Interop.Libc.AF_PACKET, Interop.Libc.SOCK_RAW | Interop.Libc.SOCK_CLOEXEC, HostToNetwork(etherType)));
         return socket.IsInvalid ? throw SystemCallException.FromLastError("socket(AF_PACKET)") : new PacketSocket(socket);
-    }
-
-    /// <summary>Receives only from the link <paramref name="linkIndex"/> from now on.</summary>
-    public unsafe void Bind(int linkIndex, ushort etherType)
-    {
-        var address = new sockaddr_ll { sll_family = Interop.Libc.AF_PACKET, sll_protocol = (ushort)HostToNetwork(etherType), sll_ifindex = linkIndex };
-        if (Interop.Libc.Bind(_socket, &address, (uint)sizeof(sockaddr_ll)) != 0)
-        {
-            throw SystemCallException.FromLastError("bind(AF_PACKET)");
-        }
     }
 
     /// <summary>Sends a complete Ethernet frame out of <paramref name="linkIndex"/>.</summary>
@@ -46,37 +38,11 @@ internal sealed class PacketSocket : IDisposable
         {
             nint sent = Interop.Libc.SendTo(_socket, buffer, (nuint)frame.Length, 0, &address, (uint)sizeof(sockaddr_ll));
             if (sent < 0)
-            {
                 throw SystemCallException.FromLastError($"sendto(AF_PACKET, link {linkIndex})");
-            }
-        }
-    }
-
-    /// <summary>Waits up to <paramref name="timeout"/> for one frame; returns its length, or -1 on timeout.</summary>
-    public unsafe int Receive(Span<byte> buffer, TimeSpan timeout)
-    {
-        var limit = new Interop.Libc.timeval
-        {
-            tv_sec = (long)timeout.TotalSeconds,
-            tv_usec = timeout.Microseconds + (timeout.Milliseconds * 1000L),
-        };
-        if (Interop.Libc.SetSockOpt(_socket, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &limit, (uint)sizeof(Interop.Libc.timeval)) != 0)
-        {
-            throw SystemCallException.FromLastError("setsockopt(SO_RCVTIMEO)");
-        }
-        fixed (byte* target = buffer)
-        {
-            nint received = Interop.Libc.RecvFrom(_socket, target, (nuint)buffer.Length, 0, null, null);
-            if (received >= 0)
-            {
-                return (int)received;
-            }
-            int errno = Marshal.GetLastPInvokeError();
-            return errno is Interop.Errno.EAGAIN or Interop.Errno.EINTR ? -1 : throw new SystemCallException("recvfrom(AF_PACKET)", errno);
         }
     }
 
     public void Dispose() => _socket.Dispose();
 
-    private static int HostToNetwork(ushort value) => BinaryPrimitives.ReverseEndianness(value);
+    internal static int HostToNetwork(ushort value) => BinaryPrimitives.ReverseEndianness(value);
 }

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static Interop.Netlink;
@@ -17,23 +15,9 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
     private const int RequestBufferSize = 1024;
 
     private readonly NetlinkSocket _netlink;
-    // Opened together with the netlink socket so that it belongs to the same namespace.
-    private readonly PacketSocket _packetSender;
 
     /// <summary>Opens a client in the calling thread's network namespace (normally the host's).</summary>
-    public RouteNetlinkClient()
-    {
-        _netlink = new NetlinkSocket();
-        try
-        {
-            _packetSender = PacketSocket.Open(etherType: 0);
-        }
-        catch
-        {
-            _netlink.Dispose();
-            throw;
-        }
-    }
+    public RouteNetlinkClient() => _netlink = new NetlinkSocket();
 
     public LinkInfo? FindLink(string name)
     {
@@ -102,26 +86,16 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
                 request.Write(new ifinfomsg());
                 request.AddString(IFLA_IFNAME, peerName);
                 if (peerMac is not null)
-                {
                     request.AddBytes(IFLA_ADDRESS, peerMac.GetAddressBytes());
-                }
                 if (mtu is int peerMtu)
-                {
                     request.AddU32(IFLA_MTU, (uint)peerMtu);
-                }
             }
         }
         // Only the host end: the peer goes into a container, which may want IPv6.
         CreateWithoutIPv6Addresses(request.Complete(), hostName);
     }
 
-    public void SetMaster(int index, int masterIndex)
-    {
-        Span<byte> buffer = stackalloc byte[RequestBufferSize];
-        var request = StartSetLink(buffer, index);
-        request.AddU32(IFLA_MASTER, (uint)masterIndex);
-        _netlink.Request(request.Complete());
-    }
+    public void SetMaster(int index, int masterIndex) => SetLinkAttribute(index, IFLA_MASTER, (uint)masterIndex);
 
     public void SetUp(int index)
     {
@@ -131,34 +105,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         _netlink.Request(request.Complete());
     }
 
-    public void SetMtu(int index, int mtu)
-    {
-        Span<byte> buffer = stackalloc byte[RequestBufferSize];
-        var request = StartSetLink(buffer, index);
-        request.AddU32(IFLA_MTU, (uint)mtu);
-        _netlink.Request(request.Complete());
-    }
-
-    /// <summary>Moves the link into the network namespace <paramref name="networkNamespace"/> (an open /proc/…/ns/net file).</summary>
-    public void MoveToNamespace(int index, SafeHandle networkNamespace)
-    {
-        bool added = false;
-        try
-        {
-            networkNamespace.DangerousAddRef(ref added);
-            Span<byte> buffer = stackalloc byte[RequestBufferSize];
-            var request = StartSetLink(buffer, index);
-            request.AddU32(IFLA_NET_NS_FD, (uint)networkNamespace.DangerousGetHandle());
-            _netlink.Request(request.Complete());
-        }
-        finally
-        {
-            if (added)
-            {
-                networkNamespace.DangerousRelease();
-            }
-        }
-    }
+    public void SetMtu(int index, int mtu) => SetLinkAttribute(index, IFLA_MTU, (uint)mtu);
 
     public bool DeleteLink(string name)
     {
@@ -177,58 +124,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         }
     }
 
-    public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index)
-    {
-        Span<byte> buffer = stackalloc byte[RequestBufferSize];
-        var request = new NetlinkMessageWriter(buffer, RTM_GETADDR, NLM_F_DUMP);
-        request.Write(new ifaddrmsg { ifa_family = AF_UNSPEC });
-        var addresses = new List<(IPAddress, int)>();
-        foreach (var message in _netlink.Request(request.Complete()))
-        {
-            if (message.Type != RTM_NEWADDR)
-            {
-                continue;
-            }
-            var header = MemoryMarshal.Read<ifaddrmsg>(message.Payload);
-            if (header.ifa_index != (uint)index)
-            {
-                continue;
-            }
-            byte[]? local = null, address = null;
-            var attributes = new NetlinkAttributeReader(message.Payload.AsSpan(Unsafe.SizeOf<ifaddrmsg>()));
-            while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
-            {
-                switch (type)
-                {
-                    case IFA_LOCAL: local = value.ToArray(); break;
-                    case IFA_ADDRESS: address = value.ToArray(); break;
-                }
-            }
-            // On point-to-point links IFA_ADDRESS is the far end; IFA_LOCAL, when present, is ours.
-            if ((local ?? address) is byte[] bytes)
-            {
-                addresses.Add((new IPAddress(bytes), header.ifa_prefixlen));
-            }
-        }
-        return addresses;
-    }
-
-    /// <remarks>IPv6 addresses are skipped: an unsolicited neighbour advertisement is not implemented.</remarks>
-    public void SendGratuitousArp(string linkName, PhysicalAddress mac, IPAddress address)
-    {
-        if (address.AddressFamily != AddressFamily.InterNetwork)
-        {
-            return;
-        }
-        var link = FindLink(linkName) ?? throw new InvalidOperationException($"cannot send a gratuitous ARP out of '{linkName}': there is no such link.");
-        _packetSender.Send(link.Index, GratuitousArp.BuildFrame(mac, address));
-    }
-
-    public void Dispose()
-    {
-        _packetSender.Dispose();
-        _netlink.Dispose();
-    }
+    public void Dispose() => _netlink.Dispose();
 
     /// <summary>Sends one raw request and returns the answer's data messages (for diagnostics and tests).</summary>
     internal IReadOnlyList<NetlinkMessage> Request(Span<byte> request) => _netlink.Request(request);
@@ -288,9 +184,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
                 while (data.TryRead(out ushort dataType, out ReadOnlySpan<byte> dataValue))
                 {
                     if (dataType == IFLA_VLAN_ID)
-                    {
                         vlanId = NetlinkAttributeReader.ReadU16(dataValue);
-                    }
                 }
             }
         }
@@ -303,17 +197,18 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         request.Write(new ifinfomsg());
         request.AddString(IFLA_IFNAME, name);
         if (mtu is int value)
-        {
             request.AddU32(IFLA_MTU, (uint)value);
-        }
         return request;
     }
 
-    private static NetlinkMessageWriter StartSetLink(Span<byte> buffer, int index)
+    /// <summary>One RTM_SETLINK that sets a 32-bit attribute of the link <paramref name="index"/>.</summary>
+    private void SetLinkAttribute(int index, ushort attribute, uint value)
     {
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
         var request = new NetlinkMessageWriter(buffer, RTM_SETLINK, 0);
         request.Write(new ifinfomsg { ifi_index = index });
-        return request;
+        request.AddU32(attribute, value);
+        _netlink.Request(request.Complete());
     }
 
     /// <summary>

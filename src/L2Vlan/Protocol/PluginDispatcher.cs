@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using L2Vlan.Domain;
 using L2Vlan.Driver;
 using L2Vlan.Ipam;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace L2Vlan.Protocol;
 
 /// <summary>
-/// Routes Docker's POST /Interface.Method calls to the driver and the IPAM, one at a time: each
+/// Routes Docker's POST /Interface.Method calls to the driver and the IPAM (through <see cref="NetworkDriverCalls"/>
+/// and <see cref="IpamCalls"/>, which map messages to typed calls), one at a time: each
 /// call reads and writes shared state and links, and Docker's calls are few. Bytes in, bytes out,
 /// so it is tested without a socket.
 /// </summary>
@@ -25,6 +27,8 @@ public sealed class PluginDispatcher
     public PluginDispatcher(NetworkDriver driver, IpamService ipam, ILogger<PluginDispatcher> logger)
     {
         _logger = logger;
+        var network = new NetworkDriverCalls(driver);
+        var addresses = new IpamCalls(ipam);
 
         Add("/Plugin.Activate", Json.EmptyResponse, Json.ActivateResponse,
             _ => new ActivateResponse { Implements = ["NetworkDriver", "IpamDriver"] });
@@ -32,13 +36,13 @@ public sealed class PluginDispatcher
         // Scope local: every node keeps its own state and links. Connectivity global: the VLAN spans nodes.
         Add("/NetworkDriver.GetCapabilities", Json.EmptyResponse, Json.NetworkCapabilitiesResponse,
             _ => new NetworkCapabilitiesResponse { Scope = "local", ConnectivityScope = "global" });
-        Add("/NetworkDriver.CreateNetwork", Json.CreateNetworkRequest, Json.EmptyResponse, driver.CreateNetwork);
-        Add("/NetworkDriver.DeleteNetwork", Json.NetworkRequest, Json.EmptyResponse, driver.DeleteNetwork);
-        Add("/NetworkDriver.CreateEndpoint", Json.CreateEndpointRequest, Json.CreateEndpointResponse, driver.CreateEndpoint);
-        Add("/NetworkDriver.DeleteEndpoint", Json.EndpointRequest, Json.EmptyResponse, driver.DeleteEndpoint);
-        Add("/NetworkDriver.EndpointOperInfo", Json.EndpointRequest, Json.EndpointOperInfoResponse, driver.EndpointOperInfo);
-        Add("/NetworkDriver.Join", Json.JoinRequest, Json.JoinResponse, driver.Join);
-        Add("/NetworkDriver.Leave", Json.EndpointRequest, Json.EmptyResponse, driver.Leave);
+        Add("/NetworkDriver.CreateNetwork", Json.CreateNetworkRequest, Json.EmptyResponse, network.CreateNetwork);
+        Add("/NetworkDriver.DeleteNetwork", Json.NetworkRequest, Json.EmptyResponse, network.DeleteNetwork);
+        Add("/NetworkDriver.CreateEndpoint", Json.CreateEndpointRequest, Json.CreateEndpointResponse, network.CreateEndpoint);
+        Add("/NetworkDriver.DeleteEndpoint", Json.EndpointRequest, Json.EmptyResponse, network.DeleteEndpoint);
+        Add("/NetworkDriver.EndpointOperInfo", Json.EndpointRequest, Json.EndpointOperInfoResponse, network.EndpointOperInfo);
+        Add("/NetworkDriver.Join", Json.JoinRequest, Json.JoinResponse, network.Join);
+        Add("/NetworkDriver.Leave", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
         // Port mapping and discovery have no meaning on a plain L2 segment: accepted, nothing to do.
         Add("/NetworkDriver.ProgramExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
         Add("/NetworkDriver.RevokeExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
@@ -51,17 +55,12 @@ public sealed class PluginDispatcher
         Add("/IpamDriver.GetCapabilities", Json.EmptyResponse, Json.IpamCapabilitiesResponse,
             _ => new IpamCapabilitiesResponse { RequiresMACAddress = false, RequiresRequestReplay = false });
         Add("/IpamDriver.GetDefaultAddressSpaces", Json.EmptyResponse, Json.AddressSpacesResponse,
-            _ => new AddressSpacesResponse { LocalDefaultAddressSpace = IpamService.AddressSpace, GlobalDefaultAddressSpace = IpamService.AddressSpace });
-        Add("/IpamDriver.RequestPool", Json.RequestPoolRequest, Json.RequestPoolResponse, ipam.RequestPool);
-        Add("/IpamDriver.ReleasePool", Json.ReleasePoolRequest, Json.EmptyResponse, r => { ipam.ReleasePool(r.PoolID); return EmptyResponse.Instance; });
-        Add("/IpamDriver.RequestAddress", Json.RequestAddressRequest, Json.RequestAddressResponse, ipam.RequestAddress);
-        // The driver keeps a deleted endpoint until Docker has released its addresses: it must hear of it too.
-        Add("/IpamDriver.ReleaseAddress", Json.ReleaseAddressRequest, Json.EmptyResponse, r =>
-        {
-            ipam.ReleaseAddress(r);
-            driver.AddressReleased(r.Address);
-            return EmptyResponse.Instance;
-        });
+            _ => new AddressSpacesResponse { LocalDefaultAddressSpace = IpamCalls.AddressSpace, GlobalDefaultAddressSpace = IpamCalls.AddressSpace });
+        Add("/IpamDriver.RequestPool", Json.RequestPoolRequest, Json.RequestPoolResponse, addresses.RequestPool);
+        Add("/IpamDriver.ReleasePool", Json.ReleasePoolRequest, Json.EmptyResponse, addresses.ReleasePool);
+        Add("/IpamDriver.RequestAddress", Json.RequestAddressRequest, Json.RequestAddressResponse, addresses.RequestAddress);
+        // The IPAM owns the address's life: it also forgets the deleted endpoint that held the address.
+        Add("/IpamDriver.ReleaseAddress", Json.ReleaseAddressRequest, Json.EmptyResponse, addresses.ReleaseAddress);
     }
 
     public IReadOnlyCollection<string> Paths => _routes.Keys;

@@ -1,5 +1,5 @@
 using System.Text;
-using L2Vlan.Ipam;
+using L2Vlan.Domain;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.State;
@@ -35,13 +35,13 @@ public sealed record StateView(
         text.AppendLine($"networks: {Networks.Count}");
         foreach (var n in Networks)
         {
-            text.AppendLine($"  {n.NetworkId}: bridge {n.BridgeName}, subnets {string.Join(", ", n.Subnets.Select(s => s.Gateway is null ? s.Subnet : $"{s.Subnet} via {s.Gateway}"))}{(n.Internal ? ", internal" : "")}");
+            text.AppendLine($"  {n.NetworkId}: bridge {n.BridgeName}, subnets {string.Join(", ", n.Subnets.Select(s => s.Gateway is null ? s.Subnet.ToString() : $"{s.Subnet} via {s.Gateway}"))}{(n.Internal ? ", internal" : "")}");
             foreach (var e in n.Endpoints.Values)
-                text.AppendLine($"    endpoint {e.EndpointId[..Math.Min(12, e.EndpointId.Length)]}: {string.Join(" ", new[] { e.Address, e.AddressIPv6 }.Where(a => a is not null))} mac {e.MacAddress}{(e.HostVeth is null ? "" : $" veth {e.HostVeth}")}{(e.Deleted ? " (deleted, address not yet released by Docker)" : "")}");
+                text.AppendLine($"    endpoint {e.EndpointId[..Math.Min(12, e.EndpointId.Length)]}: {string.Join(" ", new[] { e.Address, e.AddressIPv6 }.Where(a => a is not null))} mac {MacAddresses.Format(e.MacAddress)}{(e.HostVeth is null ? "" : $" veth {e.HostVeth}")}{(e.Deleted ? " (deleted, address not yet released by Docker)" : "")}");
         }
         text.AppendLine($"address pools: {Pools.Count}");
         foreach (var p in Pools)
-            text.AppendLine($"  {p.Id}: gateway {p.Gateway ?? "-"}, in use: {(p.Allocations.Count == 0 ? "-" : string.Join(", ", p.Allocations.Select(a => $"{a.Address} ({a.Kind.ToString().ToLowerInvariant()})")))}");
+            text.AppendLine($"  {p.Id}: gateway {p.Gateway?.ToString() ?? "-"}, in use: {(p.Allocations.Count == 0 ? "-" : string.Join(", ", p.Allocations.Select(a => $"{a.Address} ({a.Kind.ToString().ToLowerInvariant()})")))}");
         if (QuarantinedFiles.Count > 0)
         {
             text.AppendLine($"quarantined state files (unreadable; not served): {QuarantinedFiles.Count}");

@@ -89,12 +89,14 @@ public class PluginBundleTests
 
         var entries = new Dictionary<string, byte[]>();
         using (var reader = new TarReader(tar))
+        {
             while (reader.GetNextEntry() is { } entry)
             {
                 using var data = new MemoryStream();
                 entry.DataStream?.CopyTo(data);
                 entries[entry.Name] = data.ToArray();
             }
+        }
 
         Assert.That(entries["config.json"], Is.EqualTo(bundle.ConfigJson()));
         Assert.That(entries["rootfs/l2vlan"], Is.EqualTo(File.ReadAllBytes(_binary)));

@@ -1,5 +1,5 @@
 using L2Vlan.Driver;
-using L2Vlan.Protocol;
+using L2Vlan.Domain;
 
 namespace L2Vlan.Tests.Driver;
 

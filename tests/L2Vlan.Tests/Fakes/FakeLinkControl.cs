@@ -4,8 +4,8 @@ using L2Vlan.Netlink;
 
 namespace L2Vlan.Tests.Fakes;
 
-/// <summary>An in-memory kernel for driver tests: links with kinds, masters, parents and MTUs.</summary>
-internal sealed class FakeLinkControl : ILinkControl
+/// <summary>An in-memory kernel for driver tests: links with kinds, masters, parents and MTUs, and the ARP announcements sent out of them.</summary>
+internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
 {
     private readonly Dictionary<string, LinkInfo> _links = new(StringComparer.Ordinal);
     private int _nextIndex = 1;
@@ -44,14 +44,17 @@ internal sealed class FakeLinkControl : ILinkControl
             _links[port.Name] = port with { MasterIndex = null };
         // Like the kernel: a veth takes its peer with it.
         if (link.Kind == "veth")
+        {
             foreach (var peer in _links.Values.Where(l => l.Kind == "veth" && (l.ParentIndex == link.Index || link.ParentIndex == l.Index)).ToList())
                 _links.Remove(peer.Name);
+        }
         return true;
     }
 
-    public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index) => [];
-
-    public void SendGratuitousArp(string linkName, PhysicalAddress mac, IPAddress address) => Announcements.Add((linkName, mac, address));
+    public void Announce(int linkIndex, PhysicalAddress mac, IPAddress address)
+    {
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) Announcements.Add((ByIndex(linkIndex).Name, mac, address));
+    }
 
     private LinkInfo Add(string name, string kind, int mtu, PhysicalAddress? mac, int? parent, int? vlan)
     {

@@ -11,8 +11,11 @@ internal sealed class TestState : IDisposable
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid().ToString("N"));
     public FakeLinkControl Links { get; }
     public FakeFirewall Firewall { get; }
-    public IpamService Ipam { get; private set; } = null!;
+    public IpamService IpamService { get; private set; } = null!;
     public NetworkDriver Driver { get; private set; } = null!;
+
+    /// <summary>The IPAM as the byte-level dispatcher tests read it, addresses as text.</summary>
+    public IpamText Ipam => new(IpamService);
 
     public TestState(FakeLinkControl? links = null, FakeFirewall? firewall = null)
     {
@@ -24,11 +27,15 @@ internal sealed class TestState : IDisposable
     /// <summary>A new service over the same folder and kernel, as after `systemctl restart l2vlan`.</summary>
     public void Restart()
     {
-        Ipam = new IpamService(Pools, NullLogger<IpamService>.Instance);
-        Ipam.Load();
-        Driver = new NetworkDriver(Links, new BridgeLinks(Links, Firewall, NullLogger<BridgeLinks>.Instance), Ipam,
-            Networks, Bridges, NullLogger<NetworkDriver>.Instance);
-        Driver.Recover();
+        var networks = new NetworkRegistry(Networks);
+        IpamService = new IpamService(Pools, networks, NullLogger<IpamService>.Instance);
+        IpamService.Load();
+        var bridgeLinks = new BridgeLinks(Links, Firewall, NullLogger<BridgeLinks>.Instance);
+        var bridges = new BridgeRegistry(Links, bridgeLinks, networks, Bridges);
+        var wiring = new EndpointWiring(Links, Links, bridgeLinks, networks, NullLogger<EndpointWiring>.Instance);
+        Driver = new NetworkDriver(networks, bridges, wiring, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
+            IpamService, Links, NullLogger<NetworkDriver>.Instance);
+        new StateRecovery(networks, bridges, wiring, NullLogger<StateRecovery>.Instance).Recover();
     }
 
     public JsonFileCollection<AddressPool> Pools => new(Path.Combine(Directory, "pools"), L2VlanJsonContext.Default.AddressPool, NullLogger.Instance);

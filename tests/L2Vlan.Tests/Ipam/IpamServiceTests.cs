@@ -1,5 +1,5 @@
-using System.Text.Json;
-using L2Vlan.Protocol;
+using System.Net;
+using L2Vlan.Domain;
 using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Ipam;
@@ -15,25 +15,13 @@ public class IpamServiceTests
     public void TearDown() => _state.Dispose();
 
     private string Pool(string subnet, string? range = null, bool v6 = false) =>
-        _state.Ipam.RequestPool(new RequestPoolRequest { AddressSpace = "l2vlan", Pool = subnet, SubPool = range, V6 = v6 }).PoolID;
+        _state.IpamService.RequestPool(Cidr.ParseNetwork(subnet, "--subnet"), range is null ? null : Cidr.ParseNetwork(range, "--ip-range"), v6);
 
     private string Address(string pool, string? wanted = null) =>
-        _state.Ipam.RequestAddress(new RequestAddressRequest { PoolID = pool, Address = wanted }).Address;
+        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: false).ToString();
 
     private string Gateway(string pool, string? wanted) =>
-        _state.Ipam.RequestAddress(new RequestAddressRequest
-        {
-            PoolID = pool,
-            Address = wanted,
-            Options = new() { ["RequestAddressType"] = JsonSerializer.SerializeToElement("com.docker.network.gateway") },
-        }).Address;
-
-    [Test]
-    public void A_pool_without_subnet_is_refused_with_a_hint()
-    {
-        var error = Assert.Throws<UserError>(() => Pool(""));
-        Assert.That(error!.Message, Does.Contain("--subnet").And.Contain("192.168.1.0/24"));
-    }
+        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: true).ToString();
 
     [Test]
     public void A_range_outside_the_subnet_is_refused()
@@ -70,7 +58,7 @@ public class IpamServiceTests
         var again = Pool("192.168.1.0/24", "192.168.1.4/32");
         Assert.That(again, Is.EqualTo(first));
         Assert.That(Gateway(again, "192.168.1.1"), Is.EqualTo("192.168.1.1/24"), "the replayed gateway request is no conflict");
-        Assert.That(_state.Ipam.Pools.Single().Allocations, Has.Count.EqualTo(1));
+        Assert.That(_state.IpamService.Pools.Single().Allocations, Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -126,7 +114,7 @@ public class IpamServiceTests
     {
         var pool = Pool("192.168.1.0/24", "192.168.1.2/31");
         Assert.That(Address(pool, "192.168.1.200"), Is.EqualTo("192.168.1.200/24"));
-        _state.Ipam.MarkAuxiliary(System.Net.IPAddress.Parse("192.168.1.200"));
+        _state.IpamService.MarkAuxiliary(IPAddress.Parse("192.168.1.200"));
         Assert.That(Address(pool, "192.168.1.200"), Is.EqualTo("192.168.1.200/24"), "Docker asks again when it re-creates the network");
         var other = Pool("192.168.1.0/24", "192.168.1.200/30");
         Assert.That(Address(other), Is.EqualTo("192.168.1.201/24"));
@@ -138,12 +126,12 @@ public class IpamServiceTests
         var pool = Pool("192.168.1.0/24", "192.168.1.4/32");
         Gateway(pool, "192.168.1.1");
         var address = Address(pool);
-        _state.Ipam.ReleaseAddress(new ReleaseAddressRequest { PoolID = pool, Address = "192.168.1.4" });
+        _state.IpamService.ReleaseAddress(pool, IPAddress.Parse("192.168.1.4"));
         Assert.That(Address(pool), Is.EqualTo(address));
-        _state.Ipam.ReleaseAddress(new ReleaseAddressRequest { PoolID = pool, Address = "192.168.1.4" });
-        _state.Ipam.ReleaseAddress(new ReleaseAddressRequest { PoolID = pool, Address = "192.168.1.1" });
-        _state.Ipam.ReleasePool(pool);
-        _state.Ipam.ReleasePool(pool);
+        _state.IpamService.ReleaseAddress(pool, IPAddress.Parse("192.168.1.4"));
+        _state.IpamService.ReleaseAddress(pool, IPAddress.Parse("192.168.1.1"));
+        _state.IpamService.ReleasePool(pool);
+        _state.IpamService.ReleasePool(pool);
         Assert.That(_state.Files("pools"), Is.Empty);
     }
 
@@ -155,7 +143,7 @@ public class IpamServiceTests
         Assert.That(Address(pool), Is.EqualTo("192.168.1.4/24"));
         _state.Restart();
         Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"));
-        Assert.That(_state.Ipam.Pools.Single().Gateway, Is.EqualTo("192.168.1.1"));
+        Assert.That(_state.IpamService.Pools.Single().Gateway, Is.EqualTo(IPAddress.Parse("192.168.1.1")));
     }
 
     [Test]
@@ -180,17 +168,6 @@ public class IpamServiceTests
     }
 
     [Test]
-    public void Ipam_options_are_refused_by_name()
-    {
-        var error = Assert.Throws<UserError>(() => _state.Ipam.RequestPool(new RequestPoolRequest
-        {
-            Pool = "192.168.1.0/24",
-            Options = new() { ["colour"] = JsonSerializer.SerializeToElement("blue") },
-        }));
-        Assert.That(error!.Message, Does.Contain("colour"));
-    }
-
-    [Test]
     public void A_corrupt_pool_file_is_quarantined_and_the_others_still_load()
     {
         var good = Pool("192.168.1.0/24", "192.168.1.4/32");
@@ -198,7 +175,7 @@ public class IpamServiceTests
         var broken = Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools")).Single(f => f.Contains("192.168.1.6_32"));
         File.WriteAllText(broken, "{ \"Id\": \"192.168.1.0/24@192.168.1.6/32\", ");
         _state.Restart();
-        Assert.That(_state.Ipam.Pools.Select(p => p.Id), Is.EqualTo(new[] { good }));
+        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EqualTo(new[] { good }));
         Assert.That(Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools", "quarantine")).Count(), Is.EqualTo(1));
         Assert.That(Address(good), Is.EqualTo("192.168.1.4/24"));
     }

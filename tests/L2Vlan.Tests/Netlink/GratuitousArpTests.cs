@@ -21,7 +21,7 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     ];
 
     [Test]
-    public void FrameIsABroadcastArpRequestForOurOwnAddress()
+    public void Frame_is_a_broadcast_ARP_request_for_our_own_address()
     {
         byte[] frame = GratuitousArp.BuildFrame(Mac, Address);
 
@@ -31,7 +31,7 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void GratuitousArpArrivesAtTheOtherEndOfAVeth()
+    public void Gratuitous_ARP_arrives_at_the_other_end_of_a_veth()
     {
         Client.CreateVethPair("garp-out", "garp-in", peerMac: null, mtu: null);
         var sending = RequireLink("garp-out");
@@ -41,7 +41,8 @@ public class GratuitousArpTests : PrivateNamespaceFixture
         using var listener = Host.Run(() => PacketSocket.Open(0x0806));
         listener.Bind(receiving.Index, 0x0806);
 
-        Client.SendGratuitousArp("garp-out", Mac, Address);
+        using var announcer = Host.Run(() => new ArpAnnouncer());
+        announcer.Announce(sending.Index, Mac, Address);
 
         var frame = new byte[1500];
         int length = listener.Receive(frame, TimeSpan.FromSeconds(3));
@@ -50,15 +51,17 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void SendingOutOfAMissingLinkNamesIt()
+    public void Sending_out_of_a_missing_link_fails()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Client.SendGratuitousArp("no-such-link", Mac, Address));
-        Assert.That(error.Message, Does.Contain("no-such-link"));
+        using var announcer = Host.Run(() => new ArpAnnouncer());
+        var error = Assert.Throws<SystemCallException>(() => announcer.Announce(4242, Mac, Address));
+        Assert.That(error.Message, Does.Contain("link 4242"));
     }
 
     [Test]
-    public void IPv6AddressesAreSkippedQuietly()
+    public void IPv6_addresses_are_skipped_quietly()
     {
-        Assert.DoesNotThrow(() => Client.SendGratuitousArp("does-not-matter", Mac, IPAddress.Parse("2001:db8::1")));
+        using var announcer = Host.Run(() => new ArpAnnouncer());
+        Assert.DoesNotThrow(() => announcer.Announce(4242, Mac, IPAddress.Parse("2001:db8::1")));
     }
 }

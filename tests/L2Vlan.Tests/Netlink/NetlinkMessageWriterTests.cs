@@ -9,7 +9,7 @@ namespace L2Vlan.Tests.Netlink;
 public class NetlinkMessageWriterTests
 {
     [Test]
-    public void HeaderCarriesTypeFlagsAndTotalLength()
+    public void Header_carries_type_flags_and_total_length()
     {
         Span<byte> buffer = stackalloc byte[256];
         var writer = new NetlinkMessageWriter(buffer, RTM_NEWLINK, NLM_F_CREATE);
@@ -28,7 +28,7 @@ public class NetlinkMessageWriterTests
     }
 
     [Test]
-    public void AttributesArePaddedToFourBytesWithZeroes()
+    public void Attributes_are_padded_to_four_bytes_with_zeroes()
     {
         Span<byte> buffer = stackalloc byte[256];
         buffer.Fill(0xAA);
@@ -50,7 +50,7 @@ public class NetlinkMessageWriterTests
     }
 
     [Test]
-    public void NestedScopesPatchTheirLengthAndRoundTrip()
+    public void Nested_scopes_patch_their_length_and_round_trip()
     {
         Span<byte> buffer = stackalloc byte[256];
         var writer = new NetlinkMessageWriter(buffer, RTM_NEWLINK, 0);
@@ -92,7 +92,7 @@ public class NetlinkMessageWriterTests
     }
 
     [Test]
-    public void NestedAttributeIsMarkedNested()
+    public void Nested_attribute_is_marked_nested()
     {
         Span<byte> buffer = stackalloc byte[64];
         var writer = new NetlinkMessageWriter(buffer, RTM_NEWLINK, 0);
@@ -105,7 +105,7 @@ public class NetlinkMessageWriterTests
     }
 
     [Test]
-    public void OverflowingTheBufferThrows()
+    public void Overflowing_the_buffer_throws()
     {
         Assert.Throws<InvalidOperationException>(() =>
         {
@@ -116,14 +116,14 @@ public class NetlinkMessageWriterTests
     }
 
     [Test]
-    public void ReaderRejectsAnAttributeLongerThanWhatIsLeft()
+    public void Reader_rejects_an_attribute_longer_than_what_is_left()
     {
         byte[] bogus = [200, 0, 3, 0, 1, 2, 3, 4];
         Assert.Throws<InvalidDataException>(() => new NetlinkAttributeReader(bogus).TryRead(out _, out _));
     }
 
     [Test]
-    public void ReaderAcceptsAFinalAttributeWithoutPadding()
+    public void Reader_accepts_a_final_attribute_without_padding()
     {
         byte[] unpadded = [5, 0, 1, 0, 9];
         var reader = new NetlinkAttributeReader(unpadded);

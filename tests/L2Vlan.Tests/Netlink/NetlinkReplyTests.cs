@@ -13,7 +13,7 @@ public class NetlinkReplyTests
     private const uint PortId = 4242;
 
     [Test]
-    public void MessagesWithAnotherSequenceNumberAreSkipped()
+    public void Messages_with_another_sequence_number_are_skipped()
     {
         var reply = new NetlinkReply("RTM_GETLINK", Sequence, PortId);
         reply.Consume(Concat(Link(Sequence - 1, PortId), Ack(Sequence - 1, PortId, 0)));
@@ -25,7 +25,7 @@ public class NetlinkReplyTests
     }
 
     [Test]
-    public void MessagesForAnotherPortAreSkipped()
+    public void Messages_for_another_port_are_skipped()
     {
         var reply = new NetlinkReply("RTM_GETLINK", Sequence, PortId);
         reply.Consume(Ack(Sequence, PortId + 1, -17));
@@ -33,7 +33,7 @@ public class NetlinkReplyTests
     }
 
     [Test]
-    public void DumpEndsWithDone()
+    public void Dump_ends_with_done()
     {
         var reply = new NetlinkReply("RTM_GETLINK", Sequence, PortId);
         reply.Consume(Concat(Link(Sequence, PortId), Link(Sequence, PortId)));
@@ -43,7 +43,7 @@ public class NetlinkReplyTests
     }
 
     [Test]
-    public void ErrorWithExtendedAckBecomesAReadableException()
+    public void Error_with_extended_ack_becomes_a_readable_exception()
     {
         var reply = new NetlinkReply("RTM_NEWLINK", Sequence, PortId);
         var error = Assert.Throws<NetlinkException>(() => reply.Consume(Ack(Sequence, PortId, -17, "Link already exists", capped: false)));
@@ -56,7 +56,7 @@ public class NetlinkReplyTests
     }
 
     [Test]
-    public void ExtendedAckIsFoundAfterACappedEcho()
+    public void Extended_ack_is_found_after_a_capped_echo()
     {
         var reply = new NetlinkReply("RTM_NEWLINK", Sequence, PortId);
         var error = Assert.Throws<NetlinkException>(() => reply.Consume(Ack(Sequence, PortId, -95, "Unknown device type", capped: true)));
@@ -64,7 +64,7 @@ public class NetlinkReplyTests
     }
 
     [Test]
-    public void ErrorWithoutExtendedAckHasNoTrailingText()
+    public void Error_without_extended_ack_has_no_trailing_text()
     {
         var reply = new NetlinkReply("RTM_DELLINK", Sequence, PortId);
         var error = Assert.Throws<NetlinkException>(() => reply.Consume(Ack(Sequence, PortId, -19)));
@@ -78,9 +78,7 @@ public class NetlinkReplyTests
         var bytes = new List<byte>(new byte[16]);
         body(bytes);
         while (bytes.Count % 4 != 0)
-        {
             bytes.Add(0);
-        }
         byte[] message = bytes.ToArray();
         var header = new nlmsghdr { nlmsg_len = (uint)message.Length, nlmsg_type = type, nlmsg_flags = flags, nlmsg_seq = sequence, nlmsg_pid = portId };
         MemoryMarshal.Write(message, in header);

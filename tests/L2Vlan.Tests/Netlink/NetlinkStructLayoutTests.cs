@@ -6,7 +6,7 @@ namespace L2Vlan.Tests.Netlink;
 public class NetlinkStructLayoutTests
 {
     [Test]
-    public void StructSizesMatchC()
+    public void Struct_sizes_match_C()
     {
         Assert.Multiple(() =>
         {

@@ -10,7 +10,7 @@ public abstract class PrivateNamespaceFixture
 {
     private readonly List<IDisposable> _owned = [];
 
-    protected NetworkNamespace Host { get; private set; } = null!;
+    private protected NetworkNamespace Host { get; private set; } = null!;
 
     protected RouteNetlinkClient Client { get; private set; } = null!;
 
@@ -27,9 +27,7 @@ public abstract class PrivateNamespaceFixture
     public void ClosePrivateNamespaces()
     {
         for (int i = _owned.Count - 1; i >= 0; i--)
-        {
             _owned[i].Dispose();
-        }
         _owned.Clear();
         Client.Dispose();
         Host.Dispose();
@@ -53,9 +51,7 @@ public abstract class PrivateNamespaceFixture
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
-            {
                 return false;
-            }
             Thread.Sleep(50);
         }
         return true;

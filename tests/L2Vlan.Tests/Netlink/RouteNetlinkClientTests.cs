@@ -12,7 +12,7 @@ namespace L2Vlan.Tests.Netlink;
 public class RouteNetlinkClientTests : PrivateNamespaceFixture
 {
     [Test]
-    public void FindLinkReturnsLoopbackAndNullForAMissingLink()
+    public void FindLink_returns_loopback_and_null_for_a_missing_link()
     {
         var loopback = RequireLink("lo");
         Assert.Multiple(() =>
@@ -23,7 +23,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void CreateBridgeMakesADownBridgeThatGetsNoAddressWhenUp()
+    public void CreateBridge_makes_a_down_bridge_that_gets_no_address_when_up()
     {
         Client.CreateBridge("br-test", mtu: 1400);
 
@@ -43,7 +43,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void BridgeLeftWithDefaultAddressGenerationDoesGetALinkLocalAddress()
+    public void Bridge_left_with_default_address_generation_does_get_a_link_local_address()
     {
         // The control for the test above: without the extra request an fe80:: address appears.
         Span<byte> buffer = stackalloc byte[256];
@@ -62,7 +62,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void CreatingAnExistingLinkFailsWithEexist()
+    public void Creating_an_existing_link_fails_with_EEXIST()
     {
         Client.CreateBridge("br-dup", mtu: null);
 
@@ -73,16 +73,14 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
             Assert.That(error.Request, Is.EqualTo("RTM_NEWLINK"));
             Assert.That(error.Message, Does.StartWith("netlink RTM_NEWLINK failed: File exists (EEXIST, errno 17)"));
             if (error.KernelMessage is not null)
-            {
                 Assert.That(error.Message, Does.EndWith(": " + error.KernelMessage));
-            }
         });
         Assert.That(RequireLink("br-dup").Kind, Is.EqualTo("bridge"), "the failed second create must not remove the first bridge");
         TestContext.Out.WriteLine(error.Message);
     }
 
     [Test]
-    public void KernelExplanationIsCarriedInTheException()
+    public void Kernel_explanation_is_carried_in_the_exception()
     {
         Client.CreateBridge("br-mtu", mtu: null);
 
@@ -97,7 +95,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void CreateVethPairMakesBothEndsWithThePeerMac()
+    public void CreateVethPair_makes_both_ends_with_the_peer_MAC()
     {
         var peerMac = PhysicalAddress.Parse("02-42-0A-00-00-05");
         Client.CreateVethPair("veth-host", "veth-peer", peerMac, mtu: 1450);
@@ -117,7 +115,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void OnlyThePeerEndGetsAnIPv6LinkLocalAddress()
+    public void Only_the_peer_end_gets_an_IPv6_link_local_address()
     {
         Client.CreateVethPair("veth-host", "veth-peer", peerMac: null, mtu: null);
         var host = RequireLink("veth-host");
@@ -130,7 +128,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void SetMasterPutsTheVethIntoTheBridge()
+    public void SetMaster_puts_the_veth_into_the_bridge()
     {
         Client.CreateBridge("br-test", mtu: null);
         Client.CreateVethPair("veth-host", "veth-peer", peerMac: null, mtu: null);
@@ -143,7 +141,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void SetMtuChangesTheMtu()
+    public void SetMtu_changes_the_MTU()
     {
         Client.CreateBridge("br-test", mtu: null);
         int index = RequireLink("br-test").Index;
@@ -154,7 +152,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void DeleteLinkIsIdempotent()
+    public void DeleteLink_is_idempotent()
     {
         Client.CreateVethPair("veth-host", "veth-peer", peerMac: null, mtu: null);
 
@@ -168,7 +166,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void ListLinksSeesEveryLink()
+    public void ListLinks_sees_every_link()
     {
         Client.CreateBridge("br-test", mtu: null);
         Client.CreateVethPair("veth-host", "veth-peer", peerMac: null, mtu: null);
@@ -177,7 +175,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void ListAddressesReportsLoopbackAddressesOnceUp()
+    public void ListAddresses_reports_loopback_addresses_once_up()
     {
         Client.SetUp(1);
 
@@ -188,7 +186,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void MoveToNamespaceMovesTheLinkIntoTheOtherNamespace()
+    public void MoveToNamespace_moves_the_link_into_the_other_namespace()
     {
         var container = Own(NetworkNamespace.CreatePrivate());
         var inContainer = Own(container.OpenRouteClient());
@@ -206,7 +204,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void CreateVlanMakesAnEightOhTwoDotOneQSubInterface()
+    public void Create_VLAN_makes_an_802_1Q_sub_interface()
     {
         Client.CreateVethPair("veth-host", "veth-peer", peerMac: null, mtu: null);
         int parent = RequireLink("veth-host").Index;
@@ -228,7 +226,7 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void CallsFromSeveralThreadsEachGetTheirOwnAnswer()
+    public void Calls_from_several_threads_each_get_their_own_answer()
     {
         Client.CreateBridge("br-a", mtu: 1401);
         Client.CreateBridge("br-b", mtu: 1402);
@@ -254,23 +252,17 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
         while (link.TryRead(out ushort type, out ReadOnlySpan<byte> value))
         {
             if (type != IFLA_AF_SPEC)
-            {
                 continue;
-            }
             var families = new NetlinkAttributeReader(value);
             while (families.TryRead(out ushort family, out ReadOnlySpan<byte> settings))
             {
                 if (family != AF_INET6)
-                {
                     continue;
-                }
                 var inet6 = new NetlinkAttributeReader(settings);
                 while (inet6.TryRead(out ushort setting, out ReadOnlySpan<byte> mode))
                 {
                     if (setting == IFLA_INET6_ADDR_GEN_MODE)
-                    {
                         return mode[0];
-                    }
                 }
             }
         }

@@ -1,4 +1,3 @@
-using System.Net.Http;
 using System.Net.Sockets;
 using System.Text.Json;
 using L2Vlan.Firewall;
@@ -29,6 +28,7 @@ public class PluginHostTests
         _app = PluginHost.Build(new ServiceSettings(socket, Path.Combine(_folder, "state"), LogLevel.Warning), services =>
         {
             services.AddSingleton<ILinkControl>(links);
+            services.AddSingleton<IArpAnnouncer>(links);
             services.AddSingleton<IFirewall>(new FakeFirewall());
         });
         await PluginHost.StartAsync(_app);
@@ -40,7 +40,10 @@ public class PluginHostTests
                 await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel);
                 return new NetworkStream(s, ownsSocket: true);
             },
-        }) { BaseAddress = new Uri("http://plugin.moby.localhost") };
+        })
+        {
+            BaseAddress = new Uri("http://plugin.moby.localhost"),
+        };
     }
 
     [TearDown]

@@ -1,8 +1,7 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 
-namespace L2Vlan.Ipam;
+namespace L2Vlan.Domain;
 
 /// <summary>An address block such as 192.168.1.0/24 or 2001:db8::/64, always stored with its host bits cleared.</summary>
 public readonly record struct Cidr(IPAddress Network, int PrefixLength)
@@ -35,31 +34,27 @@ public readonly record struct Cidr(IPAddress Network, int PrefixLength)
         if (address.IsIPv4MappedToIPv6) return false;
         var bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         if (!int.TryParse(text.AsSpan(slash + 1), out var prefix) || prefix < 0 || prefix > bits) return false;
-        var hostMask = prefix == bits ? UInt128.Zero : (UInt128.One << (bits - prefix)) - 1;
-        var number = AddressMath.ToNumber(address);
-        hadHostBits = (number & hostMask) != 0;
-        cidr = new Cidr(AddressMath.FromNumber(number & ~hostMask, address.AddressFamily), prefix);
+        cidr = Containing(address, prefix);
+        hadHostBits = !cidr.Network.Equals(address);
         return true;
+    }
+
+    /// <summary>The block of <paramref name="prefixLength"/> bits that holds <paramref name="address"/>.</summary>
+    public static Cidr Containing(IPAddress address, int prefixLength)
+    {
+        var bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        var hostMask = prefixLength == bits ? UInt128.Zero : (UInt128.One << (bits - prefixLength)) - 1;
+        return new Cidr(AddressMath.FromNumber(AddressMath.ToNumber(address) & ~hostMask, address.AddressFamily), prefixLength);
     }
 
     /// <summary>Parses a network in CIDR form, refusing host bits, with an error that names <paramref name="option"/>.</summary>
     public static Cidr ParseNetwork(string? text, string option)
     {
         if (!TryParse(text, out var cidr, out var hadHostBits))
-            throw new Protocol.UserError($"{option} '{text}' is not a network in CIDR form (example: 192.168.1.0/24 or 2001:db8::/64)");
+            throw new UserError($"{option} '{text}' is not a network in CIDR form (example: 192.168.1.0/24 or 2001:db8::/64)");
         if (hadHostBits)
-            throw new Protocol.UserError($"{option} '{text}' has host bits set; did you mean {cidr}?");
+            throw new UserError($"{option} '{text}' has host bits set; did you mean {cidr}?");
         return cidr;
-    }
-
-    /// <summary>Parses "address/prefix" as Docker sends gateways and endpoint addresses, keeping the address.</summary>
-    public static bool TryParseInterfaceAddress(string? text, [NotNullWhen(true)] out IPAddress? address, out Cidr subnet)
-    {
-        address = null;
-        subnet = default;
-        if (!TryParse(text, out subnet, out _)) return false;
-        address = IPAddress.Parse(text!.AsSpan(0, text!.IndexOf('/')));
-        return true;
     }
 
     public override string ToString() => $"{Network}/{PrefixLength}";

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json.Serialization;
+using L2Vlan.Domain;
 
-namespace L2Vlan.Ipam;
+namespace L2Vlan.State;
 
 /// <summary>
 /// What one RequestPool made: a subnet, an optional --ip-range, the gateway Docker asked for,
@@ -10,19 +11,16 @@ namespace L2Vlan.Ipam;
 public sealed class AddressPool
 {
     public required string Id { get; init; }
-    public required string Subnet { get; init; }
-    public string? Range { get; init; }
-    public string? Gateway { get; set; }
+    public required Cidr Subnet { get; init; }
+    public Cidr? Range { get; init; }
+    public IPAddress? Gateway { get; set; }
     public List<Allocation> Allocations { get; init; } = [];
 
+    /// <summary>Where dynamic addresses come from: the --ip-range, or the whole subnet.</summary>
     [JsonIgnore]
-    public Cidr SubnetCidr => Cidr.ParseNetwork(Subnet, "subnet");
+    public Cidr RangeOrSubnet => Range ?? Subnet;
 
-    [JsonIgnore]
-    public Cidr RangeCidr => Range is null ? SubnetCidr : Cidr.ParseNetwork(Range, "ip-range");
-
-    public Allocation? Find(IPAddress address) =>
-        Allocations.Find(a => IPAddress.Parse(a.Address).Equals(address));
+    public Allocation? Find(IPAddress address) => Allocations.Find(a => a.Address.Equals(address));
 
     /// <summary>The pool's ID says what it is, so a replayed RequestPool finds the same pool.</summary>
     public static string MakeId(Cidr subnet, Cidr? range) => range is { } r ? $"{subnet}@{r}" : subnet.ToString();

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace L2Vlan.Ipam;
+namespace L2Vlan.State;
 
 [JsonConverter(typeof(JsonStringEnumConverter<AllocationKind>))]
 public enum AllocationKind

@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 
-namespace L2Vlan.Netlink;
-
 /// <summary>Owns one Linux file descriptor (a socket or a namespace file) and closes it exactly once.</summary>
 internal sealed class SafeFileDescriptor : SafeHandle
 {

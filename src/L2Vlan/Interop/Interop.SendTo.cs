@@ -1,4 +1,3 @@
-using L2Vlan.Netlink;
 using System.Runtime.InteropServices;
 
 internal static partial class Interop

@@ -1,4 +1,3 @@
-using L2Vlan.Netlink;
 using System.Runtime.InteropServices;
 
 // Struct names mirror the C headers on purpose.

@@ -1,4 +1,4 @@
-namespace L2Vlan.Protocol;
+namespace L2Vlan.Domain;
 
 /// <summary>
 /// A request Docker sent on the user's behalf cannot be honoured: bad option, address taken, range full.

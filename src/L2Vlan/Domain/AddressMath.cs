@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace L2Vlan.Ipam;
+namespace L2Vlan.Domain;
 
 /// <summary>IPv4 and IPv6 addresses as numbers, so one allocator serves both families.</summary>
 public static class AddressMath

@@ -1,3 +1,0 @@
-namespace L2Vlan.Ipam;
-
-public sealed record Allocation(string Address, AllocationKind Kind);

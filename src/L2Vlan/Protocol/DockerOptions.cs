@@ -1,0 +1,58 @@
+using System.Text.Json;
+using L2Vlan.Domain;
+using L2Vlan.Driver;
+
+namespace L2Vlan.Protocol;
+
+/// <summary>The keys Docker puts into a request's <c>Options</c>, and how their JSON values read.</summary>
+public static class DockerOptions
+{
+    /// <summary>The user's <c>-o</c> options of a network.</summary>
+    public const string GenericKey = "com.docker.network.generic";
+    public const string InternalKey = "com.docker.network.internal";
+    public const string RequestAddressTypeKey = "RequestAddressType";
+    public const string GatewayRequestType = "com.docker.network.gateway";
+
+    /// <summary>How Docker and Compose spell a network's MTU for every driver: the same as l2vlan's <c>-o mtu</c>.</summary>
+    public const string MtuKey = "com.docker.network.driver.mtu";
+
+    /// <summary>The -o options; Docker sends them as strings, but be lenient with numbers and booleans.</summary>
+    public static Dictionary<string, string> Generic(Dictionary<string, JsonElement>? options)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (options is null || !options.TryGetValue(GenericKey, out var generic) || generic.ValueKind != JsonValueKind.Object)
+            return result;
+        foreach (var property in generic.EnumerateObject())
+            result[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+        return WithDockerMtu(result);
+    }
+
+    private static Dictionary<string, string> WithDockerMtu(Dictionary<string, string> options)
+    {
+        if (!options.Remove(MtuKey, out var dockerMtu))
+            return options;
+        if (!options.TryGetValue(NetworkOptionsParser.MtuOption, out var mtu))
+            options[NetworkOptionsParser.MtuOption] = dockerMtu;
+        else if (mtu.Trim() != dockerMtu.Trim())
+            throw new UserError($"-o {NetworkOptionsParser.MtuOption}={mtu} and -o {MtuKey}={dockerMtu} disagree: they are the same option, give one of them");
+        return options;
+    }
+
+    public static bool Flag(Dictionary<string, JsonElement>? options, string key) =>
+        options is not null && options.TryGetValue(key, out var value)
+        && (value.ValueKind == JsonValueKind.True || (value.ValueKind == JsonValueKind.String && value.GetString() == "true"));
+
+    public static bool IsGatewayRequest(Dictionary<string, JsonElement>? options) =>
+        options is not null
+        && options.TryGetValue(RequestAddressTypeKey, out var type)
+        && type.ValueKind == JsonValueKind.String
+        && type.GetString() == GatewayRequestType;
+
+    /// <summary>Docker's own keys may ride along; the user's --ipam-opt keys would be silently ignored otherwise.</summary>
+    public static void RejectIpamOptions(Dictionary<string, JsonElement>? options)
+    {
+        var unknown = options?.Keys.Where(k => !k.StartsWith("com.docker.", StringComparison.Ordinal)).Order().ToList();
+        if (unknown is { Count: > 0 })
+            throw new UserError($"the l2vlan IPAM driver takes no --ipam-opt options; got {string.Join(", ", unknown)}");
+    }
+}

@@ -1,0 +1,79 @@
+using L2Vlan.Domain;
+using L2Vlan.Driver;
+using L2Vlan.State;
+
+namespace L2Vlan.Protocol;
+
+/// <summary>Docker's NetworkDriver messages as calls of <see cref="NetworkDriver"/>, and its results as replies.</summary>
+public sealed class NetworkDriverCalls(NetworkDriver driver)
+{
+    public EmptyResponse CreateNetwork(CreateNetworkRequest request)
+    {
+        var data = (request.IPv4Data ?? []).Concat(request.IPv6Data ?? []).ToList();
+        var subnets = data
+            .Where(d => !string.IsNullOrEmpty(d.Pool))
+            .Select(d => new SubnetRecord(WireValues.Subnet(d.Pool!), WireValues.InterfaceAddress(d.Gateway)))
+            .ToList();
+        var aux = data.SelectMany(d => (d.AuxAddresses ?? []).Values).Select(WireValues.Address).ToList();
+        driver.CreateNetwork(new NetworkSpec(
+            request.NetworkID,
+            DockerOptions.Generic(request.Options),
+            DockerOptions.Flag(request.Options, DockerOptions.InternalKey),
+            subnets,
+            aux));
+        return EmptyResponse.Instance;
+    }
+
+    public EmptyResponse DeleteNetwork(NetworkRequest request)
+    {
+        driver.DeleteNetwork(request.NetworkID);
+        return EmptyResponse.Instance;
+    }
+
+    public CreateEndpointResponse CreateEndpoint(CreateEndpointRequest request)
+    {
+        var given = WireValues.Mac(request.Interface?.MacAddress);
+        var (mac, known) = driver.CreateEndpoint(
+            request.NetworkID,
+            request.EndpointID,
+            WireValues.InterfaceAddress(request.Interface?.Address),
+            WireValues.InterfaceAddress(request.Interface?.AddressIPv6),
+            given);
+        // Docker refuses a reply that changes a field it filled; fill the MAC only when it came empty.
+        return new CreateEndpointResponse
+        {
+            Interface = known || given is null ? new EndpointInterface { MacAddress = MacAddresses.Format(mac) } : null,
+        };
+    }
+
+    public EmptyResponse DeleteEndpoint(EndpointRequest request)
+    {
+        driver.DeleteEndpoint(request.NetworkID, request.EndpointID);
+        return EmptyResponse.Instance;
+    }
+
+    public JoinResponse Join(JoinRequest request)
+    {
+        var joined = driver.Join(request.NetworkID, request.EndpointID);
+        return new JoinResponse
+        {
+            InterfaceName = new InterfaceName { SrcName = joined.ContainerVeth, DstPrefix = "eth" },
+            Gateway = joined.Gateway?.ToString(),
+            GatewayIPv6 = joined.GatewayIPv6?.ToString(),
+            StaticRoutes = joined.Routes.Count == 0 ? null
+                : joined.Routes.Select(r => new StaticRoute { Destination = r.Destination.ToString(), RouteType = 0, NextHop = r.NextHop.ToString() }).ToList(),
+        };
+    }
+
+    public EndpointOperInfoResponse EndpointOperInfo(EndpointRequest request)
+    {
+        var info = new EndpointOperInfoResponse();
+        if (driver.Endpoint(request.NetworkID, request.EndpointID) is var (bridge, endpoint))
+        {
+            info.Value["bridge"] = bridge;
+            if (endpoint.HostVeth is not null) info.Value["host_veth"] = endpoint.HostVeth;
+            info.Value["mac_address"] = MacAddresses.Format(endpoint.MacAddress);
+        }
+        return info;
+    }
+}
