@@ -17,13 +17,7 @@ check "l2vlan is active (Type=notify: the socket listens)" systemctl is-active l
 check "socket present" test -S /run/l2vlan/l2vlan.sock
 
 section "the seed's config-only networks, local networks from them"
-for n in 1 2; do
-    range=192.168.1.$((2 * n + 2))/32
-    check "net${n}conf (--config-only, --ip-range $range)" docker network create -d l2vlan --ipam-driver l2vlan \
-        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
-        -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
-    check "net$n --config-from net${n}conf" docker network create -d l2vlan --config-from "net${n}conf" "net$n"
-done
+seed_local_networks ""
 t0=$SECONDS
 check "c1 runs on net1" docker run -d --name c1 --network net1 bb:latest sleep 3600
 note "docker run on l2vlan took $((SECONDS - t0))s"
