@@ -93,6 +93,9 @@ check "dockerd answers again" wait_for_docker 180
 check "a container starts on net1 again" docker run -d --name c1b --network net1 bb:latest sleep 3600
 check_eq "it has 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 c1b)"
 check "it reaches the gateway" docker exec c1b ping -c 2 -W 2 192.168.1.1
+note "FORWARD: $(iptables -S FORWARD | head -n1); bridge-nf-call-iptables=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)"
+check_eq "after both restarts, one accept rule for vlan2000 per front end (iptables, ip6tables)" "1 1" \
+    "$(iptables -S FORWARD | grep -c 'l2vlan bridge vlan2000') $(ip6tables -S FORWARD | grep -c 'l2vlan bridge vlan2000')"
 
 section "teardown: nothing of l2vlan's is left"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
