@@ -24,13 +24,17 @@ setup_kernel_modules() {
     return $rc
 }
 
-# setup_router TRUNK_IF VLAN CIDR [VLAN CIDR]...
+# setup_router [--switch] TRUNK_IF VLAN CIDR [VLAN CIDR]...
 # A switch port plus router with no hardware: TRUNK_IF (e.g. eno1) is one end of a
 # veth pair whose other end, trunk0, sits in the netns "router" with one 802.1Q
 # sub-interface trunk0.VLAN per VLAN holding the gateway address(es). A VLAN may
 # be given several times (dual stack). The router forwards between its VLANs.
+# --switch: trunk0 is a port of a learning bridge "switch" (more trunks can join it,
+# see start_node2) and the sub-interfaces are switch.VLAN.
 setup_router() {
-    local trunk=$1 vlan cidr
+    local uplink=trunk0 trunk vlan cidr
+    if [ "$1" = --switch ]; then uplink=switch; shift; fi
+    trunk=$1
     shift
     ip netns list | grep -qw '^router' || ip netns add router || return 1
     if ! ip link show "$trunk" >/dev/null 2>&1; then
@@ -39,19 +43,23 @@ setup_router() {
     ip link set "$trunk" up || return 1
     ip -n router link set lo up
     ip -n router link set trunk0 up || return 1
+    if [ "$uplink" = switch ]; then
+        ip -n router link show switch >/dev/null 2>&1 || ip -n router link add switch type bridge || return 1
+        ip -n router link set trunk0 master switch && ip -n router link set switch up || return 1
+    fi
     ip netns exec router sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
         net.ipv6.conf.default.accept_dad=0 || return 1
     while [ $# -ge 2 ]; do
         vlan=$1 cidr=$2
         shift 2
-        if ! ip -n router link show "trunk0.$vlan" >/dev/null 2>&1; then
-            ip -n router link add link trunk0 name "trunk0.$vlan" type vlan id "$vlan" || return 1
+        if ! ip -n router link show "$uplink.$vlan" >/dev/null 2>&1; then
+            ip -n router link add link "$uplink" name "$uplink.$vlan" type vlan id "$vlan" || return 1
         fi
         case $cidr in
-            *:*) ip -n router addr add "$cidr" dev "trunk0.$vlan" nodad || return 1 ;;
-            *)   ip -n router addr add "$cidr" dev "trunk0.$vlan" || return 1 ;;
+            *:*) ip -n router addr add "$cidr" dev "$uplink.$vlan" nodad || return 1 ;;
+            *)   ip -n router addr add "$cidr" dev "$uplink.$vlan" || return 1 ;;
         esac
-        ip -n router link set "trunk0.$vlan" up || return 1
+        ip -n router link set "$uplink.$vlan" up || return 1
     done
     [ $# -eq 0 ] || { echo "setup_router: odd argument '$1' (want VLAN CIDR pairs)" >&2; return 1; }
 }

@@ -111,24 +111,6 @@ bridge_port_count() {
 NODE2_SOCKET=/run/docker2.sock
 docker2() { "$DOCKER" -H "unix://$NODE2_SOCKET" "$@"; }
 
-# setup_switch_router TRUNK_IF VLAN CIDR: like setup_router, but trunk0 is a port of a learning
-# bridge "switch" (so more trunks can join) and the gateway is on switch.VLAN.
-setup_switch_router() {
-    local trunk=$1 vlan=$2 cidr=$3
-    ip netns add router || return 1
-    ip link add "$trunk" type veth peer name trunk0 netns router || return 1
-    ip link set "$trunk" up || return 1
-    in_router ip link set lo up
-    in_router sysctl -qw net.ipv4.ip_forward=1 || return 1
-    in_router ip link add switch type bridge || return 1
-    in_router ip link set trunk0 master switch || return 1
-    in_router ip link set trunk0 up || return 1
-    in_router ip link set switch up || return 1
-    in_router ip link add link switch name "switch.$vlan" type vlan id "$vlan" || return 1
-    in_router ip addr add "$cidr" dev "switch.$vlan" || return 1
-    in_router ip link set "switch.$vlan" up
-}
-
 # start_node2 OUT_DIR: creates node 2 and starts its l2vlan and dockerd (logs in OUT_DIR).
 start_node2() {
     local out=$1
@@ -159,4 +141,40 @@ start_node2() {
 # in_node2 COMMAND...: run in node 2's network and mount namespaces (its l2vlan socket, its links).
 in_node2() {
     nsenter --net=/run/netns/node2 --mount=/proc/"$(cat /run/docker2.pid)"/ns/mnt "$@"
+}
+
+# --- the seed's networks (seed 000), shared by the scenarios ---
+
+# seed_config_network N SUFFIX [CLI]: the seed's config-only network netNconf (subnet 192.168.1.0/24,
+# gateway .1, --ip-range 192.168.1.(2N+2)/32, VLAN 2000 of eno1 on bridge vlan2000), made with CLI
+# (default docker; docker2 on node 2).
+seed_config_network() {
+    local n=$1 suffix=$2 cli=${3:-docker} range=192.168.1.$((2 * $1 + 2))/32
+    check "${3:+$3: }net${n}conf (--config-only, --ip-range $range)$suffix" $cli network create -d l2vlan --ipam-driver l2vlan \
+        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
+        -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
+}
+
+# seed_local_networks SUFFIX: net1conf and net2conf, and the local networks net1 and net2 made from them.
+seed_local_networks() {
+    local n
+    for n in 1 2; do
+        seed_config_network "$n" "$1"
+        check "net$n --config-from net${n}conf$1" docker network create -d l2vlan --config-from "net${n}conf" "net$n"
+    done
+}
+
+# seed_swarm_network N SUFFIX: the swarm network netN made from netNconf through the adapter.
+seed_swarm_network() {
+    check "net$1: -d l2vlan-swarm:latest --scope swarm --config-from net${1}conf$2" \
+        docker network create -d l2vlan-swarm:latest --scope swarm --config-from "net${1}conf" "net$1"
+}
+
+# nothing_of_l2vlan_left SUFFIX: no bridge vlan2000, sub-interface, firewall rule, state file or veth of l2vlan's.
+nothing_of_l2vlan_left() {
+    check "the bridge is gone$1" sh -c "! ip link show vlan2000 2>/dev/null"
+    check "the sub-interface is gone$1" sh -c "! ip link show eno1.2000 2>/dev/null"
+    check_eq "no l2vlan firewall rule is left$1" 0 "$(l2vlan_firewall_rules)"
+    check_eq "no state file is left$1" 0 "$(l2vlan_state_files)"
+    check "no l2vlan veth is left$1" sh -c "! ip -o link show | grep -q ': l2[vc]'"
 }

@@ -17,13 +17,7 @@ check "l2vlan is active (Type=notify: the socket listens)" systemctl is-active l
 check "socket present" test -S /run/l2vlan/l2vlan.sock
 
 section "the seed's config-only networks, local networks from them"
-for n in 1 2; do
-    range=192.168.1.$((2 * n + 2))/32
-    check "net${n}conf (--config-only, --ip-range $range)" docker network create -d l2vlan --ipam-driver l2vlan \
-        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
-        -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
-    check "net$n --config-from net${n}conf" docker network create -d l2vlan --config-from "net${n}conf" "net$n"
-done
+seed_local_networks ""
 t0=$SECONDS
 check "c1 runs on net1" docker run -d --name c1 --network net1 bb:latest sleep 3600
 note "docker run on l2vlan took $((SECONDS - t0))s"
@@ -99,6 +93,9 @@ check "dockerd answers again" wait_for_docker 180
 check "a container starts on net1 again" docker run -d --name c1b --network net1 bb:latest sleep 3600
 check_eq "it has 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 c1b)"
 check "it reaches the gateway" docker exec c1b ping -c 2 -W 2 192.168.1.1
+note "FORWARD: $(iptables -S FORWARD | head -n1); bridge-nf-call-iptables=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)"
+check_eq "after both restarts, one accept rule for vlan2000 per front end (iptables, ip6tables)" "1 1" \
+    "$(iptables -S FORWARD | grep -c 'l2vlan bridge vlan2000') $(ip6tables -S FORWARD | grep -c 'l2vlan bridge vlan2000')"
 
 section "teardown: nothing of l2vlan's is left"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'

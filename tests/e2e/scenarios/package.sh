@@ -76,13 +76,7 @@ check "systemctl restart docker" systemctl restart docker
 check "dockerd answers again" wait_for_docker 180
 
 section "the seed's networks through the packaged service"
-for n in 1 2; do
-    range=192.168.1.$((2 * n + 2))/32
-    check "net${n}conf (--config-only, --ip-range $range)" docker network create -d l2vlan --ipam-driver l2vlan \
-        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
-        -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
-    check "net$n --config-from net${n}conf" docker network create -d l2vlan --config-from "net${n}conf" "net$n"
-done
+seed_local_networks ""
 check "c1 runs on net1" docker run -d --name c1 --network net1 bb:latest sleep 3600
 check "c2 runs on net2" docker run -d --name c2 --network net2 bb:latest sleep 3600
 check_eq "c1 has exactly 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 c1)"

@@ -10,14 +10,10 @@
 
 # seed_networks SUFFIX: the seed's two config-only networks and the swarm networks made from them.
 seed_networks() {
-    local n range
+    local n
     for n in 1 2; do
-        range=192.168.1.$((2 * n + 2))/32
-        check "net${n}conf (--config-only, --ip-range $range)$1" docker network create -d l2vlan --ipam-driver l2vlan \
-            --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
-            -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
-        check "net$n: -d l2vlan-swarm:latest --scope swarm --config-from net${n}conf$1" \
-            docker network create -d l2vlan-swarm:latest --scope swarm --config-from "net${n}conf" "net$n"
+        seed_config_network "$n" "$1"
+        seed_swarm_network "$n" "$1"
     done
 }
 
@@ -40,15 +36,6 @@ remove_stacks_and_swarm_networks() {
     check "the tasks' containers are gone$1" wait_for 180 count_is "" docker ps -aq -f label=com.docker.stack.namespace
     for n in 1 2; do check "docker network rm net$n (swarm)$1" wait_for 120 docker network rm "net$n"; done
     check "l2vlan deleted both networks$1" wait_for 120 count_is 0 l2vlan_networks
-}
-
-# nothing_of_l2vlan_left SUFFIX: links, firewall rule, state files, veths.
-nothing_of_l2vlan_left() {
-    check "the bridge is gone$1" sh -c "! ip link show vlan2000 2>/dev/null"
-    check "the sub-interface is gone$1" sh -c "! ip link show eno1.2000 2>/dev/null"
-    check_eq "no l2vlan firewall rule is left$1" 0 "$(l2vlan_firewall_rules)"
-    check_eq "no state file is left$1" 0 "$(l2vlan_state_files)"
-    check "no l2vlan veth is left$1" sh -c "! ip -o link show | grep -q ': l2[vc]'"
 }
 
 # tasks_have_their_fixed_addresses SUFFIX: each stack's running task has its /32 address and reaches the gateway.

@@ -18,7 +18,7 @@ mac=02:6c:c0:a8:01:04
 
 section "setup: router behind a switch, node 1 (systemd) and node 2 (namespaces), l2vlan and the adapter on both"
 check "kernel modules" setup_kernel_modules
-check "router: bridge 'switch' with trunk0, gateway 192.168.1.1/24 on switch.2000" setup_switch_router eno1 2000 192.168.1.1/24
+check "router: bridge 'switch' with trunk0, gateway 192.168.1.1/24 on switch.2000" setup_router --switch eno1 2000 192.168.1.1/24
 check "dockerd answers" wait_for_docker 180
 check "busybox image" import_busybox_image bb:latest
 check "l2vlan installed and started" install_l2vlan_from_build
@@ -37,13 +37,9 @@ check "node 2: docker swarm join" docker2 swarm join --token "$token" --advertis
 check "both nodes ready" wait_for 120 count_is 2 sh -c "docker node ls --format '{{.Status}}' | grep -c Ready"
 check "label node 1" docker node update --label-add l2vlan.node=1 "$(docker info -f '{{.Swarm.NodeID}}')"
 check "label node 2" docker node update --label-add l2vlan.node=2 "$(docker2 info -f '{{.Swarm.NodeID}}')"
-for node in docker docker2; do
-    check "$node: net1conf (--config-only, --ip-range 192.168.1.4/32)" $node network create -d l2vlan --ipam-driver l2vlan \
-        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range 192.168.1.4/32 \
-        -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only net1conf
-done
-check "net1: -d l2vlan-swarm:latest --scope swarm --config-from net1conf" \
-    docker network create -d l2vlan-swarm:latest --scope swarm --config-from net1conf net1
+seed_config_network 1 "" docker
+seed_config_network 1 "" docker2
+seed_swarm_network 1 ""
 
 section "the service runs on node 2"
 write_stack_file /tmp/stack1.yml net1
@@ -83,7 +79,5 @@ check "node 1's l2vlan deleted it" wait_for 120 count_is 0 l2vlan_networks
 # Docker drops its own copy of a swarm network a moment after the driver's DeleteNetwork.
 check "node 1: net1conf removed" wait_for 60 docker network rm net1conf
 check "node 2: net1conf removed" wait_for 60 docker2 network rm net1conf
-check "node 1: the bridge is gone" sh -c "! ip link show vlan2000 2>/dev/null"
-check_eq "node 1: no state file is left" 0 "$(l2vlan_state_files)"
-check_eq "node 1: no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
+nothing_of_l2vlan_left " on node 1"
 finish

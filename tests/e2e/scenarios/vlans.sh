@@ -7,10 +7,11 @@
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
 
-section "setup: a router on VLANs 10, 20, 30, 40, 50 (dual stack on 10, 20, 50)"
+section "setup: a router on VLANs 10 to 90 (dual stack on 10, 20, 50; IPv6 only on 90)"
 check "kernel modules" setup_kernel_modules
 check "router" setup_router eno1 10 192.168.10.1/24 10 2001:db8:10::1/64 20 192.168.20.1/24 20 2001:db8:20::1/64 \
-    30 192.168.30.1/24 40 192.168.40.1/24 50 192.168.50.1/24 50 192.168.51.1/24 50 2001:db8:50::1/64
+    30 192.168.30.1/24 40 192.168.40.1/24 50 192.168.50.1/24 50 192.168.51.1/24 50 2001:db8:50::1/64 \
+    80 192.168.80.1/24 90 2001:db8:90::1/64
 check "dockerd answers" wait_for_docker 180
 check "busybox image" import_busybox_image bb:latest
 check "l2vlan installed and started" install_l2vlan_from_build
@@ -85,11 +86,42 @@ check "vi: an --internal network" docker network create -d l2vlan --ipam-driver 
 check "i1 on vi" docker run -d --name i1 --network vi bb:latest sleep 3600
 check "i1 has no default route" sh -c "! docker exec i1 ip route | grep -q '^default'"
 
+section "the gateway is the router's, with or without --gateway (Docker 28 asks drivers GwAllocCheck)"
+check "vg: no --gateway, Docker's own spelling of the MTU option" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.80.0/24 -o parent=eno1.80 -o com.docker.network.driver.mtu=1400 vg
+check "g1 on vg" docker run -d --name g1 --network vg bb:latest sleep 3600
+check_eq "g1 got the first address after the gateway" "192.168.80.2/24" "$(container_ipv4 g1)"
+check "g1's default route goes to the subnet's first address, the router" sh -c "docker exec g1 ip route | grep -q '^default via 192.168.80.1 dev eth0'"
+check "g1 reaches the router" docker exec g1 ping -c 2 -W 2 192.168.80.1
+check_eq "g1's MTU (com.docker.network.driver.mtu)" 1400 "$(docker exec g1 cat /sys/class/net/eth0/mtu)"
+check_fails --grep 'mtu.*com.docker.network.driver.mtu' "mtu and com.docker.network.driver.mtu that disagree are refused" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.81.0/24 -o parent=eno1.81 -o mtu=1400 \
+    -o com.docker.network.driver.mtu=1300 bad4
+
+section "an IPv6-only network (--ipv4=false, Docker 28)"
+if [ "$(docker_major)" -ge 28 ]; then
+    v4_pools() { journalctl -u l2vlan --no-pager | grep -cE 'Pool [0-9]+[.][0-9]+[.][0-9]+[.][0-9]+/[0-9]+[^ ]* created' || true; }
+    v4_pools_before=$(v4_pools)
+    check "v90: --ipv4=false --ipv6" docker network create -d l2vlan --ipam-driver l2vlan --ipv4=false --ipv6 \
+        --subnet 2001:db8:90::/64 --gateway 2001:db8:90::1 -o parent=eno1.90 v90
+    check "s90 with --ip6 2001:db8:90::10" docker run -d --name s90 --network v90 --ip6 2001:db8:90::10 bb:latest sleep 3600
+    check "d90 with a dynamic address" docker run -d --name d90 --network v90 bb:latest sleep 3600
+    check "s90 has its static 2001:db8:90::10/64" sh -c "docker exec s90 ip -6 -o addr show dev eth0 scope global | grep -q ' 2001:db8:90::10/64 '"
+    check "d90 has the first free 2001:db8:90::2/64" sh -c "docker exec d90 ip -6 -o addr show dev eth0 scope global | grep -q ' 2001:db8:90::2/64 '"
+    check_eq "neither has an IPv4 address" "" "$(container_ipv4 s90)$(container_ipv4 d90)"
+    check "d90's IPv6 default route goes to the router" sh -c "docker exec d90 ip -6 route | grep -q '^default via 2001:db8:90::1'"
+    check "both reach the router over IPv6" sh -c "docker exec s90 ping6 -c 2 -W 2 2001:db8:90::1 && docker exec d90 ping6 -c 2 -W 2 2001:db8:90::1"
+    check "the router reaches d90" in_router busybox ping6 -c 2 -W 2 2001:db8:90::2
+    check_eq "the IPAM was asked for no IPv4 pool" "$v4_pools_before" "$(v4_pools)"
+else
+    skip "IPv6-only network" "Docker $(docker_major) has no --ipv4=false (it came with Docker 28)"
+fi
+
 section "teardown"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
-check "networks removed" docker network rm v10 v20 v50 v60 vi
+check "networks removed" sh -c "docker network rm v10 v20 v50 v60 vi vg && { [ \"\$(docker network ls -q -f name=v90)\" = '' ] || docker network rm v90; }"
 check_eq "no l2vlan state file is left" 0 "$(l2vlan_state_files)"
-check "no l2vlan bridge or sub-interface is left" sh -c "! ip -o link show | grep -Eq ': (vlan[0-9]+|eno1[.](10|20|50|60|70))[@:]'"
+check "no l2vlan bridge or sub-interface is left" sh -c "! ip -o link show | grep -Eq ': (vlan[0-9]+|eno1[.](10|20|50|60|70|80|90))[@:]'"
 check "the user's eno1.40 is still there" ip link show eno1.40
 check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
 finish
