@@ -140,7 +140,7 @@ public sealed partial class PluginBundle
     };
 
     private static byte[] Serialize(PluginConfig config) =>
-        JsonSerializer.SerializeToUtf8Bytes(config, L2VlanJsonContext.Default.PluginConfig);
+        JsonSerializer.SerializeToUtf8Bytes(config, AdapterJsonContext.Default.PluginConfig);
 
     [GeneratedRegex("sha256:[0-9a-f]{64}")]
     private static partial Regex DigestPattern();

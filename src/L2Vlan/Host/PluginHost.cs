@@ -34,9 +34,9 @@ public static class PluginHost
         services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
         services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
         services.AddSingleton<IFirewall, IptablesFirewall>();
-        services.AddSingleton(p => Collection(settings, "pools", L2VlanJsonContext.Default.AddressPool, p));
-        services.AddSingleton(p => Collection(settings, "networks", L2VlanJsonContext.Default.NetworkRecord, p));
-        services.AddSingleton(p => Collection(settings, "bridges", L2VlanJsonContext.Default.BridgeRecord, p));
+        services.AddSingleton(p => Collection(settings, "pools", StateJsonContext.Default.AddressPool, p));
+        services.AddSingleton(p => Collection(settings, "networks", StateJsonContext.Default.NetworkRecord, p));
+        services.AddSingleton(p => Collection(settings, "bridges", StateJsonContext.Default.BridgeRecord, p));
         services.AddSingleton<NetworkRegistry>();
         services.AddSingleton<IpamService>();
         services.AddSingleton<BridgeLinks>();

@@ -19,7 +19,7 @@ public sealed class PluginDispatcher
 
     private delegate Reply Handler(ReadOnlySpan<byte> body);
 
-    private static readonly L2VlanJsonContext Json = L2VlanJsonContext.Default;
+    private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
     private readonly Dictionary<string, Handler> _routes = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly ILogger _logger;

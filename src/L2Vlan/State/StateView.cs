@@ -13,9 +13,9 @@ public sealed record StateView(
 {
     public static StateView Read(string stateDirectory, ILogger logger)
     {
-        var networks = new JsonFileCollection<NetworkRecord>(Path.Combine(stateDirectory, "networks"), L2VlanJsonContext.Default.NetworkRecord, logger);
-        var bridges = new JsonFileCollection<BridgeRecord>(Path.Combine(stateDirectory, "bridges"), L2VlanJsonContext.Default.BridgeRecord, logger);
-        var pools = new JsonFileCollection<AddressPool>(Path.Combine(stateDirectory, "pools"), L2VlanJsonContext.Default.AddressPool, logger);
+        var networks = new JsonFileCollection<NetworkRecord>(Path.Combine(stateDirectory, "networks"), StateJsonContext.Default.NetworkRecord, logger);
+        var bridges = new JsonFileCollection<BridgeRecord>(Path.Combine(stateDirectory, "bridges"), StateJsonContext.Default.BridgeRecord, logger);
+        var pools = new JsonFileCollection<AddressPool>(Path.Combine(stateDirectory, "pools"), StateJsonContext.Default.AddressPool, logger);
         var quarantined = new[] { networks.QuarantineDirectory, bridges.QuarantineDirectory, pools.QuarantineDirectory }
             .Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Order().ToList();
         return new StateView(

@@ -38,9 +38,9 @@ internal sealed class TestState : IDisposable
         new StateRecovery(networks, bridges, wiring, NullLogger<StateRecovery>.Instance).Recover();
     }
 
-    public JsonFileCollection<AddressPool> Pools => new(Path.Combine(Directory, "pools"), L2VlanJsonContext.Default.AddressPool, NullLogger.Instance);
-    public JsonFileCollection<NetworkRecord> Networks => new(Path.Combine(Directory, "networks"), L2VlanJsonContext.Default.NetworkRecord, NullLogger.Instance);
-    public JsonFileCollection<BridgeRecord> Bridges => new(Path.Combine(Directory, "bridges"), L2VlanJsonContext.Default.BridgeRecord, NullLogger.Instance);
+    public JsonFileCollection<AddressPool> Pools => new(Path.Combine(Directory, "pools"), StateJsonContext.Default.AddressPool, NullLogger.Instance);
+    public JsonFileCollection<NetworkRecord> Networks => new(Path.Combine(Directory, "networks"), StateJsonContext.Default.NetworkRecord, NullLogger.Instance);
+    public JsonFileCollection<BridgeRecord> Bridges => new(Path.Combine(Directory, "bridges"), StateJsonContext.Default.BridgeRecord, NullLogger.Instance);
 
     public IEnumerable<string> Files(string folder) =>
         System.IO.Directory.Exists(Path.Combine(Directory, folder))

@@ -12,7 +12,7 @@ public class JsonFileCollectionTests
     public void SetUp()
     {
         _folder = Path.Combine(Path.GetTempPath(), "l2vlan-state-" + Guid.NewGuid().ToString("N"));
-        _bridges = new JsonFileCollection<BridgeRecord>(_folder, L2VlanJsonContext.Default.BridgeRecord, NullLogger.Instance);
+        _bridges = new JsonFileCollection<BridgeRecord>(_folder, StateJsonContext.Default.BridgeRecord, NullLogger.Instance);
     }
 
     [TearDown]

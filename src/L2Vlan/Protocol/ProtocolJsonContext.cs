@@ -1,18 +1,12 @@
 using System.Text.Json.Serialization;
-using L2Vlan.Adapter;
-using L2Vlan.Protocol;
-using L2Vlan.State;
 
-namespace L2Vlan;
+namespace L2Vlan.Protocol;
 
 /// <summary>
-/// The one JSON context: Docker's PascalCase protocol messages and the state files. Source-generated,
-/// so nothing needs reflection under Native AOT. Docker's Go decoder matches names case-insensitively; so do we.
-/// The protocol messages are all strings; the state records hold parsed values, which the converters turn
-/// into strings and back.
+/// Docker's PascalCase plugin messages, all strings. Source-generated, so nothing needs reflection under
+/// Native AOT. Docker's Go decoder matches names case-insensitively; so do we.
 /// </summary>
 [JsonSourceGenerationOptions(
-    Converters = [typeof(IPAddressConverter), typeof(CidrConverter), typeof(InterfaceAddressConverter), typeof(PhysicalAddressConverter)],
     PropertyNameCaseInsensitive = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true,
@@ -39,8 +33,4 @@ namespace L2Vlan;
 [JsonSerializable(typeof(RequestAddressRequest))]
 [JsonSerializable(typeof(RequestAddressResponse))]
 [JsonSerializable(typeof(ReleaseAddressRequest))]
-[JsonSerializable(typeof(AddressPool))]
-[JsonSerializable(typeof(NetworkRecord))]
-[JsonSerializable(typeof(BridgeRecord))]
-[JsonSerializable(typeof(PluginConfig))]
-internal sealed partial class L2VlanJsonContext : JsonSerializerContext;
+internal sealed partial class ProtocolJsonContext : JsonSerializerContext;
