@@ -5,9 +5,13 @@ namespace L2Vlan.Cli;
 
 internal static class CommonOptions
 {
-    public static Option<string> StateDirectory() => new("--state-dir")
+    public static Option<string> StateDirectory() =>
+        Path("--state-dir", "Folder of l2vlan's per-network state files", ServiceSettings.DefaultStateDirectory);
+
+    /// <summary>An option naming a file or socket, with the path it has when not given.</summary>
+    public static Option<string> Path(string name, string description, string defaultPath) => new(name)
     {
-        Description = "Folder of l2vlan's per-network state files",
-        DefaultValueFactory = _ => ServiceSettings.DefaultStateDirectory,
+        Description = description,
+        DefaultValueFactory = _ => defaultPath,
     };
 }

@@ -11,16 +11,10 @@ internal static class RelayCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string>("--listen")
-        {
-            Description = "Unix socket to accept Docker's calls on (the plugin's socket, inside the plugin)",
-            DefaultValueFactory = _ => AdapterSettings.PluginSocketPath,
-        };
-        var to = new Option<string>("--to")
-        {
-            Description = "Unix socket of the l2vlan service each connection is spliced to",
-            DefaultValueFactory = _ => ServiceSettings.DefaultSocketPath,
-        };
+        var listen = CommonOptions.Path("--listen",
+            "Unix socket to accept Docker's calls on (the plugin's socket, inside the plugin)", AdapterSettings.PluginSocketPath);
+        var to = CommonOptions.Path("--to",
+            "Unix socket of the l2vlan service each connection is spliced to", ServiceSettings.DefaultSocketPath);
         var command = new Command("relay", "Relay every connection on one unix socket to another, byte for byte (the swarm adapter's entrypoint)") { listen, to };
         command.SetAction(async (parse, cancel) =>
         {

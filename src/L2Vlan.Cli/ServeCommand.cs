@@ -9,11 +9,8 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var socket = new Option<string>("--socket")
-        {
-            Description = "Unix socket to serve Docker's plugin API on (the spec file in /etc/docker/plugins points here)",
-            DefaultValueFactory = _ => ServiceSettings.DefaultSocketPath,
-        };
+        var socket = CommonOptions.Path("--socket",
+            "Unix socket to serve Docker's plugin API on (the spec file in /etc/docker/plugins points here)", ServiceSettings.DefaultSocketPath);
         var stateDirectory = CommonOptions.StateDirectory();
         var logLevel = new Option<string>("--log-level")
         {

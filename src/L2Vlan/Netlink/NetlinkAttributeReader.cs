@@ -16,20 +16,13 @@ internal ref struct NetlinkAttributeReader
     /// <summary>Reads the next attribute; the type comes without the nested/byte-order flag bits.</summary>
     public bool TryRead(out ushort type, out ReadOnlySpan<byte> value)
     {
-        int headerSize = Unsafe.SizeOf<nlattr>();
-        if (_remaining.Length < headerSize)
-        {
-            type = 0;
-            value = default;
+        type = 0;
+        value = default;
+        if (_remaining.Length < Unsafe.SizeOf<nlattr>())
             return false;
-        }
         var header = MemoryMarshal.Read<nlattr>(_remaining);
-        if (header.nla_len < headerSize || header.nla_len > _remaining.Length)
-            throw new InvalidDataException($"malformed netlink attribute: length {header.nla_len} with {_remaining.Length} bytes left.");
         type = (ushort)(header.nla_type & NLA_TYPE_MASK);
-        value = _remaining[headerSize..header.nla_len];
-        // The last attribute of a message may lack its padding.
-        _remaining = _remaining[Math.Min(NetlinkMessageWriter.Align(header.nla_len), _remaining.Length)..];
+        value = NetlinkFraming.Take(ref _remaining, Unsafe.SizeOf<nlattr>(), header.nla_len, "attribute");
         return true;
     }
 

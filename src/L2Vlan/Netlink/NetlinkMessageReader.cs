@@ -14,19 +14,13 @@ internal ref struct NetlinkMessageReader
     /// <summary>Reads the next message; <paramref name="payload"/> is what follows its header.</summary>
     public bool TryRead(out nlmsghdr header, out ReadOnlySpan<byte> payload)
     {
-        int headerSize = Unsafe.SizeOf<nlmsghdr>();
-        if (_remaining.Length < headerSize)
-        {
-            header = default;
-            payload = default;
+        header = default;
+        payload = default;
+        if (_remaining.Length < Unsafe.SizeOf<nlmsghdr>())
             return false;
-        }
         header = MemoryMarshal.Read<nlmsghdr>(_remaining);
-        if (header.nlmsg_len < headerSize || header.nlmsg_len > _remaining.Length)
-            throw new InvalidDataException($"malformed netlink message: length {header.nlmsg_len} with {_remaining.Length} bytes left.");
-        int length = (int)header.nlmsg_len;
-        payload = _remaining[headerSize..length];
-        _remaining = _remaining[Math.Min(NetlinkMessageWriter.Align(length), _remaining.Length)..];
+        // A length beyond int's range reads as negative and is refused as malformed.
+        payload = NetlinkFraming.Take(ref _remaining, Unsafe.SizeOf<nlmsghdr>(), (int)header.nlmsg_len, "message");
         return true;
     }
 }
