@@ -37,7 +37,7 @@ public sealed class NetworkDriver(
             return;
         }
 
-        var options = NetworkOptionsParser.Parse(spec.Options, name => links.FindLink(name) is not null, File.ReadAllText);
+        var options = NetworkOptionsParser.Parse(spec.Options, name => links.FindLink(name) is not null, ParentFile.Read);
         CheckMtu(options);
         var bridge = bridges.Claim(options);
         var network = new NetworkRecord

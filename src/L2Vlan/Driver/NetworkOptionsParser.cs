@@ -38,12 +38,21 @@ public static class NetworkOptionsParser
         if (vlanId is null)
             throw new UserError($"-o {VlanIdOption} is required: the 802.1Q tag of the external VLAN, 1-4094 (example: -o {VlanIdOption}=2000)");
 
-        var candidates = ExtIfCandidates(options, parentIf, readFile);
+        var (source, candidates) = ExtIfCandidates(options, parentIf, readFile);
         if (candidates.Count == 0)
             throw new UserError($"-o {ExtIfOption} is required: the host NIC that carries the VLAN (example: -o {ExtIfOption}=eno1, or a list: -o {ExtIfOption}=\"bond0, eno1\")");
-        foreach (var name in candidates) CheckInterfaceName(name, ExtIfOption);
+        // A parent file may be anything the caller can name, a secret included: its text is never quoted back.
+        var fromFile = source == ParentFileOption;
+        foreach (var name in candidates)
+        {
+            if (fromFile && !IsInterfaceName(name))
+                throw new UserError($"-o {ParentFileOption}={options[ParentFileOption].Trim()}: the [l2vlan] {ExtIfOption} value, or else the file's first non-empty line, is not a valid interface name (example: eno1)");
+            CheckInterfaceName(name, ExtIfOption);
+        }
         var extIf = candidates.FirstOrDefault(linkExists)
-            ?? throw new UserError($"-o {ExtIfOption}: no such interface on this host: tried {string.Join(", ", candidates)}");
+            ?? throw new UserError(fromFile
+                ? $"-o {ParentFileOption}={options[ParentFileOption].Trim()}: the interface the file names does not exist on this host"
+                : $"-o {ExtIfOption}: no such interface on this host: tried {string.Join(", ", candidates)}");
 
         var vlanLink = $"{extIf}.{vlanId}";
         if (Encoding.UTF8.GetByteCount(vlanLink) > MaxInterfaceNameBytes)
@@ -76,7 +85,7 @@ public static class NetworkOptionsParser
         return (text[..dot], id);
     }
 
-    private static List<string> ExtIfCandidates(IReadOnlyDictionary<string, string> options, string? parentIf, Func<string, string> readFile)
+    private static (string? Option, List<string> Names) ExtIfCandidates(IReadOnlyDictionary<string, string> options, string? parentIf, Func<string, string> readFile)
     {
         var sources = new List<(string Option, string Value)>();
         if (Value(options, ExtIfOption) is { } extIf) sources.Add((ExtIfOption, extIf));
@@ -84,7 +93,7 @@ public static class NetworkOptionsParser
         if (Value(options, ParentFileOption) is { } file) sources.Add((ParentFileOption, ReadParentFile(file, readFile)));
         if (sources.Count > 1)
             throw new UserError($"give only one of -o {ExtIfOption}, -o {ParentOption} and -o {ParentFileOption}; got {string.Join(" and ", sources.Select(s => s.Option))}");
-        return sources.Count == 0 ? [] : SplitList(sources[0].Value);
+        return sources.Count == 0 ? (null, []) : (sources[0].Option, SplitList(sources[0].Value));
     }
 
     /// <summary>Like Docker's macvlan parent file: TOML <c>[l2vlan] ext_if = "eno1"</c>, or else the first non-empty line.</summary>
@@ -121,12 +130,15 @@ public static class NetworkOptionsParser
 
     public static void CheckInterfaceName(string name, string option)
     {
-        var valid = name.Length > 0 && Encoding.UTF8.GetByteCount(name) <= MaxInterfaceNameBytes
-            && name is not ("." or "..")
-            && name.All(c => c > ' ' && c < 127 && c is not ('/' or ':'));
-        if (!valid)
+        if (!IsInterfaceName(name))
             throw new UserError($"-o {option}={name} is not a valid interface name: 1 to {MaxInterfaceNameBytes} bytes, no spaces, '/' or ':' (example: -o {option}={(option == BridgeNameOption ? "vlan2000" : "eno1")})");
     }
+
+    /// <summary>What Linux accepts as an interface name.</summary>
+    private static bool IsInterfaceName(string name) =>
+        name.Length > 0 && Encoding.UTF8.GetByteCount(name) <= MaxInterfaceNameBytes
+            && name is not ("." or "..")
+            && name.All(c => c > ' ' && c < 127 && c is not ('/' or ':'));
 
     private static int? ParseMtu(string? text)
     {

@@ -83,6 +83,22 @@ public class NetworkOptionsParserTests
     }
 
     [Test]
+    public void Parent_file_content_is_never_quoted_in_an_error()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["/etc/shadow"] = "root:$y$j9T$secrethash:20228:0:99999:7:::\n",
+            ["/etc/l2.toml"] = "[l2vlan]\next_if = \"secret nic\"\n",
+            ["/etc/absent"] = "eth9secret\n",
+        };
+        foreach (var path in files.Keys)
+        {
+            var error = Error(new() { ["vlan_id"] = "5", ["parent_file"] = path }, files);
+            Assert.That(error, Does.Contain("parent_file=" + path).And.Not.Contain("secret").And.Not.Contain("root"));
+        }
+    }
+
+    [Test]
     public void A_sub_interface_name_over_15_bytes_is_refused()
     {
         HostLinks.Add("enx0123456789ab");
