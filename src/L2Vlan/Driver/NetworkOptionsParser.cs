@@ -59,7 +59,7 @@ public static class NetworkOptionsParser
             throw new UserError($"the VLAN sub-interface name {vlanLink} would be longer than {MaxInterfaceNameBytes} bytes; Linux refuses it (use a NIC with a shorter name)");
 
         var bridgeName = Value(options, BridgeNameOption) ?? $"vlan{vlanId}";
-        CheckInterfaceName(bridgeName, BridgeNameOption);
+        CheckBridgeName(bridgeName);
 
         return new NetworkOptions(extIf, vlanId.Value, bridgeName, ParseMtu(Value(options, MtuOption)), ParseRoutes(Value(options, RoutesOption)));
     }
@@ -131,14 +131,29 @@ public static class NetworkOptionsParser
     public static void CheckInterfaceName(string name, string option)
     {
         if (!IsInterfaceName(name))
-            throw new UserError($"-o {option}={name} is not a valid interface name: 1 to {MaxInterfaceNameBytes} bytes, no spaces, '/' or ':' (example: -o {option}={(option == BridgeNameOption ? "vlan2000" : "eno1")})");
+            throw new UserError($"-o {option}={name} is not a valid interface name: 1 to {MaxInterfaceNameBytes} bytes, no spaces, '/', ':' or '%' (example: -o {option}={(option == BridgeNameOption ? "vlan2000" : "eno1")})");
     }
 
-    /// <summary>What Linux accepts as an interface name.</summary>
+    /// <summary>What Linux accepts as a name, less '%': the kernel reads "%d" as "pick a number", a name l2vlan would never learn.</summary>
     private static bool IsInterfaceName(string name) =>
         name.Length > 0 && Encoding.UTF8.GetByteCount(name) <= MaxInterfaceNameBytes
             && name is not ("." or "..")
-            && name.All(c => c > ' ' && c < 127 && c is not ('/' or ':'));
+            && name.All(c => c > ' ' && c < 127 && c is not ('/' or ':' or '%'));
+
+    /// <summary>
+    /// l2vlan makes the bridge and puts its name in iptables rules, so only a plain name is taken: iptables reads
+    /// a '+' as a wildcard ("-i +" is every interface), and a leading '.' hides the bridge's state file at load.
+    /// Docker's own bridges are refused: joining a VLAN to them would mix its traffic with Docker's networks.
+    /// </summary>
+    public static void CheckBridgeName(string name)
+    {
+        var plain = name.Length is > 0 and <= MaxInterfaceNameBytes && name[0] != '.'
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+        if (!plain)
+            throw new UserError($"-o {BridgeNameOption}={name} is not a plain bridge name: 1 to {MaxInterfaceNameBytes} bytes of letters, digits, '-', '_' and '.', not starting with '.' (example: -o {BridgeNameOption}=vlan2000)");
+        if (name is "docker0" or "docker_gwbridge" || name.StartsWith("br-", StringComparison.Ordinal))
+            throw new UserError($"-o {BridgeNameOption}={name} is a bridge Docker owns (docker0, docker_gwbridge, br-...); give l2vlan its own bridge (example: -o {BridgeNameOption}=vlan2000)");
+    }
 
     private static int? ParseMtu(string? text)
     {

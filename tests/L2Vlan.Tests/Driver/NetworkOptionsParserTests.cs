@@ -98,6 +98,37 @@ public class NetworkOptionsParserTests
         }
     }
 
+    [TestCase("+")]
+    [TestCase("vlan+")]
+    [TestCase("vl+an")]
+    [TestCase("vlan%d")]
+    [TestCase(".hidden")]
+    [TestCase(".")]
+    [TestCase("..")]
+    [TestCase("a:b")]
+    [TestCase("tab\tname")]
+    [TestCase("vlän")]
+    public void A_bridge_name_iptables_or_the_kernel_would_misread_is_refused(string name) =>
+        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["bridge_name"] = name }),
+            Does.Contain("bridge_name=" + name).And.Contain("letters, digits"));
+
+    [TestCase("docker0")]
+    [TestCase("docker_gwbridge")]
+    [TestCase("br-0123456789ab")]
+    public void A_bridge_Docker_owns_is_refused(string name) =>
+        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["bridge_name"] = name }),
+            Does.Contain("bridge_name=" + name).And.Contain("Docker owns"));
+
+    [TestCase("vlan2000")]
+    [TestCase("my_br-2.a")]
+    [TestCase("BR2000")]
+    public void A_plain_bridge_name_is_taken(string name) =>
+        Assert.That(Parse(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["bridge_name"] = name }).BridgeName, Is.EqualTo(name));
+
+    [Test]
+    public void An_ext_if_with_a_name_template_is_refused() =>
+        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eth%d" }), Does.Contain("ext_if=eth%d").And.Contain("'%'"));
+
     [Test]
     public void A_sub_interface_name_over_15_bytes_is_refused()
     {
