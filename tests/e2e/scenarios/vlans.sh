@@ -72,6 +72,25 @@ check_fails --grep "unknown l2vlan option 'mode'.*known options are" "an unknown
 check_fails --grep 'mtu=9000 is larger than the MTU 1500 of eno1' "an MTU above the NIC's" \
     docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.60.0/24 -o parent=eno1.60 -o mtu=9000 bad3
 
+section "hostile options: files that are not a NIC's name, bridge names that are not plain"
+# Issue 11, defects 3 and 4: the service runs as root, so what -o names must not become a way to read
+# or to widen the firewall.
+shadow_refusal=$(docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.61.0/24 -o vlan_id=61 \
+    -o parent_file=/etc/shadow bad5 2>&1)
+note "refusal: $shadow_refusal"
+check "parent_file=/etc/shadow is refused, naming the option" sh -c 'printf "%s" "$1" | grep -q "parent_file=/etc/shadow"' _ "$shadow_refusal"
+check "and the refusal quotes nothing of the file" sh -c '! printf "%s" "$1" | grep -q "root:"' _ "$shadow_refusal"
+check_eq "no network bad5 exists" "" "$(docker network ls -q -f name=bad5)"
+check "nor does l2vlan's journal" sh -c "! journalctl -u l2vlan --no-pager | grep -q 'root:'"
+check_fails --grep 'parent_file=/dev/zero.*not a regular file' "parent_file=/dev/zero is refused at once" \
+    timeout 30 docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.61.0/24 -o vlan_id=61 -o parent_file=/dev/zero bad6
+check_fails --grep 'bridge_name' "bridge_name=+ (an iptables wildcard) is refused" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.61.0/24 -o parent=eno1.61 -o bridge_name=+ bad7
+check_fails --grep 'bridge_name=docker0' "bridge_name=docker0 (Docker's bridge) is refused" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.61.0/24 -o parent=eno1.61 -o bridge_name=docker0 bad8
+check "no accept rule for any bridge but l2vlan's own" sh -c "! { iptables -S FORWARD; ip6tables -S FORWARD; } | grep 'l2vlan bridge' | grep -Evq 'l2vlan bridge vlan[0-9]+'"
+check "eno1.61 was never made" sh -c "! ip link show eno1.61 2>/dev/null"
+
 section "mtu, --mac-address, routes, --internal"
 check "v60 with mtu 1400 and an extra route" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.60.0/24 --gateway 192.168.60.1 \
     -o parent=eno1.60 -o mtu=1400 -o routes=10.99.0.0/16 v60
