@@ -64,8 +64,9 @@ check_eq "IPv4 from the range, never the aux address .5" "192.168.50.4/24 192.16
 v6s=$(for i in 1 2; do docker exec "d$i" ip -6 -o addr show scope global | awk '{print $4}'; done | sort | tr '\n' ' ')
 check_eq "IPv6 from the range, never the aux address ::5" "2001:db8:50::4/64 2001:db8:50::6/64 " "$v6s"
 check "d1 reaches the IPv6 gateway" docker exec d1 ping6 -c 2 -W 2 2001:db8:50::1
-# Which of two IPv4 subnets a dynamic address comes from is Docker's choice, and the docker CLI passes the
-# subnets in a Go map's order, which is random (the matrix found it: Docker 26 took the second subnet).
+# Which of two IPv4 subnets a dynamic address comes from is Docker's choice: the first of its list, and the
+# docker CLI collects the subnets in a Go map, so that order is not the command line's (the matrix found it:
+# Docker 26 asked for the second subnet's pool first).
 # Static addresses in each subnet are deterministic.
 check "v51: two IPv4 subnets on VLAN 50 (its bridge shared with v50)" docker network create -d l2vlan --ipam-driver l2vlan \
     --subnet 192.168.51.0/24 --gateway 192.168.51.1 --subnet 192.168.52.0/24 --gateway 192.168.52.1 -o parent=eno1.50 v51
