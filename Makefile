@@ -10,7 +10,7 @@ E2E_SCENARIOS ?= core vlans package swarm swarm2
 ENGINES := $(shell . tests/e2e/roots/engines.sh && echo $$ENGINES)
 ENGINE ?= $(ENGINES)
 E2E_RUNS := $(E2E_SCENARIOS)
-# CI has 90 minutes on 2 cores, and the whole matrix takes about 75 minutes of VMs alone: under
+# CI has 90 minutes on 2 cores, and the whole matrix takes about 85 minutes of VMs alone: under
 # CI=true, unless ENGINE or E2E_SCENARIOS is given, every scenario runs on the newest engine,
 # and core, package and swarm on the two others.
 ifeq ($(CI)$(origin ENGINE)$(origin E2E_SCENARIOS),truefilefile)

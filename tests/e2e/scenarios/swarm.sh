@@ -153,10 +153,11 @@ check_eq "no endpoint of the killed dockerd left in l2vlan's state" 0 "$(l2vlan 
 remove_stacks_and_swarm_networks " (after the kill)"
 # Docker 20.10 counts the networks made from a config-only one in a counter it keeps on disk; the killed
 # dockerd never counted its swarm networks down, and the next one counted them up again when it re-made
-# them. Newer Dockers look the users up instead. Asserted either way, so a change of behaviour shows.
-if [ "$(docker_major)" -le 20 ]; then
+# them. Docker 26 still leaves it 'in use' after a kill (the matrix found it; only after a forced shutdown
+# was it removable); Docker 28 does not. Asserted engine by engine, so a change of behaviour shows.
+if [ "$(docker_major)" -lt 28 ]; then
     for n in 1 2; do
-        check_fails --grep 'is in use' "Docker 20.10's bug: net${n}conf stays 'in use' after a killed dockerd (README, Troubleshooting)" \
+        check_fails --grep 'is in use' "Docker $(docker_major)'s bug: net${n}conf stays 'in use' after a killed dockerd (README, Troubleshooting)" \
             docker network rm "net${n}conf"
     done
 else
