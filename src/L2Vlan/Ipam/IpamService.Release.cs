@@ -30,7 +30,7 @@ public sealed partial class IpamService
     {
         // Until Docker releases the addresses, the record says whose they were.
         endpoint.Deleted = true;
-        if (endpoint.Address is null && endpoint.AddressIPv6 is null) network.Endpoints.Remove(endpoint.EndpointId);
+        if (!endpoint.HeldAddresses().Any()) network.Endpoints.Remove(endpoint.EndpointId);
         networks.Save(network);
     }
 
@@ -83,7 +83,7 @@ public sealed partial class IpamService
             {
                 if (endpoint.Address?.Address.Equals(released) == true) (endpoint.Address, changed) = (null, true);
                 if (endpoint.AddressIPv6?.Address.Equals(released) == true) (endpoint.AddressIPv6, changed) = (null, true);
-                if (endpoint.Address is null && endpoint.AddressIPv6 is null) network.Endpoints.Remove(endpoint.EndpointId);
+                if (!endpoint.HeldAddresses().Any()) network.Endpoints.Remove(endpoint.EndpointId);
             }
             if (changed) networks.Save(network);
         }
