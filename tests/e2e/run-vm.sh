@@ -74,6 +74,7 @@ fi
 # built fails the run at once. Each is cached (roots/build-root.sh; the initrd by its
 # sources and the kernel).
 declare -A root_of kernel_of initrd_of
+initrd_key=$(cat "$here/vm/build-initrd.sh" "$here/vm/init" | sha256sum | cut -c1-12)
 for p in "${plan[@]}"; do
     e=${p%% *}
     [ -z "${root_of[$e]:-}" ] || continue
@@ -82,8 +83,7 @@ for p in "${plan[@]}"; do
     log "engine $e: root ready in $((SECONDS - t0))s: ${root_of[$e]}"
     kver=$(sed -n 's/^kernel=//p' "${root_of[$e]}/.l2vlan-e2e-root")
     kernel_of[$e]=${root_of[$e]}/boot/vmlinuz-$kver
-    key=$(cat "$here/vm/build-initrd.sh" "$here/vm/init" | sha256sum | cut -c1-12)
-    initrd_of[$e]=$work/initrd-$e-$kver-$key.gz
+    initrd_of[$e]=$work/initrd-$e-$kver-$initrd_key.gz
     if [ ! -f "${initrd_of[$e]}" ]; then
         "$here/vm/build-initrd.sh" "${root_of[$e]}" "$kver" "${initrd_of[$e]}"
         find "$work" -maxdepth 1 -name "initrd-$e-*.gz" ! -name "${initrd_of[$e]##*/}" -delete
