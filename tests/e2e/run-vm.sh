@@ -151,10 +151,12 @@ run_one() {
     sed -n 's/^failure=/[e2e]   not ok /p' "$result"
     log "logs: $out/$s.log, $out/journal.log"
     summaries+=("FAIL  $name: $passed passed, $failed failed, $skipped skipped, ${took}s")
+    failures+=("$(sed -n -e "s|^failure=|FAIL  $name: not ok |p" -e 's/^detail=/        /p' "$result")")
     return 1
 }
 
 summaries=()
+failures=()
 status=0
 total_passed=0 total_failed=0 total_skipped=0
 for p in "${plan[@]}"; do
@@ -162,6 +164,8 @@ for p in "${plan[@]}"; do
 done
 log "summary:"
 printf '[e2e]   %s\n' "${summaries[@]}"
+# Repeated here because CI shows only the end of the log.
+[ ${#failures[@]} -eq 0 ] || { log "failed checks, with the first lines of what they saw:"; printf '%s\n' "${failures[@]}" | sed 's/^/[e2e]   /'; }
 # The closing line CI reads: every check of every scenario (a VM that never reported counts as one failure).
 echo "e2e: $total_passed passed, $total_failed failed, $total_skipped skipped"
 exit $status

@@ -13,6 +13,7 @@ E2E_SCENARIO=${E2E_SCENARIO:-$(basename "$0" .sh)}
 E2E_OUT=${E2E_OUT:-/e2e-out}
 _e2e_n=0 _e2e_passed=0 _e2e_failed=0 _e2e_skipped=0
 _e2e_failures=()
+_e2e_failure_details=()
 
 _e2e_indent() { sed -e 's/^/    /'; }
 
@@ -25,6 +26,9 @@ _e2e_ok() {
 _e2e_not_ok() {
     _e2e_n=$((_e2e_n + 1)) _e2e_failed=$((_e2e_failed + 1))
     _e2e_failures+=("$_e2e_n - $1")
+    # CI shows only the end of the log: the first lines of each failure's details go to the
+    # result file, and run-vm.sh repeats them in its closing summary.
+    _e2e_failure_details+=("${2:+$(printf '%s\n' "$2" | head -n 5 | cut -c1-200 | sed 's/^/detail=/')}")
     echo "not ok $_e2e_n - $1"
     [ -z "$2" ] || printf '%s\n' "$2" | _e2e_indent
 }
@@ -93,7 +97,11 @@ finish() {
             echo "passed=$_e2e_passed"
             echo "failed=$_e2e_failed"
             echo "skipped=$_e2e_skipped"
-            for f in "${_e2e_failures[@]}"; do echo "failure=$f"; done
+            local i
+            for i in "${!_e2e_failures[@]}"; do
+                echo "failure=${_e2e_failures[$i]}"
+                [ -z "${_e2e_failure_details[$i]}" ] || printf '%s\n' "${_e2e_failure_details[$i]}"
+            done
             echo "summary=$line"
         } >"$E2E_OUT/$E2E_SCENARIO.result"
     fi
