@@ -90,6 +90,8 @@ check "l2vlan status shows the three networks" sh -c "l2vlan status | grep -q '^
 section "restarting Docker: local networks live on in l2vlan's state"
 check "systemctl restart docker" systemctl restart docker
 check "dockerd answers again" wait_for_docker 180
+check "the restart was clean: dockerd was not forced to shut down (vm/init sets its timeout)" \
+    sh -c "! journalctl -u docker --no-pager | grep -q 'Force shutdown daemon'"
 check "a container starts on net1 again" docker run -d --name c1b --network net1 bb:latest sleep 3600
 check_eq "it has 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 c1b)"
 check "it reaches the gateway" docker exec c1b ping -c 2 -W 2 192.168.1.1
