@@ -13,8 +13,9 @@ namespace L2Vlan.Ipam;
 /// clean stop releases them, and dockerd does not ask again for its local networks' pools when it starts).
 /// The count can be too high (a re-created network that had no endpoint: nothing says which pool was its),
 /// which only keeps a pool longer; it can be too low only for a pool the previous release wrote, which counts
-/// 1 whatever shared it. So that no pool goes while in use, a pool is deleted when no request holds it and
-/// no l2vlan network of its subnet is left (Docker 20.10 releases a pool before it deletes the network).
+/// 1 whatever shared it. So that no pool goes while in use, a pool is deleted when no request holds it, no
+/// l2vlan network of its subnet is left (Docker 20.10 releases a pool before it deletes the network) and
+/// none of its addresses is handed out (a network of another driver may use l2vlan's IPAM).
 /// </summary>
 public sealed partial class IpamService
 {
@@ -61,9 +62,13 @@ public sealed partial class IpamService
         }
     }
 
+    /// <summary>Deletes the pool when nothing uses it: no request, no l2vlan network of its subnet, no address handed out.</summary>
     private bool DeleteIfUnheld(AddressPool pool)
     {
-        if (pool.Holders > 0 || networks.All.Any(n => n.Subnets.Any(s => s.Subnet == pool.Subnet))) return false;
+        var inUse = pool.Holders > 0
+            || networks.All.Any(n => n.Subnets.Any(s => s.Subnet == pool.Subnet))
+            || pool.Allocations.Any(a => a.Kind != AllocationKind.Auxiliary);
+        if (inUse) return false;
         store.Delete(AddressPool.FileKey(pool.Id));
         _pools.Remove(pool.Id);
         logger.LogInformation("Pool {Pool} released", pool.Id);

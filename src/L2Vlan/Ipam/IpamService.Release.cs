@@ -19,8 +19,8 @@ public sealed partial class IpamService
         if (_pools.TryGetValue(poolId, out var pool) && pool.Find(address) is { } allocation)
         {
             pool.Allocations.Remove(allocation);
-            Save(pool);
             logger.LogInformation("Address {Address} released from pool {Pool}", address, pool.Id);
+            if (!DeleteIfUnheld(pool)) Save(pool);
         }
         ForgetDeletedEndpointsHolding(address);
     }

@@ -126,6 +126,20 @@ public class PoolHoldersTests
     }
 
     [Test]
+    public void A_pool_with_an_address_still_handed_out_stays_until_the_address_is_released()
+    {
+        // A network of another driver (no l2vlan network record) on l2vlan's IPAM, its pool released out of order.
+        var pool = RequestPool();
+        var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
+        _state.IpamService.ReleasePool(pool);
+        Assert.That(_state.Files("pools"), Has.Exactly(1).Items);
+
+        _state.IpamService.ReleaseAddress(pool, address.Address);
+
+        Assert.That(_state.Files("pools"), Is.Empty);
+    }
+
+    [Test]
     public void The_count_of_requests_survives_a_restart_of_the_service()
     {
         var pool = RequestPool("192.168.2.8/29");
@@ -135,6 +149,7 @@ public class PoolHoldersTests
 
         _state.IpamService.ReleasePool(pool);
         Assert.That(_state.IpamService.RequestAddress(pool, null, gateway: false).ToString(), Is.EqualTo("192.168.2.8/24"));
+        _state.IpamService.ReleaseAddress(pool, IPAddress.Parse("192.168.2.8"));
         _state.Restart();
         _state.IpamService.ReleasePool(pool);
 
