@@ -29,7 +29,7 @@ public sealed partial class IpamService
         if (pool.Holders > 0)
             logger.LogInformation("Pool {Pool} released by one network; {Holders} requests still hold it", poolId, pool.Holders);
         else
-            logger.LogInformation("Pool {Pool} released; kept until no l2vlan network of subnet {Subnet} is left", poolId, pool.Subnet);
+            logger.LogInformation("Pool {Pool} released; kept while an l2vlan network of subnet {Subnet} or an address of the pool is in use", poolId, pool.Subnet);
     }
 
     /// <summary>The network is gone: a pool of its subnets that no request holds any more goes now.</summary>
