@@ -71,6 +71,7 @@ public sealed class NetworkDriver(
         if (networks.Find(networkId) is not { } network) return;
         foreach (var endpoint in network.Endpoints.Values) wiring.Unplug(endpoint);
         networks.Remove(network);
+        ipam.NetworkDeleted(network);
         bridges.RemoveIfUnused(network.BridgeName);
         logger.LogInformation("Network {Network} deleted", network.NetworkId);
     }

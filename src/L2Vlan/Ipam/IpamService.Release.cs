@@ -19,8 +19,8 @@ public sealed partial class IpamService
         if (_pools.TryGetValue(poolId, out var pool) && pool.Find(address) is { } allocation)
         {
             pool.Allocations.Remove(allocation);
-            Save(pool);
             logger.LogInformation("Address {Address} released from pool {Pool}", address, pool.Id);
+            if (!DeleteIfUnheld(pool)) Save(pool);
         }
         ForgetDeletedEndpointsHolding(address);
     }
@@ -37,10 +37,13 @@ public sealed partial class IpamService
     /// <summary>
     /// The network's endpoints belong to a dockerd that is gone (Docker re-created the network): nobody will
     /// release their addresses, so they are freed here and the endpoints forgotten. --aux-addresses stay.
+    /// Nor will that dockerd release its pool requests: they are dropped first, while the addresses still say
+    /// which pools are the network's.
     /// </summary>
     public void ReclaimEndpointsOf(NetworkRecord network)
     {
         if (network.Endpoints.Count == 0) return;
+        DropRequestsOfEarlierDockerd(network);
         foreach (var address in network.Endpoints.Values.SelectMany(e => e.HeldAddresses())) Reclaim(address);
         network.Endpoints.Clear();
         networks.Save(network);

@@ -35,29 +35,21 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
             throw new UserError($"--ip-range {r} is not inside --subnet {subnet}");
 
         var id = AddressPool.MakeId(subnet, range);
-        if (!_pools.ContainsKey(id))
+        if (_pools.TryGetValue(id, out var pool))
         {
-            var pool = new AddressPool { Id = id, Subnet = subnet, Range = range };
+            // Another network with this subnet and range, or the same one re-created by a new dockerd (see ReleasePool).
+            pool.Holders++;
+            Save(pool);
+            logger.LogInformation("Pool {Pool} requested again; {Holders} requests hold it", id, pool.Holders);
+        }
+        else
+        {
+            pool = new AddressPool { Id = id, Subnet = subnet, Range = range };
             Save(pool);
             _pools[id] = pool;
             logger.LogInformation("Pool {Pool} created", id);
         }
         return id;
-    }
-
-    public void ReleasePool(string poolId)
-    {
-        if (!_pools.TryGetValue(poolId, out var pool)) return;
-        var inUse = pool.Allocations.Count(a => a.Kind != AllocationKind.Auxiliary);
-        if (inUse > 0)
-        {
-            // Two networks with the very same subnet and range share one pool; the other one still uses it.
-            logger.LogWarning("Pool {Pool} released but {Count} of its addresses are still in use; keeping it", poolId, inUse);
-            return;
-        }
-        store.Delete(AddressPool.FileKey(poolId));
-        _pools.Remove(poolId);
-        logger.LogInformation("Pool {Pool} released", poolId);
     }
 
     /// <summary>
@@ -90,11 +82,13 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
         var holder = SharingSubnet(subnet).FirstOrDefault(p => p.Find(gateway) is not null);
         if (holder is not null)
             throw new UserError($"gateway {gateway} is already the address of a container or --aux-address on this host (pool {holder.Id})");
-        if (!gateway.Equals(pool.Gateway))
-        {
-            pool.Gateway = gateway;
-            Save(pool);
-        }
+        if (pool.Gateways.Contains(gateway)) return gateway;
+        // A network sharing the pool may name another router: each network's containers route via its own
+        // gateway, so every one is kept, and none is handed out while the pool lives.
+        if (pool.Gateway is { } first)
+            logger.LogInformation("Pool {Pool} records a second gateway {Gateway} beside {First}: another network names another router", pool.Id, gateway, first);
+        pool.AddGateway(gateway);
+        Save(pool);
         return gateway;
     }
 
@@ -123,7 +117,7 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
         foreach (var p in SharingSubnet(subnet))
         {
             foreach (var a in p.Allocations) taken.Add(AddressMath.ToNumber(a.Address));
-            if (p.Gateway is not null) taken.Add(AddressMath.ToNumber(p.Gateway));
+            foreach (var gateway in p.Gateways) taken.Add(AddressMath.ToNumber(gateway));
         }
         var free = FreeAddresses.First(subnet, range, taken)
             ?? throw new UserError($"no free address left in {(pool.Range is null ? $"subnet {subnet}" : $"--ip-range {range} of subnet {subnet}")}: every address is in use on this host");
@@ -134,7 +128,7 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
     }
 
     private bool IsGatewayOf(Cidr subnet, IPAddress address) =>
-        SharingSubnet(subnet).Any(p => address.Equals(p.Gateway));
+        SharingSubnet(subnet).Any(p => p.Gateways.Contains(address));
 
     private IEnumerable<AddressPool> SharingSubnet(Cidr subnet) =>
         _pools.Values.Where(p => p.Subnet.Contains(subnet.Network) || subnet.Contains(p.Subnet.Network));

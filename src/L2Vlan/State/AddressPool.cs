@@ -5,20 +5,59 @@ using L2Vlan.Domain;
 namespace L2Vlan.State;
 
 /// <summary>
-/// What one RequestPool made: a subnet, an optional --ip-range, the gateway Docker asked for,
-/// and the addresses handed out from it. Persisted as one JSON file.
+/// What RequestPool made: a subnet, an optional --ip-range, the gateways Docker asked for, the addresses
+/// handed out from it, and how many requests hold it. Persisted as one JSON file.
 /// </summary>
 public sealed class AddressPool
 {
     public required string Id { get; init; }
     public required Cidr Subnet { get; init; }
     public Cidr? Range { get; init; }
+
+    /// <summary>The router's address the first network of the pool gave (--gateway); never handed out.</summary>
     public IPAddress? Gateway { get; set; }
+
+    /// <summary>
+    /// Other routers' addresses, from networks that share the pool but gave another --gateway; never handed out
+    /// either. Apart from <see cref="Gateway"/> so that a pool of one gateway keeps the file the previous release wrote.
+    /// </summary>
+    public List<IPAddress>? OtherGateways { get; set; }
+
     public List<Allocation> Allocations { get; init; } = [];
+
+    /// <summary>
+    /// Docker's RequestPools that hold the pool, less its ReleasePools: networks with the same subnet and range
+    /// share one pool, and it must outlive each of them. See <c>IpamService.ReleasePool</c>.
+    /// </summary>
+    [JsonIgnore]
+    public int Holders { get; set; } = 1;
+
+    /// <summary>
+    /// <see cref="Holders"/> in the file, left out when 1: the previous release did not count, and a pool it wrote
+    /// stood for at least one request (IpamService keeps such a pool while a network of its subnet remains).
+    /// </summary>
+    [JsonInclude, JsonPropertyName(nameof(Holders))]
+    internal int? HoldersInFile
+    {
+        get => Holders == 1 ? null : Holders;
+        set => Holders = value ?? 1;
+    }
 
     /// <summary>Where dynamic addresses come from: the --ip-range, or the whole subnet.</summary>
     [JsonIgnore]
     public Cidr RangeOrSubnet => Range ?? Subnet;
+
+    /// <summary>Every router's address the pool records.</summary>
+    [JsonIgnore]
+    public IEnumerable<IPAddress> Gateways => Gateway is null ? [] : [Gateway, .. OtherGateways ?? []];
+
+    /// <summary>Records a router's address; one already recorded is left as it is.</summary>
+    public void AddGateway(IPAddress gateway)
+    {
+        if (Gateways.Contains(gateway)) return;
+        if (Gateway is null) Gateway = gateway;
+        else (OtherGateways ??= []).Add(gateway);
+    }
 
     public Allocation? Find(IPAddress address) => Allocations.Find(a => a.Address.Equals(address));
 

@@ -41,7 +41,7 @@ public sealed record StateView(
         }
         text.AppendLine($"address pools: {Pools.Count}");
         foreach (var p in Pools)
-            text.AppendLine($"  {p.Id}: gateway {p.Gateway?.ToString() ?? "-"}, in use: {(p.Allocations.Count == 0 ? "-" : string.Join(", ", p.Allocations.Select(a => $"{a.Address} ({a.Kind.ToString().ToLowerInvariant()})")))}");
+            text.AppendLine($"  {p.Id}: gateway {(p.Gateway is null ? "-" : string.Join(", ", p.Gateways))}, held by {p.Holders} requests, in use: {(p.Allocations.Count == 0 ? "-" : string.Join(", ", p.Allocations.Select(a => $"{a.Address} ({a.Kind.ToString().ToLowerInvariant()})")))}");
         if (QuarantinedFiles.Count > 0)
         {
             text.AppendLine($"quarantined state files (unreadable; not served): {QuarantinedFiles.Count}");

@@ -74,6 +74,26 @@ public class IpamServiceTests
     }
 
     [Test]
+    public void Two_networks_of_one_pool_with_two_routers_keep_both_gateways_and_hand_out_neither()
+    {
+        var first = Pool("192.168.1.0/24", "192.168.1.0/29");
+        var second = Pool("192.168.1.0/24", "192.168.1.0/29");
+        Assert.That(second, Is.EqualTo(first), "the same subnet and range: one pool");
+        Gateway(first, "192.168.1.1");
+        Assert.That(Gateway(second, "192.168.1.2"), Is.EqualTo("192.168.1.2/24"), "another --gateway is accepted, not refused");
+
+        Assert.That(Address(first), Is.EqualTo("192.168.1.3/24"), "neither router's address is handed out");
+        foreach (var router in new[] { "192.168.1.1", "192.168.1.2" })
+            Assert.That(Assert.Throws<UserError>(() => Address(second, router))!.Message, Does.Contain($"{router} is the gateway"));
+
+        _state.IpamService.ReleasePool(first);
+        _state.Restart();
+        Assert.That(_state.IpamService.Pools.Single().Gateways, Is.EqualTo(new[] { IPAddress.Parse("192.168.1.1"), IPAddress.Parse("192.168.1.2") }),
+            "both stay recorded, on disk too, while the pool lives");
+        Assert.That(Address(second), Is.EqualTo("192.168.1.4/24"));
+    }
+
+    [Test]
     public void A_full_range_gives_a_clear_error_naming_the_range()
     {
         var pool = Pool("192.168.1.0/24", "192.168.1.252/30");

@@ -1,0 +1,77 @@
+using L2Vlan.State;
+using Microsoft.Extensions.Logging;
+
+namespace L2Vlan.Ipam;
+
+/// <summary>
+/// How long a pool lives. Networks with the same subnet and range share one pool (its ID says what it is), so
+/// a pool counts the RequestPools that hold it, and one network's ReleasePool does not take it from another.
+/// Docker sends RequestPool when it creates a network (a --config-only network gets none; one made with
+/// --config-from gets its own) and ReleasePool when it deletes it or rolls a failed create back. One flow breaks
+/// the balance: a dockerd that was killed never releases its swarm networks' pools, and the next one requests
+/// them again when it re-creates those networks under the same IDs; that stale request is dropped then (a
+/// clean stop releases them, and dockerd does not ask again for its local networks' pools when it starts).
+/// The count can be too high (a re-created network that had no endpoint: nothing says which pool was its),
+/// which only keeps a pool longer; it can be too low only for a pool the previous release wrote, which counts
+/// 1 whatever shared it. So that no pool goes while in use, a pool is deleted when no request holds it, no
+/// l2vlan network of its subnet is left (Docker 20.10 releases a pool before it deletes the network) and
+/// none of its addresses is handed out (a network of another driver may use l2vlan's IPAM).
+/// </summary>
+public sealed partial class IpamService
+{
+    /// <summary>Docker deleted a network of the pool (or gave up creating one): the pool goes with its last holder.</summary>
+    public void ReleasePool(string poolId)
+    {
+        if (!_pools.TryGetValue(poolId, out var pool)) return;
+        pool.Holders = Math.Max(0, pool.Holders - 1);
+        if (DeleteIfUnheld(pool)) return;
+        Save(pool);
+        if (pool.Holders > 0)
+            logger.LogInformation("Pool {Pool} released by one network; {Holders} requests still hold it", poolId, pool.Holders);
+        else
+            logger.LogInformation("Pool {Pool} released; kept while an l2vlan network of subnet {Subnet} or an address of the pool is in use", poolId, pool.Subnet);
+    }
+
+    /// <summary>The network is gone: a pool of its subnets that no request holds any more goes now.</summary>
+    public void NetworkDeleted(NetworkRecord network)
+    {
+        foreach (var pool in _pools.Values.Where(p => p.Holders == 0 && network.Subnets.Any(s => s.Subnet == p.Subnet)).ToList())
+            DeleteIfUnheld(pool);
+    }
+
+    /// <summary>
+    /// Docker re-created the network, and requested its pools again just before: the dockerd that died will never
+    /// release its own request. The network's pools are the ones its endpoints' addresses came from; a network
+    /// that had no endpoint keeps the extra holder, which only keeps its pool (and the pool's gateways) longer.
+    /// </summary>
+    private void DropRequestsOfEarlierDockerd(NetworkRecord network)
+    {
+        var pools = network.Endpoints.Values
+            .SelectMany(e => e.HeldAddresses())
+            .Select(address => _pools.Values.FirstOrDefault(p => p.Find(address) is { Kind: not AllocationKind.Auxiliary }))
+            .OfType<AddressPool>()
+            .Distinct();
+        foreach (var pool in pools)
+        {
+            // One holder is the new dockerd's; a pool of the previous release may not have counted the earlier one.
+            if (pool.Holders <= 1) continue;
+            pool.Holders--;
+            Save(pool);
+            logger.LogInformation("Pool {Pool}: the request of the dockerd that exited without releasing it is dropped; {Holders} requests hold it",
+                pool.Id, pool.Holders);
+        }
+    }
+
+    /// <summary>Deletes the pool when nothing uses it: no request, no l2vlan network of its subnet, no address handed out.</summary>
+    private bool DeleteIfUnheld(AddressPool pool)
+    {
+        var inUse = pool.Holders > 0
+            || networks.All.Any(n => n.Subnets.Any(s => s.Subnet == pool.Subnet))
+            || pool.Allocations.Any(a => a.Kind != AllocationKind.Auxiliary);
+        if (inUse) return false;
+        store.Delete(AddressPool.FileKey(pool.Id));
+        _pools.Remove(pool.Id);
+        logger.LogInformation("Pool {Pool} released", pool.Id);
+        return true;
+    }
+}
