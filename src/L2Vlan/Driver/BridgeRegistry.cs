@@ -76,7 +76,10 @@ public sealed class BridgeRegistry(
     /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more.</summary>
     public void RemoveIfUnused(string name)
     {
-        if (_bridges.TryGetValue(name, out var bridge) && !InUse(bridge)) Remove(bridge);
+        if (!_bridges.TryGetValue(name, out var bridge) || InUse(bridge)) return;
+        // A network whose file is in quarantine may be on it; a start after that is settled removes it (StateRecovery).
+        if (networks.QuarantinedFiles().Count > 0) return;
+        Remove(bridge);
     }
 
     public void Remove(BridgeRecord bridge)

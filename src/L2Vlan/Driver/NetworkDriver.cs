@@ -50,6 +50,7 @@ public sealed class NetworkDriver(
             Internal = spec.Internal,
             Routes = options.Routes.ToList(),
             Subnets = spec.Subnets.ToList(),
+            AuxAddresses = spec.AuxAddresses.Count == 0 ? null : spec.AuxAddresses.ToList(),
             Options = new Dictionary<string, string>(spec.Options),
         };
         try

@@ -66,4 +66,19 @@ public sealed class AddressPool
 
     /// <summary>A file name for the ID: '/' cannot appear in one.</summary>
     public static string FileKey(string id) => id.Replace('/', '_');
+
+    /// <summary>The ID a file name was made from: an ID has no '_' of its own.</summary>
+    public static string IdOfFileKey(string key) => key.Replace('_', '/');
+
+    /// <summary>The subnet and range an ID names, as <see cref="MakeId"/> wrote them.</summary>
+    public static bool TryParseId(string id, out Cidr subnet, out Cidr? range)
+    {
+        (subnet, range) = (default, null);
+        var parts = id.Split('@');
+        if (parts.Length > 2 || !Cidr.TryParse(parts[0], out subnet, out var hostBits) || hostBits) return false;
+        if (parts.Length == 1) return true;
+        if (!Cidr.TryParse(parts[1], out var r, out hostBits) || hostBits || !subnet.Contains(r)) return false;
+        range = r;
+        return true;
+    }
 }

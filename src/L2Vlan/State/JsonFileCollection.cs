@@ -17,6 +17,9 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
 
     public string QuarantineDirectory => Path.Combine(Directory, "quarantine");
 
+    /// <summary>The keys of the files the last <see cref="LoadAll"/> moved to quarantine: their records are lost to the service.</summary>
+    public IReadOnlyList<string> QuarantinedAtLoad { get; private set; } = [];
+
     /// <summary>Every readable record; unreadable files are quarantined. For the service, which owns the folder.</summary>
     public IReadOnlyList<(string Key, T Value)> LoadAll()
     {
@@ -24,12 +27,28 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
         return Read(quarantineBroken: true);
     }
 
+    /// <summary>
+    /// The files in quarantine now, moved there at this start or an earlier one: until someone repairs and moves
+    /// them back, or deletes them, their records may still describe links and addresses that are in use.
+    /// </summary>
+    public IReadOnlyList<string> QuarantinedFiles() =>
+        System.IO.Directory.Exists(QuarantineDirectory)
+            ? System.IO.Directory.EnumerateFiles(QuarantineDirectory).Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    /// <summary>The keys of the files in quarantine (see <see cref="QuarantinedFiles"/>), each once.</summary>
+    public IReadOnlyList<string> QuarantinedKeys() =>
+        QuarantinedFiles().Select(Path.GetFileName).OfType<string>()
+            .Select(name => name.IndexOf(Extension + ".", StringComparison.Ordinal) is var end and > 0 ? name[..end] : null)
+            .OfType<string>().Distinct().ToList();
+
     /// <summary>Every readable record, touching nothing; unreadable files are skipped.</summary>
     public IReadOnlyList<(string Key, T Value)> Peek() => Read(quarantineBroken: false);
 
     private List<(string Key, T Value)> Read(bool quarantineBroken)
     {
         var loaded = new List<(string, T)>();
+        var quarantined = new List<string>();
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).Order(StringComparer.Ordinal))
         {
             var key = Path.GetFileNameWithoutExtension(path);
@@ -42,9 +61,12 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
             }
             catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                if (quarantineBroken) Quarantine(path, e);
+                if (!quarantineBroken) continue;
+                Quarantine(path, e);
+                quarantined.Add(key);
             }
         }
+        if (quarantineBroken) QuarantinedAtLoad = quarantined;
         return loaded;
     }
 
@@ -64,7 +86,7 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
         System.IO.Directory.CreateDirectory(QuarantineDirectory);
         var target = Path.Combine(QuarantineDirectory, $"{Path.GetFileName(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}");
         File.Move(path, target);
-        logger.LogError("State file {Path} could not be read ({Problem}); moved it to {Target}. Its network is not served until it is repaired and moved back.",
+        logger.LogError("State file {Path} could not be read ({Problem}); moved it to {Target}. Its record is not served until it is repaired and moved back.",
             path, problem.Message, target);
     }
 }

@@ -15,6 +15,8 @@ public sealed class NetworkRecord
     public bool Internal { get; init; }
     public List<Cidr> Routes { get; init; } = [];
     public List<SubnetRecord> Subnets { get; init; } = [];
+    /// <summary>The --aux-addresses, kept so that a pool whose file was lost can hold them again; null when there are none.</summary>
+    public List<IPAddress>? AuxAddresses { get; init; }
     /// <summary>The -o options as the user gave them, to tell a replay from a conflicting re-create.</summary>
     public Dictionary<string, string> Options { get; init; } = [];
     public Dictionary<string, EndpointRecord> Endpoints { get; init; } = [];

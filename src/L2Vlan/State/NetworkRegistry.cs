@@ -18,6 +18,9 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
         return _networks.Count;
     }
 
+    /// <summary>Network files that could not be read, kept in quarantine: the networks they describe may still be in use.</summary>
+    public IReadOnlyList<string> QuarantinedFiles() => store.QuarantinedFiles();
+
     public NetworkRecord? Find(string id) => _networks.GetValueOrDefault(id);
 
     public IEnumerable<NetworkRecord> OnBridge(string bridge) => _networks.Values.Where(n => n.BridgeName == bridge);

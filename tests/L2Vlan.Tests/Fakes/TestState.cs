@@ -35,7 +35,7 @@ internal sealed class TestState : IDisposable
         var wiring = new EndpointWiring(Links, Links, bridgeLinks, networks, NullLogger<EndpointWiring>.Instance);
         Driver = new NetworkDriver(networks, bridges, wiring, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
             IpamService, Links, NullLogger<NetworkDriver>.Instance);
-        new StateRecovery(networks, bridges, wiring, NullLogger<StateRecovery>.Instance).Recover();
+        new StateRecovery(networks, bridges, wiring, IpamService, Links, NullLogger<StateRecovery>.Instance).Recover();
     }
 
     public JsonFileCollection<AddressPool> Pools => new(Path.Combine(Directory, "pools"), StateJsonContext.Default.AddressPool, NullLogger.Instance);

@@ -52,6 +52,18 @@ public class JsonFileCollectionTests
     }
 
     [Test]
+    public void The_service_learns_which_files_this_load_quarantined_and_which_are_in_quarantine()
+    {
+        Directory.CreateDirectory(_folder);
+        File.WriteAllText(Path.Combine(_folder, "vlan20.json"), "{\"Name\":\"vlan20\",");
+        Assert.That(_bridges.LoadAll(), Is.Empty);
+        Assert.That(_bridges.QuarantinedAtLoad, Is.EqualTo(new[] { "vlan20" }));
+        Assert.That(_bridges.LoadAll(), Is.Empty);
+        Assert.That(_bridges.QuarantinedAtLoad, Is.Empty, "the next load quarantined nothing");
+        Assert.That(_bridges.QuarantinedFiles().Select(Path.GetFileName), Has.One.StartsWith("vlan20.json."), "but the file stays in quarantine");
+    }
+
+    [Test]
     public void Deleting_twice_is_fine()
     {
         _bridges.Save("vlan10", Bridge("vlan10", 10));

@@ -1,0 +1,159 @@
+using System.Net;
+using L2Vlan.Domain;
+using L2Vlan.Driver;
+using L2Vlan.State;
+using L2Vlan.Tests.Fakes;
+
+namespace L2Vlan.Tests.Ipam;
+
+/// <summary>At start the pools are checked against the networks' records: a lost pool file never frees a running container's address.</summary>
+public class IpamRecoveryTests
+{
+    private static readonly Cidr Subnet = Cidr.ParseNetwork("192.168.1.0/24", "subnet");
+    private TestState _state = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        var links = new FakeLinkControl();
+        links.AddNic("eno1");
+        _state = new TestState(links);
+    }
+
+    [TearDown]
+    public void TearDown() => _state.Dispose();
+
+    private string Pool(string range) => _state.IpamService.RequestPool(Subnet, Cidr.ParseNetwork(range, "--ip-range"), v6: false);
+
+    private string Address(string pool, string? wanted = null) =>
+        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: false).ToString();
+
+    /// <summary>What Docker does for `docker network create` on <paramref name="range"/> and `docker run` on it, as far as l2vlan sees it.</summary>
+    private string NetworkWithContainer(string network, string range, string? aux = null)
+    {
+        var pool = Pool(range);
+        _state.IpamService.RequestAddress(pool, IPAddress.Parse("192.168.1.1"), gateway: true);
+        if (aux is not null) Address(pool, aux);
+        _state.Driver.CreateNetwork(new NetworkSpec(network,
+            new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" }, false,
+            [new SubnetRecord(Subnet, new InterfaceAddress(IPAddress.Parse("192.168.1.1"), 24))],
+            aux is null ? [] : [IPAddress.Parse(aux)]));
+        var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
+        _state.Driver.CreateEndpoint(network, "e-" + network, address, null, null);
+        _state.Driver.Join(network, "e-" + network);
+        return pool;
+    }
+
+    private void CorruptPoolFile(string pool) =>
+        File.WriteAllText(_state.Pools.PathOf(AddressPool.FileKey(pool)), "{ \"Id\": \"" + pool + "\", ");
+
+    [Test]
+    public void A_corrupt_pool_file_is_re_created_and_the_running_container_keeps_its_address()
+    {
+        var pool = NetworkWithContainer("net1", "192.168.1.4/30", aux: "192.168.1.200");
+        Assert.That(_state.Driver.Endpoint("net1", "e-net1")!.Value.Endpoint.Address.ToString(), Is.EqualTo("192.168.1.4/24"));
+        CorruptPoolFile(pool);
+
+        _state.Restart();
+
+        Assert.That(Directory.EnumerateFiles(_state.Pools.QuarantineDirectory).Count(), Is.EqualTo(1));
+        Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"), "the next container does not get the running one's .4");
+        Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.4"))!.Message, Does.Contain("in use"));
+        Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.1"))!.Message, Does.Contain("gateway"));
+        Assert.That(Address(pool, "192.168.1.200"), Is.EqualTo("192.168.1.200/24"), "the --aux-address is held as one, so Docker's replay is no conflict");
+        var wide = _state.IpamService.RequestPool(Subnet, null, v6: false);
+        Assert.That(Assert.Throws<UserError>(() => Address(wide, "192.168.1.200"))!.Message, Does.Contain("in use"));
+
+        _state.IpamService.ReleaseAddress(pool, IPAddress.Parse("192.168.1.4"));
+        Assert.That(Address(pool), Is.EqualTo("192.168.1.4/24"), "Docker's own pool ID still releases it");
+    }
+
+    [Test]
+    public void A_fixed_address_of_a_quarantined_pool_is_not_handed_out_when_docker_asks_for_the_pool_again()
+    {
+        NetworkWithContainer("net1", "192.168.1.4/32");
+        var net2 = NetworkWithContainer("net2", "192.168.1.6/32");
+        CorruptPoolFile(net2);
+
+        _state.Restart();
+
+        Assert.That(Pool("192.168.1.6/32"), Is.EqualTo(net2));
+        Assert.That(Assert.Throws<UserError>(() => Address(net2))!.Message, Does.Contain("no free address"));
+        var wide = _state.IpamService.RequestPool(Subnet, null, v6: false);
+        Assert.That(Address(wide), Is.EqualTo("192.168.1.2/24"));
+        Assert.That(Enumerable.Range(0, 4).Select(_ => Address(wide)), Is.EqualTo(new[] { "192.168.1.3/24", "192.168.1.5/24", "192.168.1.7/24", "192.168.1.8/24" }),
+            "neither .4 nor .6 is handed out");
+    }
+
+    [Test]
+    public void A_pool_quarantined_at_an_earlier_start_comes_back_when_its_subnet_has_no_pool_left()
+    {
+        var pool = NetworkWithContainer("net1", "192.168.1.4/30");
+        var file = _state.Pools.PathOf(AddressPool.FileKey(pool));
+        Directory.CreateDirectory(_state.Pools.QuarantineDirectory); // as a start killed right after quarantining it, or before this fix, left it
+        File.Move(file, Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
+
+        _state.Restart();
+
+        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EqualTo(new[] { pool }));
+        Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"));
+        Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.1"))!.Message, Does.Contain("gateway"));
+    }
+
+    [Test]
+    public void A_pool_quarantined_at_an_earlier_start_comes_back_for_the_running_container_in_its_range()
+    {
+        NetworkWithContainer("net1", "192.168.1.4/32");
+        var net2 = NetworkWithContainer("net2", "192.168.1.6/32");
+        var file = _state.Pools.PathOf(AddressPool.FileKey(net2));
+        Directory.CreateDirectory(_state.Pools.QuarantineDirectory);
+        File.Move(file, Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
+
+        _state.Restart();
+
+        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EquivalentTo(new[] { "192.168.1.0/24@192.168.1.4/32", net2 }));
+        _state.IpamService.ReleaseAddress(net2, IPAddress.Parse("192.168.1.6"));
+        Assert.That(Address(net2), Is.EqualTo("192.168.1.6/24"), "the container's fixed address is released to, and comes back from, its own pool");
+    }
+
+    [Test]
+    public void A_network_on_another_ipam_gets_no_pool_from_l2vlan()
+    {
+        _state.Driver.CreateNetwork(new NetworkSpec("net1",
+            new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1" }, false,
+            [new SubnetRecord(Subnet, new InterfaceAddress(IPAddress.Parse("192.168.1.1"), 24))], []));
+        _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(IPAddress.Parse("192.168.1.2"), 24), null, null);
+
+        _state.Restart();
+
+        Assert.That(_state.IpamService.Pools, Is.Empty);
+        Assert.That(_state.Files("pools"), Is.Empty);
+    }
+
+    [Test]
+    public void An_address_docker_released_just_before_a_crash_is_not_held_again()
+    {
+        var pool = NetworkWithContainer("net1", "192.168.1.4/32");
+        _state.Driver.DeleteEndpoint("net1", "e-net1");
+        var deleted = File.ReadAllBytes(_state.Networks.PathOf("net1"));
+        _state.IpamService.ReleaseAddress(pool, IPAddress.Parse("192.168.1.4"));
+        File.WriteAllBytes(_state.Networks.PathOf("net1"), deleted); // the crash came before the endpoint was forgotten
+
+        _state.Restart();
+
+        Assert.That(Address(pool), Is.EqualTo("192.168.1.4/24"), "the fixed address is free for the next container");
+        Assert.That(_state.Driver.Endpoint("net1", "e-net1"), Is.Null, "the release was finished");
+    }
+
+    [Test]
+    public void A_pool_id_is_read_back_from_its_file_name()
+    {
+        foreach (var id in new[] { "192.168.1.0/24", "192.168.1.0/24@192.168.1.4/32", "2001:db8:20::/64@2001:db8:20::10/126" })
+        {
+            Assert.That(AddressPool.TryParseId(AddressPool.IdOfFileKey(AddressPool.FileKey(id)), out var subnet, out var range));
+            Assert.That(AddressPool.MakeId(subnet, range), Is.EqualTo(id));
+        }
+        Assert.That(AddressPool.TryParseId("192.168.1.0/24@10.0.0.0/8", out _, out _), Is.False);
+        Assert.That(AddressPool.TryParseId("not a pool", out _, out _), Is.False);
+    }
+}
