@@ -67,11 +67,8 @@ public sealed class BridgeRegistry(
         return bridge;
     }
 
-    /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan made.</summary>
-    public void EnsureLinks(BridgeRecord bridge)
-    {
-        if (bridgeLinks.Ensure(bridge)) Save(bridge);
-    }
+    /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
+    public void EnsureLinks(BridgeRecord bridge) => bridgeLinks.Ensure(bridge, Save);
 
     /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more.</summary>
     public void RemoveIfUnused(string name)
@@ -79,6 +76,7 @@ public sealed class BridgeRegistry(
         if (_bridges.TryGetValue(name, out var bridge) && !InUse(bridge)) Remove(bridge);
     }
 
+    /// <summary>Takes down what l2vlan made, then forgets the bridge; throws, keeping the record, when its firewall rule stays.</summary>
     public void Remove(BridgeRecord bridge)
     {
         bridgeLinks.Remove(bridge);
