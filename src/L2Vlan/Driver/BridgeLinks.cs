@@ -9,22 +9,26 @@ namespace L2Vlan.Driver;
 /// <summary>
 /// Makes the kernel match a <see cref="BridgeRecord"/>: the bridge, the 802.1Q sub-interface as its
 /// port, both up and without addresses, and the firewall rule; and takes down exactly what the record
-/// says l2vlan made. The caller persists the record before <see cref="Ensure"/> creates anything.
+/// says l2vlan made. The caller persists the record before <see cref="Ensure"/> creates anything, and
+/// <see cref="Ensure"/> saves what it learns on the way through the caller's <c>save</c>.
 /// </summary>
 public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<BridgeLinks> logger)
 {
-    /// <summary>Creates what is missing; returns true when the record changed (ownership learned) and must be saved.</summary>
-    public bool Ensure(BridgeRecord record)
+    /// <summary>Creates what is missing; <paramref name="save"/> persists the record whenever it changes.</summary>
+    public void Ensure(BridgeRecord record, Action<BridgeRecord> save)
     {
-        var changed = false;
         var bridge = links.FindLink(record.Name);
         if (bridge is null)
         {
             links.CreateBridge(record.Name, record.Mtu);
             bridge = links.FindLink(record.Name) ?? throw new InvalidOperationException($"bridge {record.Name} vanished right after it was created");
             logger.LogInformation("Created bridge {Bridge}", record.Name);
-            changed |= !record.CreatedBridge;
-            record.CreatedBridge = true;
+            if (!record.CreatedBridge)
+            {
+                // Someone else's bridge was there when the record was made and is gone: this one is l2vlan's.
+                record.CreatedBridge = true;
+                save(record);
+            }
         }
         else if (bridge.Kind != "bridge")
         {
@@ -41,8 +45,11 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
             links.CreateVlan(record.VlanLink, parent.Index, record.VlanId, record.Mtu);
             vlan = links.FindLink(record.VlanLink) ?? throw new InvalidOperationException($"{record.VlanLink} vanished right after it was created");
             logger.LogInformation("Created VLAN sub-interface {VlanLink}", record.VlanLink);
-            changed |= !record.CreatedVlanLink;
-            record.CreatedVlanLink = true;
+            if (!record.CreatedVlanLink)
+            {
+                record.CreatedVlanLink = true;
+                save(record);
+            }
         }
         else if (vlan.Kind != "vlan" || vlan.VlanId != record.VlanId || vlan.ParentIndex != parent.Index)
         {
@@ -63,10 +70,14 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
         links.SetUp(vlan.Index);
         links.SetUp(bridge.Index);
 
+        // Recorded before it is inserted: a kill in between leaves a record of a rule that may be missing,
+        // which start-up inserts or removes, and never a rule that no record knows of.
+        if (!record.FirewallAccept)
+        {
+            record.FirewallAccept = true;
+            save(record);
+        }
         firewall.AllowBridged(record.Name);
-        changed |= !record.FirewallAccept;
-        record.FirewallAccept = true;
-        return changed;
     }
 
     /// <summary>Puts a container's host-side veth back on the bridge, e.g. after the bridge was re-created.</summary>
@@ -78,10 +89,24 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
         links.SetUp(veth.Index);
     }
 
-    /// <summary>Removes the firewall rule and the links the record says l2vlan made; never anything else.</summary>
+    /// <summary>
+    /// Removes the firewall rule and the links the record says l2vlan made; never anything else. When the rule
+    /// cannot be confirmed gone, nothing is removed and this throws: the caller keeps the record, and a later
+    /// removal (the next start, or the next delete of a network on the bridge) tries again.
+    /// </summary>
     public void Remove(BridgeRecord record)
     {
-        if (record.FirewallAccept) firewall.RemoveBridged(record.Name);
+        if (record.FirewallAccept)
+        {
+            try
+            {
+                firewall.RemoveBridged(record.Name);
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"bridge {record.Name} is kept until its firewall rule is removed (tried again at the next start): {e.Message}", e);
+            }
+        }
         if (record.CreatedVlanLink) DeleteIfKind(record.VlanLink, "vlan");
         if (record.CreatedBridge) DeleteIfKind(record.Name, "bridge");
     }

@@ -6,8 +6,9 @@ namespace L2Vlan.Driver;
 
 /// <summary>
 /// The bridges l2vlan networks use, in memory and on disk (bridges/&lt;Name&gt;.json), and the rules by which a
-/// network claims one: one bridge serves one VLAN of one NIC, and one VLAN feeds one bridge. A bridge is
-/// recorded before its links are made and removed with the last network on it.
+/// network claims one: one bridge serves one VLAN of one NIC, one VLAN feeds one bridge, and a bridge l2vlan did
+/// not make is used only when it is plainly meant for the VLAN. A bridge is recorded before its links are made
+/// and removed with the last network on it.
 /// </summary>
 public sealed class BridgeRegistry(
     ILinkControl links,
@@ -51,6 +52,9 @@ public sealed class BridgeRegistry(
         if (rival is not null)
             throw new UserError($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one VLAN share one bridge (use -o bridge_name={rival.Name})");
 
+        var existing = links.FindLink(options.BridgeName);
+        if (existing is { Kind: "bridge" }) CheckMeantForThisVlan(existing, options);
+
         bridge = new BridgeRecord
         {
             Name = options.BridgeName,
@@ -59,7 +63,7 @@ public sealed class BridgeRegistry(
             VlanLink = options.VlanLink,
             Mtu = options.Mtu,
             // Decided before anything is made: only what did not exist becomes l2vlan's to delete.
-            CreatedBridge = links.FindLink(options.BridgeName) is null,
+            CreatedBridge = existing is null,
             CreatedVlanLink = links.FindLink(options.VlanLink) is null,
         };
         Save(bridge);
@@ -67,11 +71,8 @@ public sealed class BridgeRegistry(
         return bridge;
     }
 
-    /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan made.</summary>
-    public void EnsureLinks(BridgeRecord bridge)
-    {
-        if (bridgeLinks.Ensure(bridge)) Save(bridge);
-    }
+    /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
+    public void EnsureLinks(BridgeRecord bridge) => bridgeLinks.Ensure(bridge, Save);
 
     /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more.</summary>
     public void RemoveIfUnused(string name)
@@ -82,11 +83,35 @@ public sealed class BridgeRegistry(
         Remove(bridge);
     }
 
+    /// <summary>Takes down what l2vlan made, then forgets the bridge; throws, keeping the record, when its firewall rule stays.</summary>
     public void Remove(BridgeRecord bridge)
     {
         bridgeLinks.Remove(bridge);
         store.Delete(bridge.Name);
         _bridges.Remove(bridge.Name);
+    }
+
+    /// <summary>
+    /// A bridge that exists without a record (the user's, or another program's) is joined to the VLAN only when it is
+    /// plainly meant for it: its ports are the VLAN's sub-interface and l2vlan's own veths at most, and the host has no
+    /// address on it but the IPv6 link-local one the kernel adds by itself. So a host's br0 with eth0, or a Docker or
+    /// libvirt bridge, is never opened to the VLAN.
+    /// </summary>
+    private void CheckMeantForThisVlan(LinkInfo bridge, NetworkOptions options)
+    {
+        var ownVeths = networks.OnBridge(options.BridgeName).SelectMany(n => n.Endpoints.Values)
+            .Select(e => e.HostVeth).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var others = links.ListLinks()
+            .Where(l => l.MasterIndex == bridge.Index && l.Name != options.VlanLink && !ownVeths.Contains(l.Name))
+            .Select(l => l.Name).ToList();
+        if (others.Count > 0)
+        {
+            var named = string.Join(", ", others.Take(3)) + (others.Count > 3 ? $" and {others.Count - 3} more" : "");
+            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and has other ports ({named}); l2vlan uses a bridge it did not make only when its ports are {options.VlanLink} and l2vlan's own at most (use another bridge_name)");
+        }
+        var address = links.ListAddresses(bridge.Index).Select(a => a.Address).FirstOrDefault(a => !a.IsIPv6LinkLocal);
+        if (address is not null)
+            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and the host has the address {address} on it; l2vlan uses a bridge it did not make only when the host has no address on it (use another bridge_name)");
     }
 
     private void Save(BridgeRecord bridge) => store.Save(bridge.Name, bridge);

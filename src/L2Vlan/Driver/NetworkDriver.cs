@@ -59,7 +59,15 @@ public sealed class NetworkDriver(
         }
         catch
         {
-            bridges.RemoveIfUnused(bridge.Name);
+            try
+            {
+                bridges.RemoveIfUnused(bridge.Name);
+            }
+            catch (Exception cleanup)
+            {
+                // The user needs the first error; the bridge's record stays and start-up tries the removal again.
+                logger.LogError("Bridge {Bridge} is kept after a failed create: {Message}", bridge.Name, cleanup.Message);
+            }
             throw;
         }
         networks.Add(network);

@@ -9,6 +9,9 @@ public interface IFirewall
     /// <summary>Adds the accept rule for the bridge unless it is there already.</summary>
     void AllowBridged(string bridge);
 
-    /// <summary>Removes the rule l2vlan added for the bridge; nothing else.</summary>
+    /// <summary>
+    /// Removes the rule l2vlan added for the bridge; nothing else. Returns only when the rule is confirmed gone
+    /// (a rule that was never there is fine); throws when that cannot be confirmed, so the caller keeps its record.
+    /// </summary>
     void RemoveBridged(string bridge);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -6,59 +7,131 @@ namespace L2Vlan.Firewall;
 /// <summary>
 /// The accept rule through iptables and ip6tables, the front ends Docker itself uses, so the rule lives
 /// in the same tables as Docker's. Each rule carries a comment naming l2vlan and the bridge, so that
-/// only rules l2vlan added are ever removed.
+/// only rules l2vlan added are ever removed. Every call of a tool is bounded in time: a hung iptables
+/// comes back as an error instead of holding up the request.
 /// </summary>
-public sealed class IptablesFirewall(ILogger<IptablesFirewall> logger) : IFirewall
+public sealed class IptablesFirewall : IFirewall
 {
-    private static readonly string[] Tools = ["iptables", "ip6tables"];
-
-    public void AllowBridged(string bridge)
-    {
-        foreach (var tool in Tools)
-        {
-            var present = Run(tool, Rule("-C", bridge));
-            if (present is 0 or NotInstalled) continue;
-            var status = Run(tool, Rule("-I", bridge));
-            if (status == 0) logger.LogInformation("{Tool}: accepting traffic bridged on {Bridge}", tool, bridge);
-            else if (tool == "iptables") throw new InvalidOperationException($"{tool} could not add the accept rule for bridge {bridge} (exit {status}); see the log");
-            else logger.LogWarning("{Tool} could not add the accept rule for bridge {Bridge} (exit {Status}); IPv6 traffic may be dropped", tool, bridge, status);
-        }
-    }
-
-    public void RemoveBridged(string bridge)
-    {
-        foreach (var tool in Tools)
-        {
-            // Bounded: a rule added twice by hand is removed too, but never loop forever.
-            for (var i = 0; i < 8 && Run(tool, Rule("-C", bridge)) == 0; i++)
-                Run(tool, Rule("-D", bridge));
-        }
-    }
+    /// <summary>
+    /// How long one call of iptables may take before it is killed: its own wait for the xtables lock
+    /// (<c>-w 5</c>) and then some, and still short of the 10 s Docker and its users can be kept waiting.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(8);
 
     // The shell's "command not found": a host without the tool has no firewall of Docker's to get through.
     private const int NotInstalled = 127;
+    // iptables -C: "Bad rule (does a matching rule exist in that chain?)", also for a missing chain.
+    private const int NoSuchRule = 1;
+    // The table itself does not exist (e.g. ip6tables on a kernel without IPv6 netfilter): no rule can be in it.
+    private const int NoSuchTable = 3;
+    // Not an exit status: the tool did not finish within the time limit and was killed.
+    private const int TimedOut = -1;
+    // A rule added again by hand is removed too, but removal never loops forever.
+    private const int MostCopies = 8;
+
+    private readonly ILogger _logger;
+    private readonly string[] _tools;
+    private readonly TimeSpan _timeout;
+
+    public IptablesFirewall(ILogger<IptablesFirewall> logger)
+        : this(logger, ["iptables", "ip6tables"], CallTimeout)
+    {
+    }
+
+    /// <summary>
+    /// The first tool's rule is required; the others' are best effort when added (IPv6 may be off on the host).
+    /// Tests pass stand-in programs and a shorter time limit.
+    /// </summary>
+    internal IptablesFirewall(ILogger logger, string[] tools, TimeSpan timeout)
+    {
+        _logger = logger;
+        _tools = tools;
+        _timeout = timeout;
+    }
+
+    public void AllowBridged(string bridge)
+    {
+        foreach (var tool in _tools)
+        {
+            var present = Run(tool, Rule("-C", bridge));
+            if (present is 0 or NotInstalled) continue;
+            var status = present == TimedOut ? TimedOut : Run(tool, Rule("-I", bridge));
+            if (status == 0) _logger.LogInformation("{Tool}: accepting traffic bridged on {Bridge}", Name(tool), bridge);
+            else if (tool == _tools[0]) throw new InvalidOperationException($"{Name(tool)} could not add the accept rule for bridge {bridge} ({Describe(status)}); see the log");
+            else _logger.LogWarning("{Tool} could not add the accept rule for bridge {Bridge} ({Status}); IPv6 traffic may be dropped", Name(tool), bridge, Describe(status));
+        }
+    }
+
+    /// <summary>Stops at the first failure: the caller keeps its record, and a later try does it all again.</summary>
+    public void RemoveBridged(string bridge)
+    {
+        foreach (var tool in _tools)
+        {
+            for (var deleted = 0; ; deleted++)
+            {
+                var present = Run(tool, Rule("-C", bridge));
+                if (present is NoSuchRule or NoSuchTable or NotInstalled) break;
+                if (present != 0)
+                    throw new InvalidOperationException($"{Name(tool)} could not check for the accept rule of bridge {bridge} ({Describe(present)})");
+                if (deleted == MostCopies)
+                    throw new InvalidOperationException($"{Name(tool)} still has an accept rule for bridge {bridge} after {MostCopies} deletes");
+                var status = Run(tool, Rule("-D", bridge));
+                if (status != 0)
+                    throw new InvalidOperationException($"{Name(tool)} could not remove the accept rule of bridge {bridge} ({Describe(status)})");
+            }
+        }
+    }
 
     private static string[] Rule(string action, string bridge) =>
         ["-w", "5", action, "FORWARD", "-i", bridge, "-o", bridge, "-m", "comment", "--comment", $"l2vlan bridge {bridge}", "-j", "ACCEPT"];
+
+    private static string Name(string tool) => Path.GetFileName(tool);
+
+    private string Describe(int status) =>
+        status == TimedOut ? $"no answer within {_timeout.TotalSeconds:0.#} s, killed" : $"exit {status}";
 
     private int Run(string tool, string[] arguments)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
+        Process process;
         try
         {
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0 && arguments.Contains("-C") is false)
-                logger.LogWarning("{Tool} {Arguments}: {Error}", tool, string.Join(' ', arguments), error.Trim());
+            process = Process.Start(start)!;
+        }
+        catch (Win32Exception e)
+        {
+            _logger.LogWarning("{Tool} is not available ({Message}); no firewall rule for bridged traffic", Name(tool), e.Message);
+            return NotInstalled;
+        }
+        using (process)
+        {
+            // Both pipes at once: reading one to its end while the tool fills the other would wait forever.
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(_timeout))
+            {
+                Kill(process);
+                _logger.LogError("{Tool} {Arguments}: no answer within {Seconds} s; killed", Name(tool), string.Join(' ', arguments), _timeout.TotalSeconds);
+                return TimedOut;
+            }
+            // The pipes close with the tool; bounded all the same, in case something it started holds them.
+            Task.WaitAll([output, error], _timeout);
+            if (process.ExitCode != 0 && !arguments.Contains("-C"))
+                _logger.LogWarning("{Tool} {Arguments}: {Error}", Name(tool), string.Join(' ', arguments), error.IsCompletedSuccessfully ? error.Result.Trim() : "");
             return process.ExitCode;
         }
-        catch (System.ComponentModel.Win32Exception e)
+    }
+
+    private static void Kill(Process process)
+    {
+        try
         {
-            logger.LogWarning("{Tool} is not available ({Message}); no firewall rule for bridged traffic", tool, e.Message);
-            return NotInstalled;
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It ended on its own just now.
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.NetworkInformation;
 
 namespace L2Vlan.Netlink;
@@ -13,6 +14,9 @@ public interface ILinkControl
     LinkInfo? FindLink(string name);
 
     IReadOnlyList<LinkInfo> ListLinks();
+
+    /// <summary>Every address (IPv4 and IPv6, any scope) on the link, with its prefix length.</summary>
+    IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index);
 
     /// <summary>Creates a bridge with no address and IPv6 address generation off, left down.</summary>
     void CreateBridge(string name, int? mtu);

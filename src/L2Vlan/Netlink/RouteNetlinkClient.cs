@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.NetworkInformation;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -41,6 +42,30 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         var request = new NetlinkMessageWriter(buffer, RTM_GETLINK, NLM_F_DUMP);
         request.Write(new ifinfomsg());
         return _netlink.Request(request.Complete()).Where(m => m.Type == RTM_NEWLINK).Select(ParseLink).ToList();
+    }
+
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index)
+    {
+        Span<byte> buffer = stackalloc byte[RequestBufferSize];
+        var request = new NetlinkMessageWriter(buffer, RTM_GETADDR, NLM_F_DUMP);
+        request.Write(new ifaddrmsg { ifa_family = AF_UNSPEC });
+        var addresses = new List<(IPAddress, int)>();
+        foreach (var message in _netlink.Request(request.Complete()))
+        {
+            if (message.Type != RTM_NEWADDR) continue;
+            var header = MemoryMarshal.Read<ifaddrmsg>(message.Payload);
+            if (header.ifa_index != (uint)index) continue;
+            byte[]? local = null, address = null;
+            var attributes = new NetlinkAttributeReader(message.Payload.AsSpan(Unsafe.SizeOf<ifaddrmsg>()));
+            while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
+            {
+                if (type == IFA_LOCAL) local = value.ToArray();
+                else if (type == IFA_ADDRESS) address = value.ToArray();
+            }
+            // On point-to-point links IFA_ADDRESS is the far end; IFA_LOCAL, when present, is ours.
+            if ((local ?? address) is byte[] bytes) addresses.Add((new IPAddress(bytes), header.ifa_prefixlen));
+        }
+        return addresses;
     }
 
     public void CreateBridge(string name, int? mtu)

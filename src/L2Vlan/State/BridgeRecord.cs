@@ -14,5 +14,9 @@ public sealed class BridgeRecord
     public int? Mtu { get; set; }
     public bool CreatedBridge { get; set; }
     public bool CreatedVlanLink { get; set; }
+    /// <summary>
+    /// The accept rule is l2vlan's: set and saved before the rule goes in, and the record is removed only once the
+    /// rule is confirmed gone. So a recorded rule may be missing (start-up puts it back), but no rule goes unrecorded.
+    /// </summary>
     public bool FirewallAccept { get; set; }
 }

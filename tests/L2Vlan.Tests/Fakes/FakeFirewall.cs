@@ -6,7 +6,21 @@ internal sealed class FakeFirewall : IFirewall
 {
     public HashSet<string> Accepted { get; } = [];
 
-    public void AllowBridged(string bridge) => Accepted.Add(bridge);
+    /// <summary>Called with the bridge just before the rule goes in, as a kill at that moment would see the state.</summary>
+    public Action<string>? BeforeAllow { get; set; }
 
-    public void RemoveBridged(string bridge) => Accepted.Remove(bridge);
+    /// <summary>When set, removal fails as iptables does when it cannot take the xtables lock (exit 4).</summary>
+    public bool RemovalFails { get; set; }
+
+    public void AllowBridged(string bridge)
+    {
+        BeforeAllow?.Invoke(bridge);
+        Accepted.Add(bridge);
+    }
+
+    public void RemoveBridged(string bridge)
+    {
+        if (RemovalFails) throw new InvalidOperationException($"iptables could not remove the accept rule of bridge {bridge} (exit 4)");
+        Accepted.Remove(bridge);
+    }
 }

@@ -4,10 +4,11 @@ using L2Vlan.Netlink;
 
 namespace L2Vlan.Tests.Fakes;
 
-/// <summary>An in-memory kernel for driver tests: links with kinds, masters, parents and MTUs, and the ARP announcements sent out of them.</summary>
+/// <summary>An in-memory kernel for driver tests: links with kinds, masters, parents, MTUs and addresses, and the ARP announcements sent out of them.</summary>
 internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
 {
     private readonly Dictionary<string, LinkInfo> _links = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, List<(IPAddress Address, int PrefixLength)>> _addresses = [];
     private int _nextIndex = 1;
 
     public List<(string Link, PhysicalAddress Mac, IPAddress Address)> Announcements { get; } = [];
@@ -17,6 +18,17 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
     public LinkInfo? FindLink(string name) => _links.GetValueOrDefault(name);
 
     public IReadOnlyList<LinkInfo> ListLinks() => _links.Values.OrderBy(l => l.Index).ToList();
+
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index) =>
+        _addresses.TryGetValue(index, out var addresses) ? addresses.ToList() : [];
+
+    /// <summary>As <c>ip addr add</c>: what the host (or the kernel, for IPv6 link-local) put on a link.</summary>
+    public void AddAddress(string link, string address, int prefixLength)
+    {
+        var index = _links[link].Index;
+        if (!_addresses.TryGetValue(index, out var addresses)) _addresses[index] = addresses = [];
+        addresses.Add((IPAddress.Parse(address), prefixLength));
+    }
 
     public void CreateBridge(string name, int? mtu) => Add(name, "bridge", mtu ?? 1500, null, null, null);
 
@@ -39,6 +51,7 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
     public bool DeleteLink(string name)
     {
         if (!_links.Remove(name, out var link)) return false;
+        _addresses.Remove(link.Index);
         // Like the kernel: a deleted bridge releases its ports.
         foreach (var port in _links.Values.Where(l => l.MasterIndex == link.Index).ToList())
             _links[port.Name] = port with { MasterIndex = null };
