@@ -70,7 +70,8 @@ public sealed partial class IpamService
     private AddressPool Recreate(AddressPool pool)
     {
         if (_pools.TryGetValue(pool.Id, out var made)) return made;
-        pool.Gateway = networks.All.SelectMany(n => n.Subnets).Where(s => s.Subnet == pool.Subnet).Select(s => s.Gateway?.Address).FirstOrDefault(g => g is not null);
+        foreach (var gateway in networks.All.SelectMany(n => n.Subnets).Where(s => s.Subnet == pool.Subnet).Select(s => s.Gateway?.Address))
+            if (gateway is not null) pool.AddGateway(gateway);
         _pools[pool.Id] = pool;
         Save(pool);
         logger.LogWarning("Pool {Pool} could not be read (its file is in {Quarantine}); re-created it, holding the addresses l2vlan's networks record as in use",
@@ -79,19 +80,17 @@ public sealed partial class IpamService
     }
 
     private bool IsHeld(IPAddress address) =>
-        _pools.Values.Any(p => p.Subnet.Contains(address) && (p.Find(address) is not null || address.Equals(p.Gateway)));
+        _pools.Values.Any(p => p.Subnet.Contains(address) && (p.Find(address) is not null || p.Gateways.Contains(address)));
 
     private void HoldGateway(Cidr subnet, IPAddress gateway)
     {
         if (IsHeld(gateway)) return;
         var ofSubnet = _pools.Values.Where(p => p.Subnet == subnet).ToList();
         if (ofSubnet.Count == 0) return;
-        var without = ofSubnet.Where(p => p.Gateway is null).ToList();
-        if (without.Count == 0)
-            logger.LogWarning("Gateway {Gateway} of subnet {Subnet} is held by no pool, and every pool of the subnet has another gateway; it is not held", gateway, subnet);
-        foreach (var pool in without)
+        // Every pool of the subnet keeps it: two routers on one subnet are both kept (IpamService.RequestAddress).
+        foreach (var pool in ofSubnet)
         {
-            pool.Gateway = gateway;
+            pool.AddGateway(gateway);
             Save(pool);
             logger.LogWarning("Gateway {Gateway} was held by no pool; pool {Pool} holds it again", gateway, pool.Id);
         }
