@@ -100,6 +100,15 @@ check_fails --grep 'bridge_name=docker0' "bridge_name=docker0 (Docker's bridge) 
     docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.61.0/24 -o parent=eno1.61 -o bridge_name=docker0 bad8
 check "no accept rule for any bridge but l2vlan's own" sh -c "! { iptables -S FORWARD; ip6tables -S FORWARD; } | grep 'l2vlan bridge' | grep -Evq 'l2vlan bridge vlan[0-9]+'"
 check "eno1.61 was never made" sh -c "! ip link show eno1.61 2>/dev/null"
+# A bridge l2vlan did not make is used only when plainly meant for the VLAN (README, Options).
+check "a host bridge br9 with a port of its own" sh -c "ip link add br9 type bridge && ip link add dummy9 type dummy && ip link set dummy9 master br9"
+check_fails --grep 'bridge_name=br9: that bridge exists and has other ports \(dummy9\)' "an existing bridge with other ports is refused" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.62.0/24 -o parent=eno1.62 -o bridge_name=br9 bad9
+check "br9 keeps its port; no eno1.62, no rule for br9" sh -c "ip -o link show dummy9 | grep -q 'master br9' && ! ip link show eno1.62 2>/dev/null && ! iptables -S FORWARD | grep -q 'l2vlan bridge br9'"
+check "a Docker bridge network under the bridge name dk9" docker network create -o com.docker.network.bridge.name=dk9 --subnet 172.30.9.0/24 dk9
+check_fails --grep 'bridge_name=dk9: that bridge exists and the host has the address 172.30.9.1' "a bridge the host has an address on is refused" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.62.0/24 -o parent=eno1.62 -o bridge_name=dk9 bad10
+check "br9, dummy9 and dk9 removed by their owners" sh -c "ip link del dummy9 && ip link del br9 && docker network rm dk9 >/dev/null"
 
 section "mtu, --mac-address, routes, --internal"
 check "v60 with mtu 1400 and an extra route" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.60.0/24 --gateway 192.168.60.1 \
@@ -127,6 +136,39 @@ check_fails --grep 'mtu.*com.docker.network.driver.mtu' "mtu and com.docker.netw
     docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.81.0/24 -o parent=eno1.81 -o mtu=1400 \
     -o com.docker.network.driver.mtu=1300 bad4
 
+section "a state file that cannot be read: what runs on it stays (issue 11, defect 6)"
+vg_file=/var/lib/l2vlan/networks/$(docker network inspect -f '{{.Id}}' vg).json
+vg_pool=/var/lib/l2vlan/pools/192.168.80.0_24.json
+cp "$vg_file" /tmp/vg-network.json
+check "vg's network file made unreadable, l2vlan restarted" sh -c "echo '{' >'$vg_file' && systemctl restart l2vlan"
+check "vlan80, eno1.80 and vlan80's accept rule are still there" \
+    sh -c "ip link show vlan80 >/dev/null && ip link show eno1.80 >/dev/null && iptables -S FORWARD | grep -q 'l2vlan bridge vlan80'"
+check "g1 still reaches the router" docker exec g1 ping -c 2 -W 2 192.168.80.1
+check "the journal says what was kept" sh -c "journalctl -u l2vlan --no-pager | grep -q 'keeping the bridge, eno1.80'"
+check "vg's network file repaired (moved back), l2vlan restarted" \
+    sh -c "cp /tmp/vg-network.json '$vg_file' && rm -r /var/lib/l2vlan/networks/quarantine && systemctl restart l2vlan"
+check "vg's pool file made unreadable, l2vlan restarted" sh -c "echo '{' >'$vg_pool' && systemctl restart l2vlan"
+check_fails --grep 'address 192.168.80.2 is already in use' "g1's address is not handed out again (--ip 192.168.80.2)" \
+    docker run --rm --network vg --ip 192.168.80.2 bb:latest true
+check "a new container on vg starts" docker run -d --name g2 --network vg bb:latest sleep 3600
+check_eq "and gets the next free address, neither the router's nor g1's" "192.168.80.3/24" "$(container_ipv4 g2)"
+# The re-made pool file is current: the user deletes the quarantined one.
+check "the quarantined pool file deleted, l2vlan restarted" sh -c "rm -r /var/lib/l2vlan/pools/quarantine && systemctl restart l2vlan"
+
+section "networks that share a subnet: removing one leaves the others whole, no router's address is handed out (issue 11, defects 1, 2)"
+check "pa on vg's subnet with the router 192.168.80.1" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.80.0/24 --gateway 192.168.80.1 -o parent=eno1.80 pa
+check "pb on the same subnet with a second router, 192.168.80.254" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.80.0/24 --gateway 192.168.80.254 -o parent=eno1.80 pb
+check_fails --grep 'address 192.168.80.1 is the gateway' "pa's router address is not given to a container of pb" \
+    docker run --rm --network pb --ip 192.168.80.1 bb:latest true
+check_fails --grep 'address 192.168.80.254 is the gateway' "nor pb's to a container of vg" \
+    docker run --rm --network vg --ip 192.168.80.254 bb:latest true
+check "docker network rm pa" docker network rm pa
+check "pb still starts a container after pa is gone" docker run -d --name p1 --network pb bb:latest sleep 3600
+check_eq "p1 gets the next free address (g1 has .2, g2 .3)" "192.168.80.4/24" "$(container_ipv4 p1)"
+check "p1 reaches g1" docker exec p1 ping -c 2 -W 2 192.168.80.2
+
 section "an IPv6-only network (--ipv4=false, Docker 28)"
 if [ "$(docker_major)" -ge 28 ]; then
     v4_pools() { journalctl -u l2vlan --no-pager | grep -cE 'Pool [0-9]+[.][0-9]+[.][0-9]+[.][0-9]+/[0-9]+[^ ]* created' || true; }
@@ -148,7 +190,7 @@ fi
 
 section "teardown"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
-check "networks removed" sh -c "docker network rm v10 v20 v50 v51 v60 vi vg && { [ \"\$(docker network ls -q -f name=v90)\" = '' ] || docker network rm v90; }"
+check "networks removed" sh -c "docker network rm v10 v20 v50 v51 v60 vi vg pb && { [ \"\$(docker network ls -q -f name=v90)\" = '' ] || docker network rm v90; }"
 check_eq "no l2vlan state file is left" 0 "$(l2vlan_state_files)"
 check "no l2vlan bridge or sub-interface is left" sh -c "! ip -o link show | grep -Eq ': (vlan[0-9]+|eno1[.](10|20|50|60|70|80|90))[@:]'"
 check "the user's eno1.40 is still there" ip link show eno1.40
