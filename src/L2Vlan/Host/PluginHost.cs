@@ -45,6 +45,7 @@ public static class PluginHost
 
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddSingleton(_ => ServiceLock.Take(settings));
         services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
         services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
         services.AddSingleton<IFirewall, IptablesFirewall>();
@@ -68,7 +69,10 @@ public static class PluginHost
         return app;
     }
 
-    /// <summary>Loads the state and restores the links, then listens: Docker's first call already sees every network.</summary>
+    /// <summary>
+    /// Loads the state and restores the links, then listens: Docker's first call already sees every network.
+    /// Throws <see cref="ServiceLockException"/> when another service holds the state directory or the socket.
+    /// </summary>
     public static async Task RunAsync(WebApplication app, CancellationToken cancel = default)
     {
         await StartAsync(app, cancel);
@@ -78,6 +82,8 @@ public static class PluginHost
     public static async Task StartAsync(WebApplication app, CancellationToken cancel = default)
     {
         var settings = app.Services.GetRequiredService<ServiceSettings>();
+        // Before the state is read or the socket touched; held until the app is disposed, or the process ends.
+        app.Services.GetRequiredService<ServiceLock>();
         app.Services.GetRequiredService<IpamService>().Load();
         app.Services.GetRequiredService<StateRecovery>().Recover();
 
