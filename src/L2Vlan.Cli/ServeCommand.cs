@@ -27,7 +27,15 @@ internal static class ServeCommand
                 parse.GetValue(stateDirectory)!,
                 Enum.Parse<LogLevel>(parse.GetValue(logLevel)!));
             await using var app = PluginHost.Build(settings);
-            await PluginHost.RunAsync(app);
+            try
+            {
+                await PluginHost.RunAsync(app);
+            }
+            catch (ServiceLockException e)
+            {
+                Console.Error.WriteLine($"l2vlan serve: {e.Message}");
+                return 1;
+            }
             return 0;
         });
         return command;

@@ -27,10 +27,25 @@ public static class PluginHost
         builder.Logging.AddConsole().SetMinimumLevel(settings.LogLevel);
         // Kestrel's per-request lines would bury l2vlan's own; they stay for --log-level Debug.
         if (settings.LogLevel > LogLevel.Debug) builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.ListenUnixSocket(settings.SocketPath));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            // Docker's messages are small (RequestLimits): a larger request is refused before it is read.
+            k.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes;
+            k.Limits.MaxRequestLineSize = RequestLimits.MaxRequestLineBytes;
+            k.Limits.MaxRequestHeadersTotalSize = RequestLimits.MaxHeaderBytes;
+            k.Limits.MaxRequestHeaderCount = RequestLimits.MaxHeaderCount;
+            k.AddServerHeader = false;
+            k.ListenUnixSocket(settings.SocketPath, listen =>
+            {
+                // Docker speaks HTTP/1.1; one protocol also keeps what KestrelRefusals reads plain.
+                listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1;
+                listen.Use(KestrelRefusals.Filter);
+            });
+        });
 
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddSingleton(_ => ServiceLock.Take(settings));
         services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
         services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
         services.AddSingleton<IFirewall, IptablesFirewall>();
@@ -50,11 +65,14 @@ public static class PluginHost
 
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<PluginDispatcher>();
-        app.Run(context => Serve(context, dispatcher));
+        app.Run(context => Serve(context, dispatcher, app.Logger));
         return app;
     }
 
-    /// <summary>Loads the state and restores the links, then listens: Docker's first call already sees every network.</summary>
+    /// <summary>
+    /// Loads the state and restores the links, then listens: Docker's first call already sees every network.
+    /// Throws <see cref="ServiceLockException"/> when another service holds the state directory or the socket.
+    /// </summary>
     public static async Task RunAsync(WebApplication app, CancellationToken cancel = default)
     {
         await StartAsync(app, cancel);
@@ -64,6 +82,8 @@ public static class PluginHost
     public static async Task StartAsync(WebApplication app, CancellationToken cancel = default)
     {
         var settings = app.Services.GetRequiredService<ServiceSettings>();
+        // Before the state is read or the socket touched; held until the app is disposed, or the process ends.
+        app.Services.GetRequiredService<ServiceLock>();
         app.Services.GetRequiredService<IpamService>().Load();
         app.Services.GetRequiredService<StateRecovery>().Recover();
 
@@ -84,19 +104,41 @@ public static class PluginHost
         where T : class =>
         new(Path.Combine(settings.StateDirectory, folder), type, services.GetRequiredService<ILoggerFactory>().CreateLogger($"L2Vlan.State.{folder}"));
 
-    private static async Task Serve(HttpContext context, PluginDispatcher dispatcher)
+    private static async Task Serve(HttpContext context, PluginDispatcher dispatcher, ILogger logger)
+    {
+        var reply = await Dispatch(context, dispatcher, logger);
+        if (reply.Status == StatusCodes.Status405MethodNotAllowed)
+        {
+            context.Response.Headers.Allow = HttpMethods.Post;
+            // Not Docker; and the answer to a HEAD has no body: nothing more is read from this client.
+            context.Response.Headers.Connection = "close";
+        }
+        context.Response.StatusCode = reply.Status;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = reply.Body.Length;
+        await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted);
+    }
+
+    private static async Task<PluginDispatcher.Reply> Dispatch(HttpContext context, PluginDispatcher dispatcher, ILogger logger)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
         {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return;
+            logger.LogWarning("{Method} {Path} refused: only POST is served", context.Request.Method, context.Request.Path.Value);
+            return Refusals.For(StatusCodes.Status405MethodNotAllowed);
         }
         // Docker sends no Content-Type, so the body is read as it is rather than bound by type.
         using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        var reply = dispatcher.Handle(context.Request.Path.Value ?? "", body.GetBuffer().AsSpan(0, (int)body.Length));
-        context.Response.StatusCode = reply.Status;
-        context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted);
+        try
+        {
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel refused the body: over RequestLimits.MaxBodyBytes (told by Content-Length before a byte
+            // is read), too slow, or badly framed.
+            logger.LogWarning("{Path} refused: {Reason}", context.Request.Path.Value, e.Message);
+            return Refusals.For(e.StatusCode);
+        }
+        return dispatcher.Handle(context.Request.Path.Value ?? "", body.GetBuffer().AsSpan(0, (int)body.Length));
     }
 }

@@ -21,20 +21,21 @@ public sealed class IpamCalls(IpamService ipam)
 
     public EmptyResponse ReleasePool(ReleasePoolRequest request)
     {
-        ipam.ReleasePool(request.PoolID);
+        ipam.ReleasePool(Required.Value(request.PoolID, "PoolID"));
         return EmptyResponse.Instance;
     }
 
     public RequestAddressResponse RequestAddress(RequestAddressRequest request)
     {
         var wanted = string.IsNullOrWhiteSpace(request.Address) ? null : WireValues.Address(request.Address);
-        var address = ipam.RequestAddress(request.PoolID, wanted, DockerOptions.IsGatewayRequest(request.Options));
+        var address = ipam.RequestAddress(Required.Value(request.PoolID, "PoolID"), wanted, DockerOptions.IsGatewayRequest(request.Options));
         return new RequestAddressResponse { Address = address.ToString() };
     }
 
     public EmptyResponse ReleaseAddress(ReleaseAddressRequest request)
     {
-        if (WireValues.TryParseAddress(request.Address, out var address)) ipam.ReleaseAddress(request.PoolID, address);
+        var poolId = Required.Value(request.PoolID, "PoolID");
+        if (WireValues.TryParseAddress(request.Address, out var address)) ipam.ReleaseAddress(poolId, address);
         return EmptyResponse.Instance;
     }
 }

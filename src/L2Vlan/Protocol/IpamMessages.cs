@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace L2Vlan.Protocol;
 
 // The IpamDriver half of Docker's remote plugin protocol (libnetwork ipams/remote/api).
+// As in the NetworkDriver half, every request field may be missing or null.
 
 public sealed class IpamCapabilitiesResponse
 {
@@ -37,12 +38,12 @@ public sealed class RequestPoolResponse
 
 public sealed class ReleasePoolRequest
 {
-    public string PoolID { get; init; } = "";
+    public string? PoolID { get; init; } = "";
 }
 
 public sealed class RequestAddressRequest
 {
-    public string PoolID { get; init; } = "";
+    public string? PoolID { get; init; } = "";
     /// <summary>A wanted address (gateway, aux or --ip), or empty for any free one.</summary>
     public string? Address { get; init; }
     public Dictionary<string, JsonElement>? Options { get; init; }
@@ -57,6 +58,6 @@ public sealed class RequestAddressResponse
 
 public sealed class ReleaseAddressRequest
 {
-    public string PoolID { get; init; } = "";
+    public string? PoolID { get; init; } = "";
     public string? Address { get; init; }
 }

@@ -9,14 +9,14 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
 {
     public EmptyResponse CreateNetwork(CreateNetworkRequest request)
     {
-        var data = (request.IPv4Data ?? []).Concat(request.IPv6Data ?? []).ToList();
+        var data = Required.Items(request.IPv4Data, "IPv4Data").Concat(Required.Items(request.IPv6Data, "IPv6Data")).ToList();
         var subnets = data
-            .Where(d => !string.IsNullOrEmpty(d.Pool))
-            .Select(d => new SubnetRecord(WireValues.Subnet(d.Pool!), WireValues.InterfaceAddress(d.Gateway)))
+            .Where(d => !string.IsNullOrEmpty(d.Item.Pool))
+            .Select(d => new SubnetRecord(WireValues.Subnet(d.Item.Pool!), WireValues.InterfaceAddress(d.Item.Gateway)))
             .ToList();
-        var aux = data.SelectMany(d => (d.AuxAddresses ?? []).Values).Select(WireValues.Address).ToList();
+        var aux = data.SelectMany(d => Required.Values(d.Item.AuxAddresses, $"{d.Field}.AuxAddresses")).Select(WireValues.Address).ToList();
         driver.CreateNetwork(new NetworkSpec(
-            request.NetworkID,
+            Required.Value(request.NetworkID, "NetworkID"),
             DockerOptions.Generic(request.Options),
             DockerOptions.Flag(request.Options, DockerOptions.InternalKey),
             subnets,
@@ -26,7 +26,7 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
 
     public EmptyResponse DeleteNetwork(NetworkRequest request)
     {
-        driver.DeleteNetwork(request.NetworkID);
+        driver.DeleteNetwork(Required.Value(request.NetworkID, "NetworkID"));
         return EmptyResponse.Instance;
     }
 
@@ -34,8 +34,8 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
     {
         var given = WireValues.Mac(request.Interface?.MacAddress);
         var (mac, known) = driver.CreateEndpoint(
-            request.NetworkID,
-            request.EndpointID,
+            Required.Value(request.NetworkID, "NetworkID"),
+            Required.Value(request.EndpointID, "EndpointID"),
             WireValues.InterfaceAddress(request.Interface?.Address),
             WireValues.InterfaceAddress(request.Interface?.AddressIPv6),
             given);
@@ -48,13 +48,13 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
 
     public EmptyResponse DeleteEndpoint(EndpointRequest request)
     {
-        driver.DeleteEndpoint(request.NetworkID, request.EndpointID);
+        driver.DeleteEndpoint(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID"));
         return EmptyResponse.Instance;
     }
 
     public JoinResponse Join(JoinRequest request)
     {
-        var joined = driver.Join(request.NetworkID, request.EndpointID);
+        var joined = driver.Join(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID"));
         return new JoinResponse
         {
             InterfaceName = new InterfaceName { SrcName = joined.ContainerVeth, DstPrefix = "eth" },
@@ -68,7 +68,7 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
     public EndpointOperInfoResponse EndpointOperInfo(EndpointRequest request)
     {
         var info = new EndpointOperInfoResponse();
-        if (driver.Endpoint(request.NetworkID, request.EndpointID) is var (bridge, endpoint))
+        if (driver.Endpoint(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID")) is var (bridge, endpoint))
         {
             info.Value["bridge"] = bridge;
             if (endpoint.HostVeth is not null) info.Value["host_veth"] = endpoint.HostVeth;

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace L2Vlan.Protocol;
 
 // The NetworkDriver half of Docker's remote plugin protocol (libnetwork drivers/remote/api).
-// Field names are Docker's; unknown fields are ignored and every field may be missing.
+// Field names are Docker's; unknown fields are ignored and every field may be missing or null (an element of a
+// list or a map too), so request fields are nullable and Protocol/Required names the one that was null.
 
 public sealed class NetworkCapabilitiesResponse
 {
@@ -16,20 +17,20 @@ public sealed class IpamData
     public string? AddressSpace { get; init; }
     public string? Pool { get; init; }
     public string? Gateway { get; init; }
-    public Dictionary<string, string>? AuxAddresses { get; init; }
+    public Dictionary<string, string?>? AuxAddresses { get; init; }
 }
 
 public sealed class CreateNetworkRequest
 {
-    public string NetworkID { get; init; } = "";
+    public string? NetworkID { get; init; } = "";
     public Dictionary<string, JsonElement>? Options { get; init; }
-    public List<IpamData>? IPv4Data { get; init; }
-    public List<IpamData>? IPv6Data { get; init; }
+    public List<IpamData?>? IPv4Data { get; init; }
+    public List<IpamData?>? IPv6Data { get; init; }
 }
 
 public sealed class NetworkRequest
 {
-    public string NetworkID { get; init; } = "";
+    public string? NetworkID { get; init; } = "";
 }
 
 public sealed class EndpointInterface
@@ -41,8 +42,8 @@ public sealed class EndpointInterface
 
 public sealed class CreateEndpointRequest
 {
-    public string NetworkID { get; init; } = "";
-    public string EndpointID { get; init; } = "";
+    public string? NetworkID { get; init; } = "";
+    public string? EndpointID { get; init; } = "";
     public EndpointInterface? Interface { get; init; }
     public Dictionary<string, JsonElement>? Options { get; init; }
 }
@@ -55,8 +56,8 @@ public sealed class CreateEndpointResponse
 
 public sealed class EndpointRequest
 {
-    public string NetworkID { get; init; } = "";
-    public string EndpointID { get; init; } = "";
+    public string? NetworkID { get; init; } = "";
+    public string? EndpointID { get; init; } = "";
 }
 
 public sealed class EndpointOperInfoResponse
@@ -66,9 +67,9 @@ public sealed class EndpointOperInfoResponse
 
 public sealed class JoinRequest
 {
-    public string NetworkID { get; init; } = "";
-    public string EndpointID { get; init; } = "";
-    public string SandboxKey { get; init; } = "";
+    public string? NetworkID { get; init; } = "";
+    public string? EndpointID { get; init; } = "";
+    public string? SandboxKey { get; init; } = "";
     public Dictionary<string, JsonElement>? Options { get; init; }
 }
 
@@ -98,11 +99,11 @@ public sealed class JoinResponse
 
 public sealed class AllocateNetworkRequest
 {
-    public string NetworkID { get; init; } = "";
-    public Dictionary<string, string>? Options { get; init; }
+    public string? NetworkID { get; init; } = "";
+    public Dictionary<string, string?>? Options { get; init; }
 }
 
 public sealed class AllocateNetworkResponse
 {
-    public Dictionary<string, string>? Options { get; init; }
+    public Dictionary<string, string?>? Options { get; init; }
 }

@@ -15,7 +15,12 @@ namespace L2Vlan.Protocol;
 /// </summary>
 public sealed class PluginDispatcher
 {
-    public readonly record struct Reply(int Status, byte[] Body);
+    public readonly record struct Reply(int Status, byte[] Body)
+    {
+        /// <summary>Every failure goes back as <c>{"Err": "..."}</c>: Docker shows that text to the user.</summary>
+        public static Reply Err(int status, string message) =>
+            new(status, JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse { Err = message }, Json.ErrorResponse));
+    }
 
     private delegate Reply Handler(ReadOnlySpan<byte> body);
 
@@ -87,12 +92,18 @@ public sealed class PluginDispatcher
             catch (JsonException e)
             {
                 _logger.LogWarning("{Path}: unreadable request: {Message}", path, e.Message);
-                return Error(500, $"l2vlan could not read the request to {path}: {e.Message}");
+                return Error(500, $"l2vlan could not read the request to {path}: {Unreadable(body, e)}");
+            }
+            catch (Exception e) when (IsHostFailure(e))
+            {
+                _logger.LogError(e, "{Path} failed", path);
+                return Error(500, $"l2vlan could not complete {path}: {e.Message}");
             }
             catch (Exception e)
             {
+                // A bug: its message helps nobody at the docker CLI and its stack names l2vlan's insides; the journal has both.
                 _logger.LogError(e, "{Path} failed", path);
-                return Error(500, $"l2vlan: {e.Message}");
+                return Error(500, $"l2vlan failed on {path} with an internal error; the details are in its journal (journalctl -u l2vlan)");
             }
         }
     }
@@ -111,6 +122,32 @@ public sealed class PluginDispatcher
 
     private static bool IsBlank(ReadOnlySpan<byte> body) => body.Trim(" \t\r\n"u8).IsEmpty;
 
-    private static Reply Error(int status, string message) =>
-        new(status, JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse { Err = message }, Json.ErrorResponse));
+    /// <summary>
+    /// What was wrong with a body that did not deserialize, without the serializer's own words (they name
+    /// l2vlan's types): not JSON at all, or JSON with a value of another type than Docker sends.
+    /// </summary>
+    private static string Unreadable(ReadOnlySpan<byte> body, JsonException e)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { AllowTrailingCommas = true });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException)
+        {
+            return $"the request body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})";
+        }
+        return e.Path is null or "$" ? "the request body is not a JSON object" : $"{e.Path.TrimStart('$', '.')} has another JSON type than Docker sends";
+    }
+
+    /// <summary>
+    /// The host refused (the kernel, the disk, iptables): the message is the system's or l2vlan's own, and tells
+    /// the operator what to look at. Anything else is a bug.
+    /// </summary>
+    private static bool IsHostFailure(Exception e) =>
+        e is IOException or InvalidOperationException or InvalidDataException || e.GetType().Assembly == typeof(PluginDispatcher).Assembly;
+
+    private static Reply Error(int status, string message) => Reply.Err(status, message);
 }

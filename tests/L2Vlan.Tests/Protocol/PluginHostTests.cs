@@ -4,6 +4,7 @@ using L2Vlan.Firewall;
 using L2Vlan.Host;
 using L2Vlan.Netlink;
 using L2Vlan.Tests.Fakes;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,7 @@ namespace L2Vlan.Tests.Protocol;
 public class PluginHostTests
 {
     private string _folder = null!;
+    private string _socket = null!;
     private Microsoft.AspNetCore.Builder.WebApplication _app = null!;
     private HttpClient _client = null!;
 
@@ -20,7 +22,7 @@ public class PluginHostTests
     public async Task SetUp()
     {
         _folder = Path.Combine(Path.GetTempPath(), "l2vlan-host-" + Guid.NewGuid().ToString("N"));
-        var socket = Path.Combine(_folder, "run", "l2vlan.sock");
+        var socket = _socket = Path.Combine(_folder, "run", "l2vlan.sock");
         Directory.CreateDirectory(Path.GetDirectoryName(socket)!);
         await File.WriteAllTextAsync(socket, "left by a crash");
         var links = new FakeLinkControl();
@@ -30,6 +32,8 @@ public class PluginHostTests
             services.AddSingleton<ILinkControl>(links);
             services.AddSingleton<IArpAnnouncer>(links);
             services.AddSingleton<IFirewall>(new FakeFirewall());
+            // Kestrel's default is 30 s; the test of a client too slow with its headers should not wait that long.
+            services.Configure<KestrelServerOptions>(k => k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
         });
         await PluginHost.StartAsync(_app);
         _client = new HttpClient(new SocketsHttpHandler
@@ -74,5 +78,117 @@ public class PluginHostTests
         Assert.That((int)reply.StatusCode, Is.EqualTo(500));
         var json = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
         Assert.That(json.GetProperty("Err").GetString(), Does.Contain("vlan_id=9999"));
+    }
+
+    /// <summary>Sends raw bytes on the socket and reads the answers until the service closes the connection.</summary>
+    private async Task<string> Raw(string request)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await s.ConnectAsync(new UnixDomainSocketEndPoint(_socket), cancel.Token);
+        // Sent while the answer is read: the service may answer and close before it has read all of it.
+        var sending = s.SendAsync(System.Text.Encoding.Latin1.GetBytes(request), cancel.Token).AsTask();
+        var answer = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await s.ReceiveAsync(buffer, cancel.Token)) > 0) answer.Write(buffer, 0, read);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // The service closed with part of the request unread (it refused it unread): the kernel says reset, not end.
+        }
+        try
+        {
+            await sending;
+        }
+        catch (SocketException)
+        {
+        }
+        return System.Text.Encoding.Latin1.GetString(answer.ToArray());
+    }
+
+    /// <summary>The answers in what <see cref="Raw"/> read, each framed by its Content-Length, which must cover all.</summary>
+    private static List<(int Status, string Head, string Body)> Answers(string raw)
+    {
+        var answers = new List<(int, string, string)>();
+        for (var at = 0; at < raw.Length;)
+        {
+            var bodyStart = raw.IndexOf("\r\n\r\n", at, StringComparison.Ordinal) + 4;
+            var head = raw[at..bodyStart];
+            var length = int.Parse(head.Split("\r\n").Single(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..]);
+            Assert.That(raw.Length, Is.GreaterThanOrEqualTo(bodyStart + length), "the body is as long as Content-Length says");
+            answers.Add((int.Parse(head.AsSpan(9, 3)), head, raw.Substring(bodyStart, length)));
+            at = bodyStart + length;
+        }
+        return answers;
+    }
+
+    /// <summary>The status and the Err of the last answer in what <see cref="Raw"/> read.</summary>
+    private static (int Status, string Err) LastRefusal(string raw)
+    {
+        var (status, head, body) = Answers(raw).Last();
+        Assert.That(head, Does.Contain("Content-Type: application/json"));
+        return (status, JsonDocument.Parse(body).RootElement.GetProperty("Err").GetString()!);
+    }
+
+    [Test]
+    public async Task A_method_other_than_POST_answers_405_with_Err()
+    {
+        using var reply = await _client.GetAsync("/Plugin.Activate");
+        Assert.That((int)reply.StatusCode, Is.EqualTo(405));
+        Assert.That(JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("Err").GetString(), Does.Contain("only POST is served"));
+    }
+
+    [Test]
+    public async Task A_body_over_the_limit_is_refused_from_its_Content_Length_before_it_is_sent()
+    {
+        // Only the head is sent: the answer comes without the service waiting for the 2 MB.
+        var (status, err) = LastRefusal(await Raw("POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: plugin\r\nContent-Length: 2000000\r\n\r\n{"));
+        Assert.That(status, Is.EqualTo(413));
+        Assert.That(err, Does.Contain($"the request body exceeds {L2Vlan.Protocol.RequestLimits.MaxBodyBytes} bytes"));
+    }
+
+    [Test]
+    public async Task A_chunked_body_over_the_limit_is_refused_once_it_passes_it()
+    {
+        var chunk = new string(' ', 64 * 1024);
+        var request = new System.Text.StringBuilder("POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: plugin\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (var i = 0; i < 17; i++) request.Append($"{chunk.Length:x}\r\n{chunk}\r\n");
+        var (status, err) = LastRefusal(await Raw(request.ToString()));
+        Assert.That(status, Is.EqualTo(413));
+        Assert.That(err, Does.Contain("exceeds"));
+    }
+
+    [TestCase("GARBAGE\r\n\r\n", 400, "not valid HTTP/1.1")]
+    [TestCase("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nBad Header\r\n\r\n", 400, "not valid HTTP/1.1")]
+    [TestCase("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nX-Big: {0}\r\n\r\n", 431, "headers exceed")]
+    [TestCase("POST /{0} HTTP/1.1\r\nHost: plugin\r\n\r\n", 414, "request line exceeds")]
+    [TestCase("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n", 400, "not valid HTTP/1.1")]
+    public async Task Kestrels_own_refusals_carry_an_Err_body(string request, int expectedStatus, string expectedErr)
+    {
+        var (status, err) = LastRefusal(await Raw(string.Format(System.Globalization.CultureInfo.InvariantCulture, request, new string('a', 10_000))));
+        Assert.That(status, Is.EqualTo(expectedStatus));
+        Assert.That(err, Does.Contain(expectedErr));
+    }
+
+    [Test]
+    public async Task Headers_too_slow_are_refused_with_408_and_Err()
+    {
+        var (status, err) = LastRefusal(await Raw("POST /Plugin.Activate HTTP/1.1\r\nHost: plu"));
+        Assert.That(status, Is.EqualTo(408));
+        Assert.That(err, Does.Contain("did not arrive in time"));
+    }
+
+    [Test]
+    public async Task Answers_before_a_refusal_on_the_same_connection_pass_unchanged()
+    {
+        const string activate = "POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nContent-Length: 0\r\n\r\n";
+        var raw = await Raw(activate + activate + "GARBAGE\r\n\r\n");
+        var answers = Answers(raw);
+        Assert.That(answers.Select(a => a.Status), Is.EqualTo(new[] { 200, 200, 400 }));
+        Assert.That(JsonDocument.Parse(answers[1].Body).RootElement.GetProperty("Implements")[1].GetString(), Is.EqualTo("IpamDriver"));
+        Assert.That(LastRefusal(raw).Err, Does.Contain("not valid HTTP/1.1"));
     }
 }
