@@ -104,7 +104,7 @@ check "eno1.61 was never made" sh -c "! ip link show eno1.61 2>/dev/null"
 check_fails --grep 'another l2vlan serve holds the state directory /var/lib/l2vlan' "a second l2vlan serve is refused, naming what it found held" \
     timeout 60 l2vlan serve
 check "the running service's socket is still there, and Docker still reaches it" \
-    sh -c "test -S /run/l2vlan/l2vlan.sock && docker network create -d l2vlan --config-only --ipam-driver l2vlan --subnet 192.168.63.0/24 -o vlan_id=63 -o ext_if=eno1 lockcheck >/dev/null && docker network rm lockcheck >/dev/null"
+    sh -c "test -S /run/l2vlan/l2vlan.sock && docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.63.0/24 -o parent=eno1.63 lockcheck >/dev/null && docker network rm lockcheck >/dev/null"
 # A bridge l2vlan did not make is used only when plainly meant for the VLAN (README, Options).
 check "a host bridge br9 with a port of its own" sh -c "ip link add br9 type bridge && ip link add dummy9 type dummy && ip link set dummy9 master br9"
 check_fails --grep 'bridge_name=br9: that bridge exists and has other ports \(dummy9\)' "an existing bridge with other ports is refused" \
