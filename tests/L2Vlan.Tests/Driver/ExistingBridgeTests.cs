@@ -12,10 +12,7 @@ public class ExistingBridgeTests
     [SetUp]
     public void SetUp()
     {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        links.AddNic("eth0");
-        _state = new TestState(links);
+        _state = TestState.WithNics("eno1", "eth0");
     }
 
     [TearDown]

@@ -12,9 +12,7 @@ public class FirewallBookkeepingTests
     [SetUp]
     public void SetUp()
     {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        _state = new TestState(links);
+        _state = TestState.WithNics("eno1");
     }
 
     [TearDown]

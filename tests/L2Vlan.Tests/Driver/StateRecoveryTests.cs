@@ -13,9 +13,7 @@ public class StateRecoveryTests
     [SetUp]
     public void SetUp()
     {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        _state = new TestState(links);
+        _state = TestState.WithNics("eno1");
     }
 
     [TearDown]

@@ -24,6 +24,14 @@ internal sealed class TestState : IDisposable
         Restart();
     }
 
+    /// <summary>A state over a fake kernel that has these NICs.</summary>
+    public static TestState WithNics(params string[] nics)
+    {
+        var links = new FakeLinkControl();
+        foreach (var nic in nics) links.AddNic(nic);
+        return new TestState(links);
+    }
+
     /// <summary>A new service over the same folder and kernel, as after `systemctl restart l2vlan`.</summary>
     public void Restart()
     {

@@ -22,9 +22,7 @@ public class GarbageRequestTests
     [SetUp]
     public void SetUp()
     {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        _state = new TestState(links);
+        _state = TestState.WithNics("eno1");
         _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, NullLogger<PluginDispatcher>.Instance);
     }
 
