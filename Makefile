@@ -40,8 +40,10 @@ build:
 	@rm -f $(OUT)/*.dbg $(OUT)/*.pdb
 	@ls -l $(BIN)
 
+# The suites (tests/L2Vlan.Tests/Suites) run on their own, with their figures and seeds shown.
 unit:
-	dotnet test L2Vlan.sln -c Release --nologo
+	dotnet test L2Vlan.sln -c Release --nologo --filter 'TestCategory!=Suite'
+	dotnet test L2Vlan.sln -c Release --nologo --no-build --filter 'TestCategory=Suite' --logger 'console;verbosity=normal'
 
 e2e: build deb deb-upgrade
 	L2VLAN_BIN=$(abspath $(BIN)) L2VLAN_DEB=$(abspath $(DEB)) L2VLAN_DEB_UPGRADE=$(abspath $(DEB_UPGRADE)) \
