@@ -64,7 +64,8 @@ service_container() {
 # write_stack_file FILE NETWORK: a compose v3 stack of one busybox service "app" on an external network.
 # Like nginx, the app ends at SIGTERM: a bare "sleep" as PID 1 would ignore it, each dockerd stop would
 # wait 10 s for it, and under TCG that pushes dockerd past its 15 s shutdown limit ("Force shutdown
-# daemon"), where it exits with its own network clean-up unfinished.
+# daemon"), where it exits with its own network clean-up unfinished. vm/init raises that limit to 60 s
+# for every scenario; ending at SIGTERM still saves the 10 s per stop.
 write_stack_file() {
     cat >"$1" <<YAML
 version: "3.8"
