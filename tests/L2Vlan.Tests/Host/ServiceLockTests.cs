@@ -1,10 +1,6 @@
-using System.Net.Sockets;
-using L2Vlan.Firewall;
 using L2Vlan.Host;
-using L2Vlan.Netlink;
 using L2Vlan.Tests.Fakes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Tests.Host;
@@ -30,29 +26,14 @@ public class ServiceLockTests
 
     private WebApplication Host(ServiceSettings settings)
     {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        var app = PluginHost.Build(settings, services =>
-        {
-            services.AddSingleton<ILinkControl>(links);
-            services.AddSingleton<IArpAnnouncer>(links);
-            services.AddSingleton<IFirewall>(new FakeFirewall());
-        });
+        var app = FakeKernelHost.Build(settings, ["eno1"]);
         _apps.Add(app);
         return app;
     }
 
     private static async Task<int> Activate(string socket)
     {
-        using var client = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancel) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel);
-                return new NetworkStream(s, ownsSocket: true);
-            },
-        });
+        using var client = FakeKernelHost.Client(socket);
         using var reply = await client.PostAsync("http://plugin/Plugin.Activate", new ByteArrayContent([]));
         return (int)reply.StatusCode;
     }

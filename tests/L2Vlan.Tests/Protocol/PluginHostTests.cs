@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using L2Vlan.Firewall;
 using L2Vlan.Host;
-using L2Vlan.Netlink;
 using L2Vlan.Tests.Fakes;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,29 +23,11 @@ public class PluginHostTests
         var socket = _socket = Path.Combine(_folder, "run", "l2vlan.sock");
         Directory.CreateDirectory(Path.GetDirectoryName(socket)!);
         await File.WriteAllTextAsync(socket, "left by a crash");
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        _app = PluginHost.Build(new ServiceSettings(socket, Path.Combine(_folder, "state"), LogLevel.Warning), services =>
-        {
-            services.AddSingleton<ILinkControl>(links);
-            services.AddSingleton<IArpAnnouncer>(links);
-            services.AddSingleton<IFirewall>(new FakeFirewall());
+        _app = FakeKernelHost.Build(new ServiceSettings(socket, Path.Combine(_folder, "state"), LogLevel.Warning), ["eno1"], services =>
             // Kestrel's default is 30 s; the test of a client too slow with its headers should not wait that long.
-            services.Configure<KestrelServerOptions>(k => k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
-        });
+            services.Configure<KestrelServerOptions>(k => k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1)));
         await PluginHost.StartAsync(_app);
-        _client = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancel) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel);
-                return new NetworkStream(s, ownsSocket: true);
-            },
-        })
-        {
-            BaseAddress = new Uri("http://plugin.moby.localhost"),
-        };
+        _client = FakeKernelHost.Client(socket);
     }
 
     [TearDown]

@@ -1,15 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using L2Vlan.Firewall;
 using L2Vlan.Host;
-using L2Vlan.Netlink;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -56,7 +52,7 @@ public class AddressConcurrencySuite
         TestContext.Progress.WriteLine($"concurrency suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the choices)");
         await StartService();
         // A client per service run: connections to a stopped service are not reused.
-        var http = UnixSocketClient(_socket);
+        var http = FakeKernelHost.Client(_socket, Clients);
 
         var poolId = (await Call(http, "/IpamDriver.RequestPool",
             """{"AddressSpace": "l2vlan", "Pool": "10.20.0.0/24", "SubPool": "", "Options": null, "V6": false}"""))
@@ -82,7 +78,7 @@ public class AddressConcurrencySuite
             Assert.That(HeldOnDisk(), Is.EquivalentTo(owners.Keys),
                 $"round {round}: the pool file holds exactly the clients' addresses (seed {seed})");
             await StartService();
-            http = UnixSocketClient(_socket);
+            http = FakeKernelHost.Client(_socket, Clients);
         }
 
         foreach (var (queue, client) in held.Select((q, i) => (q, i)))
@@ -146,13 +142,7 @@ public class AddressConcurrencySuite
 
     private async Task StartService()
     {
-        var links = new FakeLinkControl();
-        _service = PluginHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Error), services =>
-        {
-            services.AddSingleton<ILinkControl>(links);
-            services.AddSingleton<IArpAnnouncer>(links);
-            services.AddSingleton<IFirewall>(new FakeFirewall());
-        });
+        _service = FakeKernelHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Error), []);
         await PluginHost.StartAsync(_service);
     }
 
@@ -172,19 +162,6 @@ public class AddressConcurrencySuite
         return ((int)reply.StatusCode, text.Length == 0 ? null : JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    private static HttpClient UnixSocketClient(string socket) => new(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = Clients,
-        ConnectCallback = async (_, cancel) =>
-        {
-            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel);
-            return new NetworkStream(s, ownsSocket: true);
-        },
-    })
-    {
-        BaseAddress = new Uri("http://plugin.moby.localhost"),
-    };
 
     private sealed class Counts
     {

@@ -1,13 +1,9 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using L2Vlan.Firewall;
 using L2Vlan.Host;
-using L2Vlan.Netlink;
 using L2Vlan.Tests.Fakes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Tests.Suites;
@@ -51,7 +47,7 @@ public class RequestFuzzSuite
         var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s : Environment.TickCount;
         TestContext.Progress.WriteLine($"fuzz suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the requests)");
         await StartService();
-        using var http = UnixSocketClient(_socket);
+        using var http = FakeKernelHost.Client(_socket, Clients);
         var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var statuses = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         var clock = Stopwatch.StartNew();
@@ -128,15 +124,7 @@ public class RequestFuzzSuite
 
     private async Task StartService()
     {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        links.AddNic("eth1");
-        _service = PluginHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Critical), services =>
-        {
-            services.AddSingleton<ILinkControl>(links);
-            services.AddSingleton<IArpAnnouncer>(links);
-            services.AddSingleton<IFirewall>(new FakeFirewall());
-        });
+        _service = FakeKernelHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Critical), ["eno1", "eth1"]);
         await PluginHost.StartAsync(_service);
     }
 
@@ -155,17 +143,4 @@ public class RequestFuzzSuite
         return ((int)reply.StatusCode, await reply.Content.ReadAsStringAsync());
     }
 
-    private static HttpClient UnixSocketClient(string socket) => new(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = Clients,
-        ConnectCallback = async (_, cancel) =>
-        {
-            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel);
-            return new NetworkStream(s, ownsSocket: true);
-        },
-    })
-    {
-        BaseAddress = new Uri("http://plugin.moby.localhost"),
-    };
 }

@@ -1,0 +1,40 @@
+using System.Net.Sockets;
+using L2Vlan.Firewall;
+using L2Vlan.Host;
+using L2Vlan.Netlink;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace L2Vlan.Tests.Fakes;
+
+/// <summary>The real service on a real unix socket with only the kernel and firewall faked, and a client that speaks to it as Docker does.</summary>
+internal static class FakeKernelHost
+{
+    /// <summary>The service over a fake kernel that has these NICs; not yet started. <paramref name="configure"/> may change more.</summary>
+    public static WebApplication Build(ServiceSettings settings, IEnumerable<string> nics, Action<IServiceCollection>? configure = null)
+    {
+        var links = new FakeLinkControl();
+        foreach (var nic in nics) links.AddNic(nic);
+        return PluginHost.Build(settings, services =>
+        {
+            services.AddSingleton<ILinkControl>(links);
+            services.AddSingleton<IArpAnnouncer>(links);
+            services.AddSingleton<IFirewall>(new FakeFirewall());
+            configure?.Invoke(services);
+        });
+    }
+
+    public static HttpClient Client(string socket, int maxConnections = int.MaxValue) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = maxConnections,
+        ConnectCallback = async (_, cancel) =>
+        {
+            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel);
+            return new NetworkStream(s, ownsSocket: true);
+        },
+    })
+    {
+        BaseAddress = new Uri("http://plugin.moby.localhost"),
+    };
+}
