@@ -101,8 +101,8 @@ public sealed class BridgeRegistry(
     {
         var ownVeths = networks.OnBridge(options.BridgeName).SelectMany(n => n.Endpoints.Values)
             .Select(e => e.HostVeth).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var others = links.ListLinks()
-            .Where(l => l.MasterIndex == bridge.Index && l.Name != options.VlanLink && !ownVeths.Contains(l.Name))
+        var others = links.PortsOf(bridge)
+            .Where(l => l.Name != options.VlanLink && !ownVeths.Contains(l.Name))
             .Select(l => l.Name).ToList();
         if (others.Count > 0)
         {

@@ -77,6 +77,6 @@ public sealed class StateRecovery(
     private List<string> Ports(BridgeRecord bridge)
     {
         if (links.FindLink(bridge.Name) is not { Kind: "bridge" } link) return [];
-        return links.ListLinks().Where(l => l.MasterIndex == link.Index && l.Name != bridge.VlanLink).Select(l => l.Name).ToList();
+        return links.PortsOf(link).Where(l => l.Name != bridge.VlanLink).Select(l => l.Name).ToList();
     }
 }

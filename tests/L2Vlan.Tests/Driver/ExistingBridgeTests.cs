@@ -1,5 +1,6 @@
 using L2Vlan.Domain;
 using L2Vlan.Driver;
+using L2Vlan.Netlink;
 using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
@@ -30,7 +31,7 @@ public class ExistingBridgeTests
     private int Index(string link) => _state.Links.FindLink(link)!.Index;
 
     private IEnumerable<string> Ports(string bridge) =>
-        _state.Links.ListLinks().Where(l => l.MasterIndex == Index(bridge)).Select(l => l.Name);
+        _state.Links.PortsOf(_state.Links.FindLink(bridge)!).Select(l => l.Name);
 
     private void AssertNothingChanged()
     {
