@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -10,12 +11,15 @@ internal static class StatusCommand
     public static Command Create()
     {
         var stateDirectory = CommonOptions.StateDirectory();
-        var command = new Command("status", "Show the networks, bridges and address pools l2vlan keeps") { stateDirectory };
+        var json = new Option<bool>("--json") { Description = "Print everything the state holds as JSON, every address listed" };
+        var command = new Command("status", "Show the networks, bridges and address pools l2vlan keeps") { stateDirectory, json };
         command.SetAction(parse =>
         {
             var folder = parse.GetValue(stateDirectory)!;
             var view = StateView.Read(folder, NullLogger.Instance);
-            Console.Write(view.Describe());
+            Console.Write(parse.GetValue(json)
+                ? JsonSerializer.Serialize(StatusReport.Of(view), StatusJsonContext.Default.StatusReport) + Environment.NewLine
+                : view.Describe());
             return view.QuarantinedFiles.Count > 0 ? 1 : 0;
         });
         return command;

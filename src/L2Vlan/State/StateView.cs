@@ -41,7 +41,12 @@ public sealed record StateView(
         }
         text.AppendLine($"address pools: {Pools.Count}");
         foreach (var p in Pools)
-            text.AppendLine($"  {p.Id}: gateway {(p.Gateway is null ? "-" : string.Join(", ", p.Gateways))}, held by {p.Holders} requests, in use: {(p.Allocations.Count == 0 ? "-" : string.Join(", ", p.Allocations.Select(a => $"{a.Address} ({a.Kind.ToString().ToLowerInvariant()})")))}");
+        {
+            text.AppendLine($"  {p.Id}: gateway {(p.Gateway is null ? "-" : string.Join(", ", p.Gateways))}, held by {p.Holders} {(p.Holders == 1 ? "request" : "requests")}");
+            text.AppendLine($"    in use: {p.Allocations.Count}{Ranges(p.Allocations)}");
+            var aux = p.Allocations.Where(a => a.Kind == AllocationKind.Auxiliary).ToList();
+            if (aux.Count > 0) text.AppendLine($"    of which aux addresses: {aux.Count}{Ranges(aux)}");
+        }
         if (QuarantinedFiles.Count > 0)
         {
             text.AppendLine($"quarantined state files (unreadable; not served): {QuarantinedFiles.Count}");
@@ -49,6 +54,20 @@ public sealed record StateView(
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// The addresses as ranges, at most <see cref="MaxRanges"/> of them: a pool whose addresses are scattered
+    /// must not make a line of kilobytes either, and <c>--json</c> lists every address.
+    /// </summary>
+    private static string Ranges(IEnumerable<Allocation> allocations)
+    {
+        var ranges = AddressRanges.Collapse(allocations.Select(a => a.Address));
+        if (ranges.Count == 0) return "";
+        var shown = string.Join(", ", ranges.Take(MaxRanges));
+        return ranges.Count <= MaxRanges ? $": {shown}" : $": {shown} and {ranges.Count - MaxRanges} more ranges (--json lists them all)";
+    }
+
+    private const int MaxRanges = 20;
 
     private static string Made(BridgeRecord b)
     {
