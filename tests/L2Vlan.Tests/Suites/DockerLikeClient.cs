@@ -22,6 +22,14 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         ? ["", $"172.20.{client}.16/29", $"172.20.{client}.40/32", $"172.20.{client}.41/32", $"172.20.{client}.64/26"]
         : ["", $"172.21.{client}.8/30"];
 
+    /// <summary>Whether a state file's name (a network ID, bridge name or pool ID with '_' for '/') is of this client's key space.</summary>
+    public bool Owns(string fileKey) =>
+        fileKey.StartsWith($"c{client}n", StringComparison.Ordinal) || fileKey.StartsWith($"c{client}b", StringComparison.Ordinal)
+        || _subnets.Any(s => fileKey.StartsWith(s.Replace('/', '_'), StringComparison.Ordinal))
+        || Enumerable.Range(0, 3).Any(k => fileKey == $"vlan{Vlan(k)}");
+
+    private int Vlan(int k) => 3000 + client * 3 + k;
+
     /// <summary>One script, or one random request: a quarter of the steps are random.</summary>
     public async Task Step()
     {
@@ -51,7 +59,7 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         string? aux = null;
         if (random.Next(4) == 0 && await Send("/IpamDriver.RequestAddress", new { PoolID = poolId, Address = Host(subnet, 2 + random.Next(3)), Options = new { } }) is { } a)
             aux = a.GetProperty("Address").GetString()!.Split('/')[0];
-        var vlan = 3000 + client * 3 + random.Next(3);
+        var vlan = Vlan(random.Next(3));
         var generic = new Dictionary<string, string>();
         if (random.Next(4) == 0) generic["parent"] = $"eno1.{vlan}";
         else (generic["vlan_id"], generic["ext_if"]) = (vlan.ToString(), random.Next(5) == 0 ? "eth1" : "eno1");

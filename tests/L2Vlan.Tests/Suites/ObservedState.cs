@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,9 +12,27 @@ namespace L2Vlan.Tests.Suites;
 /// </summary>
 internal static class ObservedState
 {
-    public static IEnumerable<string> Describe(string stateDirectory, FakeLinkControl? kernel, FakeFirewall? firewall, bool heldBySubnet = false)
+    public static IEnumerable<string> Describe(string stateDirectory, FakeLinkControl? kernel, FakeFirewall? firewall, bool heldBySubnet = false) =>
+        Describe(StateView.Read(stateDirectory, NullLogger.Instance), kernel, firewall, heldBySubnet);
+
+    /// <summary>
+    /// The state files whose names <paramref name="mine"/> picks, read as the service's loaders read them: a client's
+    /// own files, which only its own requests write, so they can be read while other clients' requests run.
+    /// </summary>
+    public static IEnumerable<string> DescribeFiles(string stateDirectory, Func<string, bool> mine)
     {
-        var view = StateView.Read(stateDirectory, NullLogger.Instance);
+        List<T> Read<T>(string folder, JsonTypeInfo<T> type) =>
+            !Directory.Exists(Path.Combine(stateDirectory, folder)) ? [] :
+            Directory.EnumerateFiles(Path.Combine(stateDirectory, folder), "*.json")
+                .Where(f => mine(Path.GetFileNameWithoutExtension(f)))
+                .Select(f => JsonSerializer.Deserialize(File.ReadAllText(f), type)!).ToList();
+        var view = new StateView(
+            Read("networks", StateJsonContext.Default.NetworkRecord), Read("bridges", StateJsonContext.Default.BridgeRecord), Read("pools", StateJsonContext.Default.AddressPool), []);
+        return Describe(view, null, null, heldBySubnet: false);
+    }
+
+    private static IEnumerable<string> Describe(StateView view, FakeLinkControl? kernel, FakeFirewall? firewall, bool heldBySubnet)
+    {
         foreach (var file in view.QuarantinedFiles) yield return $"quarantined {file}";
         foreach (var n in view.Networks)
         {
