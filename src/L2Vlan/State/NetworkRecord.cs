@@ -13,13 +13,15 @@ public sealed class NetworkRecord
     public required int VlanId { get; init; }
     public int? Mtu { get; init; }
     public bool Internal { get; init; }
-    public List<Cidr> Routes { get; init; } = [];
-    public List<SubnetRecord> Subnets { get; init; } = [];
+    // The lists are never null: a file that lacks one, or says null, means "none"; the driver and status
+    // read them without checking.
+    public List<Cidr> Routes { get; init => field = value ?? []; } = [];
+    public List<SubnetRecord> Subnets { get; init => field = value ?? []; } = [];
     /// <summary>The --aux-addresses, kept so that a pool whose file was lost can hold them again; null when there are none.</summary>
     public List<IPAddress>? AuxAddresses { get; init; }
     /// <summary>The -o options as the user gave them, to tell a replay from a conflicting re-create.</summary>
-    public Dictionary<string, string> Options { get; init; } = [];
-    public Dictionary<string, EndpointRecord> Endpoints { get; init; } = [];
+    public Dictionary<string, string> Options { get; init => field = value ?? []; } = [];
+    public Dictionary<string, EndpointRecord> Endpoints { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>A subnet of a network and the gateway on the external router (with the subnet's prefix length, as Docker gives it).</summary>

@@ -120,4 +120,18 @@ public class StateFormatTests
         Assert.That(networks.LoadAll(), Is.Empty);
         Assert.That(Directory.EnumerateFiles(networks.QuarantineDirectory).Count(), Is.EqualTo(1));
     }
+    [Test]
+    public void A_network_file_without_its_lists_or_with_null_ones_loads_them_empty()
+    {
+        using var state = new TestState();
+        var networks = state.Networks;
+        Directory.CreateDirectory(networks.Directory);
+        File.WriteAllText(networks.PathOf("bare"),
+            """{ "NetworkId": "bare", "BridgeName": "vlan7", "ExtIf": "eno1", "VlanId": 7, "Routes": null, "Endpoints": null }""");
+        var network = networks.LoadAll().Single().Value;
+        Assert.That(network.Routes, Is.Empty);
+        Assert.That(network.Subnets, Is.Empty);
+        Assert.That(network.Options, Is.Empty);
+        Assert.That(network.Endpoints, Is.Empty);
+    }
 }
