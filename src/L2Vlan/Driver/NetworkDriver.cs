@@ -1,5 +1,6 @@
 using System.Net.NetworkInformation;
 using L2Vlan.Domain;
+using L2Vlan.Firewall;
 using L2Vlan.Ipam;
 using L2Vlan.Netlink;
 using L2Vlan.State;
@@ -84,8 +85,15 @@ public sealed class NetworkDriver(
             {
                 bridges.EnsureLinks(bridge);
             }
-            catch
+            catch (Exception failed)
             {
+                // A firewall that did not answer would keep the caller waiting as long again for the removal: the
+                // record stays, and the next delete on the bridge or the next start removes it.
+                if (failed is FirewallTimeoutException)
+                {
+                    logger.LogError("Bridge {Bridge} is kept after a failed create: the firewall did not answer", bridge.Name);
+                    throw;
+                }
                 try
                 {
                     bridges.RemoveIfUnused(bridge.Name);

@@ -22,8 +22,15 @@ namespace L2Vlan.Host;
 /// </summary>
 public static class PluginHost
 {
+    /// <summary>Threads ready for calls at once without waiting for the pool to grow: Docker seldom sends more in parallel.</summary>
+    private const int MinThreads = 32;
+
     public static WebApplication Build(ServiceSettings settings, Action<IServiceCollection>? replaceServices = null)
     {
+        // Calls block their thread on netlink and iptables, and a stuck one for up to its time limit: with the
+        // pool's minimum (one thread per core) the others would wait for the pool to add threads, about one a second.
+        ThreadPool.GetMinThreads(out var workers, out var completion);
+        ThreadPool.SetMinThreads(Math.Max(workers, MinThreads), completion);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSystemd();
         builder.Logging.AddConsole().SetMinimumLevel(settings.LogLevel);
