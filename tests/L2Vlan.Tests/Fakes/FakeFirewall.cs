@@ -18,8 +18,12 @@ internal sealed class FakeFirewall : IFirewall
         lock (Accepted) Accepted.Add(bridge);
     }
 
+    /// <summary>How many times removal was asked for.</summary>
+    public int Removals { get; private set; }
+
     public void RemoveBridged(string bridge)
     {
+        Removals++;
         if (RemovalFails) throw new InvalidOperationException($"iptables could not remove the accept rule of bridge {bridge} (exit 4)");
         lock (Accepted) Accepted.Remove(bridge);
     }
