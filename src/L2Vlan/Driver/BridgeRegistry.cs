@@ -9,6 +9,13 @@ namespace L2Vlan.Driver;
 /// network claims one: one bridge serves one VLAN of one NIC, one VLAN feeds one bridge, and a bridge l2vlan did
 /// not make is used only when it is plainly meant for the VLAN. A bridge is recorded before its links are made
 /// and removed with the last network on it.
+/// <para>
+/// Concurrency: every call that reads or changes one bridge's record or links (<see cref="Claim"/>,
+/// <see cref="EnsureLinks"/>, <see cref="RemoveIfUnused"/>, <see cref="Remove"/>) runs under that bridge's lock,
+/// taken with <see cref="LockBridge"/> by the caller; bridges creation and removal call the firewall, so a stuck
+/// iptables holds up that bridge only. Lock order: a network's lock, then its bridge's lock, then the short lock
+/// of a registry's map; never the other way round, and never two bridges at once.
+/// </para>
 /// </summary>
 public sealed class BridgeRegistry(
     ILinkControl links,
@@ -17,25 +24,46 @@ public sealed class BridgeRegistry(
     JsonFileCollection<BridgeRecord> store)
 {
     private readonly Dictionary<string, BridgeRecord> _bridges = new(StringComparer.Ordinal);
+    private readonly Lock _map = new();
+    private readonly KeyedLocks _locks = new();
 
-    public IReadOnlyCollection<BridgeRecord> All => _bridges.Values;
+    public IReadOnlyCollection<BridgeRecord> All
+    {
+        get
+        {
+            lock (_map) return _bridges.Values.ToList();
+        }
+    }
+
+    /// <summary>
+    /// Holds the bridge of this name (whether or not it exists yet) until the handle is disposed: for anything that
+    /// makes, checks or removes its links, the request handlers and a link-event listener alike.
+    /// </summary>
+    public IDisposable LockBridge(string name) => _locks.Take(name);
 
     /// <summary>Reads every bridge file; returns how many were read.</summary>
     public int Load()
     {
-        _bridges.Clear();
-        foreach (var (_, bridge) in store.LoadAll()) _bridges[bridge.Name] = bridge;
-        return _bridges.Count;
+        var loaded = store.LoadAll();
+        lock (_map)
+        {
+            _bridges.Clear();
+            foreach (var (_, bridge) in loaded) _bridges[bridge.Name] = bridge;
+            return _bridges.Count;
+        }
     }
 
-    public BridgeRecord? Find(string name) => _bridges.GetValueOrDefault(name);
+    public BridgeRecord? Find(string name)
+    {
+        lock (_map) return _bridges.GetValueOrDefault(name);
+    }
 
     public bool InUse(BridgeRecord bridge) => networks.OnBridge(bridge.Name).Any();
 
-    /// <summary>The bridge a network with these options goes on: the one it shares, or a new record.</summary>
+    /// <summary>The bridge a network with these options goes on: the one it shares, or a new record. Under the bridge's lock.</summary>
     public BridgeRecord Claim(NetworkOptions options)
     {
-        if (_bridges.TryGetValue(options.BridgeName, out var bridge))
+        if (Find(options.BridgeName) is { } bridge)
         {
             if (bridge.ExtIf != options.ExtIf || bridge.VlanId != options.VlanId)
                 throw new UserError($"-o bridge_name={options.BridgeName} already carries VLAN {bridge.VlanId} of {bridge.ExtIf}; a bridge serves one VLAN (use another bridge_name, or ext_if={bridge.ExtIf} vlan_id={bridge.VlanId})");
@@ -48,9 +76,7 @@ public sealed class BridgeRegistry(
             }
             return bridge;
         }
-        var rival = _bridges.Values.FirstOrDefault(b => b.VlanLink == options.VlanLink);
-        if (rival is not null)
-            throw new UserError($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one VLAN share one bridge (use -o bridge_name={rival.Name})");
+        CheckNoRival(options);
 
         var existing = links.FindLink(options.BridgeName);
         if (existing is { Kind: "bridge" }) CheckMeantForThisVlan(existing, options);
@@ -66,18 +92,39 @@ public sealed class BridgeRegistry(
             CreatedBridge = existing is null,
             CreatedVlanLink = links.FindLink(options.VlanLink) is null,
         };
-        Save(bridge);
-        _bridges[bridge.Name] = bridge;
+        lock (_map)
+        {
+            // Again, atomically: a network on another bridge may have claimed the VLAN while the kernel was asked.
+            CheckNoRival(options);
+            _bridges[bridge.Name] = bridge;
+        }
+        try
+        {
+            Save(bridge);
+        }
+        catch
+        {
+            lock (_map) _bridges.Remove(bridge.Name);
+            throw;
+        }
         return bridge;
+    }
+
+    private void CheckNoRival(NetworkOptions options)
+    {
+        BridgeRecord? rival;
+        lock (_map) rival = _bridges.Values.FirstOrDefault(b => b.VlanLink == options.VlanLink);
+        if (rival is not null)
+            throw new UserError($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one VLAN share one bridge (use -o bridge_name={rival.Name})");
     }
 
     /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
     public void EnsureLinks(BridgeRecord bridge) => bridgeLinks.Ensure(bridge, Save);
 
-    /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more.</summary>
+    /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more. Under the bridge's lock.</summary>
     public void RemoveIfUnused(string name)
     {
-        if (!_bridges.TryGetValue(name, out var bridge) || InUse(bridge)) return;
+        if (Find(name) is not { } bridge || InUse(bridge)) return;
         // A network whose file is in quarantine may be on it; a start after that is settled removes it (StateRecovery).
         if (networks.QuarantinedFiles().Count > 0) return;
         Remove(bridge);
@@ -88,7 +135,7 @@ public sealed class BridgeRegistry(
     {
         bridgeLinks.Remove(bridge);
         store.Delete(bridge.Name);
-        _bridges.Remove(bridge.Name);
+        lock (_map) _bridges.Remove(bridge.Name);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Net.NetworkInformation;
 using L2Vlan.Domain;
+using L2Vlan.Firewall;
 using L2Vlan.Ipam;
 using L2Vlan.Netlink;
 using L2Vlan.State;
@@ -10,7 +11,14 @@ namespace L2Vlan.Driver;
 /// <summary>
 /// l2vlan's network driver: networks are bridges on an external VLAN, endpoints are veth pairs on them.
 /// Every create is idempotent (Docker replays swarm networks with the same IDs) and every delete succeeds
-/// when the thing is already gone. Not thread-safe: the plugin serialises requests.
+/// when the thing is already gone.
+/// <para>
+/// Calls run concurrently. Each takes its network's lock (<see cref="NetworkRegistry.LockNetwork"/>), and the bridge
+/// work its bridge's lock (<see cref="BridgeRegistry.LockBridge"/>), in that order, then the IPAM's own lock inside
+/// either when it calls the IPAM. Work that may call the firewall (making or removing a bridge) runs under the
+/// bridge's lock, and under a network's lock only while that network is not yet recorded (its create), so a stuck
+/// iptables holds up calls on that bridge and that network only, never the IPAM or another bridge.
+/// </para>
 /// </summary>
 public sealed class NetworkDriver(
     NetworkRegistry networks,
@@ -21,25 +29,39 @@ public sealed class NetworkDriver(
     ILinkControl links,
     ILogger<NetworkDriver> logger)
 {
+    /// <summary>The networks as recorded now; their content is safe to read only while no call runs.</summary>
     public IReadOnlyCollection<NetworkRecord> Networks => networks.All;
     public IReadOnlyCollection<BridgeRecord> Bridges => bridges.All;
 
     public void CreateNetwork(NetworkSpec spec)
     {
         var id = RequireId(spec.NetworkId, "NetworkID");
-        if (networks.Find(id) is { } existing)
+        string replayedOn;
+        using (networks.LockNetwork(id))
         {
+            if (networks.Find(id) is not { } existing)
+            {
+                Create(id, spec);
+                return;
+            }
             if (!SameOptions(existing.Options, spec.Options))
                 throw new UserError($"network {id} already exists in l2vlan with other options");
-            // Docker re-creates swarm networks with the same ID after it restarts: make sure the links are there.
-            if (bridges.Find(existing.BridgeName) is { } known) bridges.EnsureLinks(known);
             deadDockerd.NetworkRecreated(existing);
-            return;
+            replayedOn = existing.BridgeName;
         }
+        // Docker re-creates swarm networks with the same ID after it restarts: make sure the links are there. The
+        // network is recorded, so this runs after its lock is let go (see the class's summary).
+        using (bridges.LockBridge(replayedOn))
+        {
+            if (bridges.Find(replayedOn) is { } known) bridges.EnsureLinks(known);
+        }
+    }
 
+    /// <summary>A network not recorded yet; its lock is held.</summary>
+    private void Create(string id, NetworkSpec spec)
+    {
         var options = NetworkOptionsParser.Parse(spec.Options, name => links.FindLink(name) is not null, ParentFile.Read);
         CheckMtu(options);
-        var bridge = bridges.Claim(options);
         var network = new NetworkRecord
         {
             NetworkId = id,
@@ -53,35 +75,56 @@ public sealed class NetworkDriver(
             AuxAddresses = spec.AuxAddresses.Count == 0 ? null : spec.AuxAddresses.ToList(),
             Options = new Dictionary<string, string>(spec.Options),
         };
-        try
+        BridgeRecord bridge;
+        // Claimed, made and recorded under one hold of the bridge: a delete of its last other network waits, and
+        // then finds this one on it.
+        using (bridges.LockBridge(options.BridgeName))
         {
-            bridges.EnsureLinks(bridge);
-        }
-        catch
-        {
+            bridge = bridges.Claim(options);
             try
             {
-                bridges.RemoveIfUnused(bridge.Name);
+                bridges.EnsureLinks(bridge);
             }
-            catch (Exception cleanup)
+            catch (Exception failed)
             {
-                // The user needs the first error; the bridge's record stays and start-up tries the removal again.
-                logger.LogError("Bridge {Bridge} is kept after a failed create: {Message}", bridge.Name, cleanup.Message);
+                // A firewall that did not answer would keep the caller waiting as long again for the removal: the
+                // record stays, and the next delete on the bridge or the next start removes it.
+                if (failed is FirewallTimeoutException)
+                {
+                    logger.LogError("Bridge {Bridge} is kept after a failed create: the firewall did not answer", bridge.Name);
+                    throw;
+                }
+                try
+                {
+                    bridges.RemoveIfUnused(bridge.Name);
+                }
+                catch (Exception cleanup)
+                {
+                    // The user needs the first error; the bridge's record stays and start-up tries the removal again.
+                    logger.LogError("Bridge {Bridge} is kept after a failed create: {Message}", bridge.Name, cleanup.Message);
+                }
+                throw;
             }
-            throw;
+            networks.Add(network);
         }
-        networks.Add(network);
         foreach (var aux in spec.AuxAddresses) ipam.MarkAuxiliary(aux);
         logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name, bridge.VlanLink);
     }
 
     public void DeleteNetwork(string networkId)
     {
-        if (networks.Find(networkId) is not { } network) return;
-        foreach (var endpoint in network.Endpoints.Values) wiring.Unplug(endpoint);
-        networks.Remove(network);
-        ipam.NetworkDeleted(network);
-        bridges.RemoveIfUnused(network.BridgeName);
+        NetworkRecord network;
+        using (networks.LockNetwork(networkId))
+        {
+            if (networks.Find(networkId) is not { } found) return;
+            network = found;
+            foreach (var endpoint in network.Endpoints.Values) wiring.Unplug(endpoint);
+            networks.Remove(network);
+            ipam.NetworkDeleted(network);
+        }
+        // The firewall's part, under the bridge's lock only: the network is gone from the records.
+        using (bridges.LockBridge(network.BridgeName))
+            bridges.RemoveIfUnused(network.BridgeName);
         logger.LogInformation("Network {Network} deleted", network.NetworkId);
     }
 
@@ -91,6 +134,7 @@ public sealed class NetworkDriver(
     /// </summary>
     public (PhysicalAddress Mac, bool Known) CreateEndpoint(string networkId, string endpointId, InterfaceAddress? address, InterfaceAddress? addressIPv6, PhysicalAddress? mac)
     {
+        using var held = networks.LockNetwork(networkId);
         var network = Network(networkId);
         endpointId = RequireId(endpointId, "EndpointID");
         if (network.Endpoints.TryGetValue(endpointId, out var known) && !known.Deleted) return (known.MacAddress, true);
@@ -114,13 +158,16 @@ public sealed class NetworkDriver(
 
     public void DeleteEndpoint(string networkId, string endpointId)
     {
+        using var held = networks.LockNetwork(networkId);
         if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint)) return;
         wiring.Unplug(endpoint);
         ipam.EndpointDeleted(network, endpoint);
     }
 
+    /// <summary>Makes links with netlink only: the bridge exists while a network is on it, and its lock is not needed.</summary>
     public JoinResult Join(string networkId, string endpointId)
     {
+        using var held = networks.LockNetwork(networkId);
         var network = Network(networkId);
         var endpoint = network.Endpoints.GetValueOrDefault(endpointId) is { Deleted: false } e ? e
             : throw new UserError($"l2vlan network {network.NetworkId} has no endpoint {endpointId}");
@@ -136,10 +183,13 @@ public sealed class NetworkDriver(
     }
 
     /// <summary>The endpoint and the bridge it is on, or null when l2vlan does not know it.</summary>
-    public (string Bridge, EndpointRecord Endpoint)? Endpoint(string networkId, string endpointId) =>
-        networks.Find(networkId) is { } network && network.Endpoints.TryGetValue(endpointId, out var endpoint)
+    public (string Bridge, EndpointRecord Endpoint)? Endpoint(string networkId, string endpointId)
+    {
+        using var held = networks.LockNetwork(networkId);
+        return networks.Find(networkId) is { } network && network.Endpoints.TryGetValue(endpointId, out var endpoint)
             ? (network.BridgeName, endpoint)
             : null;
+    }
 
     private void CheckMtu(NetworkOptions options)
     {

@@ -57,7 +57,7 @@ public sealed class IptablesFirewall : IFirewall
             if (present is 0 or NotInstalled) continue;
             var status = present == TimedOut ? TimedOut : Run(tool, Rule("-I", bridge));
             if (status == 0) _logger.LogInformation("{Tool}: accepting traffic bridged on {Bridge}", Name(tool), bridge);
-            else if (tool == _tools[0]) throw new InvalidOperationException($"{Name(tool)} could not add the accept rule for bridge {bridge} ({Describe(status)}); see the log");
+            else if (tool == _tools[0]) throw Failure(status, $"{Name(tool)} could not add the accept rule for bridge {bridge} ({Describe(status)}); see the log");
             else _logger.LogWarning("{Tool} could not add the accept rule for bridge {Bridge} ({Status}); IPv6 traffic may be dropped", Name(tool), bridge, Describe(status));
         }
     }
@@ -72,12 +72,12 @@ public sealed class IptablesFirewall : IFirewall
                 var present = Run(tool, Rule("-C", bridge));
                 if (present is NoSuchRule or NoSuchTable or NotInstalled) break;
                 if (present != 0)
-                    throw new InvalidOperationException($"{Name(tool)} could not check for the accept rule of bridge {bridge} ({Describe(present)})");
+                    throw Failure(present, $"{Name(tool)} could not check for the accept rule of bridge {bridge} ({Describe(present)})");
                 if (deleted == MostCopies)
                     throw new InvalidOperationException($"{Name(tool)} still has an accept rule for bridge {bridge} after {MostCopies} deletes");
                 var status = Run(tool, Rule("-D", bridge));
                 if (status != 0)
-                    throw new InvalidOperationException($"{Name(tool)} could not remove the accept rule of bridge {bridge} ({Describe(status)})");
+                    throw Failure(status, $"{Name(tool)} could not remove the accept rule of bridge {bridge} ({Describe(status)})");
             }
         }
     }
@@ -86,6 +86,9 @@ public sealed class IptablesFirewall : IFirewall
         ["-w", "5", action, "FORWARD", "-i", bridge, "-o", bridge, "-m", "comment", "--comment", $"l2vlan bridge {bridge}", "-j", "ACCEPT"];
 
     private static string Name(string tool) => Path.GetFileName(tool);
+
+    private static InvalidOperationException Failure(int status, string message) =>
+        status == TimedOut ? new FirewallTimeoutException(message) : new InvalidOperationException(message);
 
     private string Describe(int status) =>
         status == TimedOut ? $"no answer within {_timeout.TotalSeconds:0.#} s, killed" : $"exit {status}";

@@ -8,20 +8,29 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Host;
 
 /// <summary>
 /// The service: Kestrel on a unix socket, serving Docker's plugin calls through the dispatcher. Under
-/// systemd it logs in journald's format and reports READY=1 once the socket listens, which is after
-/// the state was loaded and the links restored.
+/// systemd it logs in journald's format, reports READY=1 once the socket listens, which is after
+/// the state was loaded and the links restored, and pets the watchdog while calls are served (<see cref="Watchdog"/>).
 /// </summary>
 public static class PluginHost
 {
+    /// <summary>Threads ready for calls at once without waiting for the pool to grow: Docker seldom sends more in parallel.</summary>
+    private const int MinThreads = 32;
+
     public static WebApplication Build(ServiceSettings settings, Action<IServiceCollection>? replaceServices = null)
     {
+        // Calls block their thread on netlink and iptables, and a stuck one for up to its time limit: with the
+        // pool's minimum (one thread per core) the others would wait for the pool to add threads, about one a second.
+        ThreadPool.GetMinThreads(out var workers, out var completion);
+        ThreadPool.SetMinThreads(Math.Max(workers, MinThreads), completion);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSystemd();
         builder.Logging.AddConsole().SetMinimumLevel(settings.LogLevel);
@@ -61,6 +70,12 @@ public static class PluginHost
         services.AddSingleton<StateRecovery>();
         services.AddSingleton<NetworkDriver>();
         services.AddSingleton<PluginDispatcher>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RunningCalls>();
+        services.AddSingleton(p => new LivenessCheck(p.GetRequiredService<IpamService>().Responds, p.GetRequiredService<RunningCalls>()));
+        // AddSystemd registers the notifier only under systemd; elsewhere the watchdog finds no $WATCHDOG_USEC anyway.
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddHostedService<Watchdog>();
         replaceServices?.Invoke(services);
 
         var app = builder.Build();

@@ -22,6 +22,7 @@ public sealed partial class IpamService
     /// <summary>Docker deleted a network of the pool (or gave up creating one): the pool goes with its last holder.</summary>
     public void ReleasePool(string poolId)
     {
+        using var held = _gate.EnterScope();
         if (!_pools.TryGetValue(poolId, out var pool)) return;
         pool.Holders = Math.Max(0, pool.Holders - 1);
         if (DeleteIfUnheld(pool)) return;
@@ -35,6 +36,7 @@ public sealed partial class IpamService
     /// <summary>The network is gone: a pool of its subnets that no request holds any more goes now.</summary>
     public void NetworkDeleted(NetworkRecord network)
     {
+        using var held = _gate.EnterScope();
         foreach (var pool in _pools.Values.Where(p => p.Holders == 0 && network.Subnets.Any(s => s.Subnet == p.Subnet)).ToList())
             DeleteIfUnheld(pool);
     }

@@ -22,7 +22,8 @@ public sealed partial class IpamService
     /// held again by the pool whose range holds it (the narrowest; a quarantined one is re-created for it), else
     /// by any pool of the subnet. A deleted endpoint's address held by none, and in no lost pool's range, was
     /// released by Docker just before a crash: the release is finished instead. Subnets with no pool are not
-    /// l2vlan's to manage (the network uses another IPAM).
+    /// l2vlan's to manage (the network uses another IPAM). Runs at start, before any call is served, so it takes
+    /// no lock.
     /// </summary>
     public void HoldAddressesOfNetworks()
     {

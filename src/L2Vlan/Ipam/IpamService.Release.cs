@@ -15,17 +15,21 @@ public sealed partial class IpamService
     /// <summary>Docker released an address: its pool gives it back, and a deleted endpoint that held it is done with.</summary>
     public void ReleaseAddress(string poolId, IPAddress address)
     {
-        // The gateway stays recorded until its pool goes: it belongs to the network, not to a container.
-        if (_pools.TryGetValue(poolId, out var pool) && pool.Find(address) is { } allocation)
+        lock (_gate)
         {
-            pool.Allocations.Remove(allocation);
-            logger.LogInformation("Address {Address} released from pool {Pool}", address, pool.Id);
-            if (!DeleteIfUnheld(pool)) Save(pool);
+            // The gateway stays recorded until its pool goes: it belongs to the network, not to a container.
+            if (_pools.TryGetValue(poolId, out var pool) && pool.Find(address) is { } allocation)
+            {
+                pool.Allocations.Remove(allocation);
+                logger.LogInformation("Address {Address} released from pool {Pool}", address, pool.Id);
+                if (!DeleteIfUnheld(pool)) Save(pool);
+            }
         }
+        // After the IPAM's lock is let go: this takes networks' locks (see the class's summary).
         ForgetDeletedEndpointsHolding(address);
     }
 
-    /// <summary>Docker deleted the endpoint; it releases the endpoint's addresses right after.</summary>
+    /// <summary>Docker deleted the endpoint; it releases the endpoint's addresses right after. The caller holds the network's lock.</summary>
     public void EndpointDeleted(NetworkRecord network, EndpointRecord endpoint)
     {
         // Until Docker releases the addresses, the record says whose they were.
@@ -38,10 +42,11 @@ public sealed partial class IpamService
     /// The network's endpoints belong to a dockerd that is gone (Docker re-created the network): nobody will
     /// release their addresses, so they are freed here and the endpoints forgotten. --aux-addresses stay.
     /// Nor will that dockerd release its pool requests: they are dropped first, while the addresses still say
-    /// which pools are the network's.
+    /// which pools are the network's. The caller holds the network's lock.
     /// </summary>
     public void ReclaimEndpointsOf(NetworkRecord network)
     {
+        using var held = _gate.EnterScope();
         if (network.Endpoints.Count == 0) return;
         DropRequestsOfEarlierDockerd(network);
         foreach (var address in network.Endpoints.Values.SelectMany(e => e.HeldAddresses())) Reclaim(address);
@@ -55,6 +60,7 @@ public sealed partial class IpamService
     /// </summary>
     public void MarkAuxiliary(IPAddress address)
     {
+        using var held = _gate.EnterScope();
         foreach (var pool in _pools.Values)
         {
             var allocation = pool.Find(address);
@@ -77,10 +83,14 @@ public sealed partial class IpamService
         }
     }
 
+    /// <summary>Takes each network's lock in turn: never call it with the IPAM's lock held.</summary>
     private void ForgetDeletedEndpointsHolding(IPAddress released)
     {
         foreach (var network in networks.All)
         {
+            using var held = networks.LockNetwork(network.NetworkId);
+            // Deleted while this waited: nothing of it to forget.
+            if (networks.Find(network.NetworkId) != network) continue;
             var changed = false;
             foreach (var endpoint in network.Endpoints.Values.Where(e => e.Deleted).ToList())
             {

@@ -11,16 +11,40 @@ namespace L2Vlan.Ipam;
 /// by Docker or reclaimed from a dockerd that died (see the other half of this class). Unlike Docker's default
 /// IPAM it lets many networks share one subnet and gateway (one pool per --ip-range), records the gateway
 /// without ever giving it to a container (it lives on the external router), and never hands out one address
-/// twice on this host across every pool of a subnet. Not thread-safe: the plugin serialises requests.
+/// twice on this host across every pool of a subnet.
+/// <para>
+/// Safe for concurrent use through one lock of its own around every public call: the holder counts and the
+/// "never twice" rule read all pools of a subnet at once. The IPAM never calls iptables or netlink, so its lock is
+/// held only for memory and its own files. It is taken after a network's lock (the driver calls in with it held),
+/// so while holding it the IPAM never takes a network's lock; where it must change a network's record (a released
+/// address of a deleted endpoint) it does so after letting its own lock go.
+/// </para>
 /// </summary>
 public sealed partial class IpamService(JsonFileCollection<AddressPool> store, NetworkRegistry networks, ILogger<IpamService> logger)
 {
     private readonly Dictionary<string, AddressPool> _pools = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
 
-    public IReadOnlyCollection<AddressPool> Pools => _pools.Values;
+    /// <summary>The pools as they are now; their content is safe to read only while no call runs.</summary>
+    public IReadOnlyCollection<AddressPool> Pools
+    {
+        get
+        {
+            lock (_gate) return _pools.Values.ToList();
+        }
+    }
+
+    /// <summary>Whether the IPAM's lock could be taken within <paramref name="bound"/>: the watchdog's sign that calls are served.</summary>
+    public bool Responds(TimeSpan bound)
+    {
+        if (!_gate.TryEnter(bound)) return false;
+        _gate.Exit();
+        return true;
+    }
 
     public void Load()
     {
+        using var held = _gate.EnterScope();
         _pools.Clear();
         foreach (var (_, pool) in store.LoadAll()) _pools[pool.Id] = pool;
         logger.LogInformation("Loaded {Count} address pools from {Directory}", _pools.Count, store.Directory);
@@ -29,6 +53,7 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
     /// <summary>The pool of <paramref name="subnet"/> (--subnet) and <paramref name="range"/> (--ip-range); returns its ID.</summary>
     public string RequestPool(Cidr subnet, Cidr? range, bool v6)
     {
+        using var held = _gate.EnterScope();
         if (v6 != (subnet.Family == AddressFamily.InterNetworkV6))
             throw new UserError($"--subnet {subnet} is not an IPv{(v6 ? 6 : 4)} subnet as Docker asked for");
         if (range is { } r && !subnet.Contains(r))
@@ -58,6 +83,7 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
     /// </summary>
     public InterfaceAddress RequestAddress(string poolId, IPAddress? wanted, bool gateway)
     {
+        using var held = _gate.EnterScope();
         var pool = Find(poolId);
         var subnet = pool.Subnet;
         if (wanted is not null)

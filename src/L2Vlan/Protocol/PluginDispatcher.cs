@@ -9,9 +9,11 @@ namespace L2Vlan.Protocol;
 
 /// <summary>
 /// Routes Docker's POST /Interface.Method calls to the driver and the IPAM (through <see cref="NetworkDriverCalls"/>
-/// and <see cref="IpamCalls"/>, which map messages to typed calls), one at a time: each
-/// call reads and writes shared state and links, and Docker's calls are few. Bytes in, bytes out,
-/// so it is tested without a socket.
+/// and <see cref="IpamCalls"/>, which map messages to typed calls). Calls run concurrently and the dispatcher
+/// takes no lock: the driver locks per network and per bridge, the IPAM has its own lock, and the calls that
+/// read no state (Plugin.Activate, the capabilities, the no-op calls) take none, so one stuck call holds up only
+/// calls on what it holds. Each call is counted in <see cref="RunningCalls"/> for the watchdog. Bytes in, bytes
+/// out, so it is tested without a socket.
 /// </summary>
 public sealed class PluginDispatcher
 {
@@ -26,12 +28,13 @@ public sealed class PluginDispatcher
 
     private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
     private readonly Dictionary<string, Handler> _routes = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
     private readonly ILogger _logger;
+    private readonly RunningCalls _running;
 
-    public PluginDispatcher(NetworkDriver driver, IpamService ipam, ILogger<PluginDispatcher> logger)
+    public PluginDispatcher(NetworkDriver driver, IpamService ipam, RunningCalls running, ILogger<PluginDispatcher> logger)
     {
         _logger = logger;
+        _running = running;
         var network = new NetworkDriverCalls(driver);
         var addresses = new IpamCalls(ipam);
 
@@ -78,7 +81,7 @@ public sealed class PluginDispatcher
             _logger.LogDebug("{Path}: not implemented", path);
             return Error(404, $"l2vlan does not implement {path}");
         }
-        lock (_gate)
+        using (_running.Begin(path))
         {
             try
             {

@@ -2,33 +2,57 @@ namespace L2Vlan.State;
 
 /// <summary>
 /// The networks this host serves, in memory and on disk (networks/&lt;NetworkId&gt;.json). Every change to a
-/// network is saved through here. Not thread-safe: the plugin serialises requests.
+/// network is saved through here. Safe for concurrent use: a short lock guards the map only, and every list it
+/// gives is a copy. A record's content (its endpoints) is read and changed only under that network's lock,
+/// <see cref="LockNetwork"/>: by the driver's calls on the network, and by the IPAM when Docker releases the
+/// address of a deleted endpoint. Nobody holds a network's lock across a firewall call, so that wait is short.
 /// </summary>
 public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
 {
     private readonly Dictionary<string, NetworkRecord> _networks = new(StringComparer.Ordinal);
+    private readonly Lock _map = new();
+    private readonly KeyedLocks _locks = new();
 
-    public IReadOnlyCollection<NetworkRecord> All => _networks.Values;
+    public IReadOnlyCollection<NetworkRecord> All
+    {
+        get
+        {
+            lock (_map) return _networks.Values.ToList();
+        }
+    }
+
+    /// <summary>Holds the network of this ID (whether or not it exists yet) until the handle is disposed.</summary>
+    public IDisposable LockNetwork(string id) => _locks.Take(id);
 
     /// <summary>Reads every network file; returns how many were read.</summary>
     public int Load()
     {
-        _networks.Clear();
-        foreach (var (_, network) in store.LoadAll()) _networks[network.NetworkId] = network;
-        return _networks.Count;
+        var loaded = store.LoadAll();
+        lock (_map)
+        {
+            _networks.Clear();
+            foreach (var (_, network) in loaded) _networks[network.NetworkId] = network;
+            return _networks.Count;
+        }
     }
 
     /// <summary>Network files that could not be read, kept in quarantine: the networks they describe may still be in use.</summary>
     public IReadOnlyList<string> QuarantinedFiles() => store.QuarantinedFiles();
 
-    public NetworkRecord? Find(string id) => _networks.GetValueOrDefault(id);
+    public NetworkRecord? Find(string id)
+    {
+        lock (_map) return _networks.GetValueOrDefault(id);
+    }
 
-    public IEnumerable<NetworkRecord> OnBridge(string bridge) => _networks.Values.Where(n => n.BridgeName == bridge);
+    public IReadOnlyList<NetworkRecord> OnBridge(string bridge)
+    {
+        lock (_map) return _networks.Values.Where(n => n.BridgeName == bridge).ToList();
+    }
 
     public void Add(NetworkRecord network)
     {
         store.Save(network.NetworkId, network);
-        _networks[network.NetworkId] = network;
+        lock (_map) _networks[network.NetworkId] = network;
     }
 
     public void Save(NetworkRecord network) => store.Save(network.NetworkId, network);
@@ -36,6 +60,6 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
     public void Remove(NetworkRecord network)
     {
         store.Delete(network.NetworkId);
-        _networks.Remove(network.NetworkId);
+        lock (_map) _networks.Remove(network.NetworkId);
     }
 }

@@ -1,4 +1,5 @@
 using L2Vlan.Driver;
+using L2Vlan.Firewall;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 
@@ -22,6 +23,20 @@ public class FirewallBookkeepingTests
         new(id, new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" }, false, [], []);
 
     private BridgeRecord? RecordOnDisk(string bridge) => _state.Bridges.Peek().Select(b => b.Value).SingleOrDefault(b => b.Name == bridge);
+
+    [Test]
+    public void A_firewall_that_timed_out_is_not_asked_again_to_clean_up_the_failed_create()
+    {
+        _state.Firewall.BeforeAllow = bridge => throw new FirewallTimeoutException($"iptables could not add the accept rule for bridge {bridge} (no answer within 8 s, killed)");
+        Assert.Throws<FirewallTimeoutException>(() => _state.Driver.CreateNetwork(Network("net1")));
+        Assert.That(_state.Firewall.Removals, Is.Zero, "the caller gets its error after one time limit, not two");
+        Assert.That(RecordOnDisk("vlan2000")?.FirewallAccept, Is.True, "the record stays, for the next delete or start to remove");
+        Assert.That(_state.Driver.Networks, Is.Empty);
+
+        _state.Firewall.BeforeAllow = null;
+        _state.Restart();
+        Assert.That(RecordOnDisk("vlan2000"), Is.Null, "start-up removes the bridge no network uses");
+    }
 
     [Test]
     public void The_rule_is_on_disk_in_the_bridge_record_before_it_is_inserted()

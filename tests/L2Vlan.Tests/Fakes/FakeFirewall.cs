@@ -15,12 +15,16 @@ internal sealed class FakeFirewall : IFirewall
     public void AllowBridged(string bridge)
     {
         BeforeAllow?.Invoke(bridge);
-        Accepted.Add(bridge);
+        lock (Accepted) Accepted.Add(bridge);
     }
+
+    /// <summary>How many times removal was asked for.</summary>
+    public int Removals { get; private set; }
 
     public void RemoveBridged(string bridge)
     {
+        Removals++;
         if (RemovalFails) throw new InvalidOperationException($"iptables could not remove the accept rule of bridge {bridge} (exit 4)");
-        Accepted.Remove(bridge);
+        lock (Accepted) Accepted.Remove(bridge);
     }
 }

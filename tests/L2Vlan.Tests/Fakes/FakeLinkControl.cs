@@ -4,39 +4,61 @@ using L2Vlan.Netlink;
 
 namespace L2Vlan.Tests.Fakes;
 
-/// <summary>An in-memory kernel for driver tests: links with kinds, masters, parents, MTUs and addresses, and the ARP announcements sent out of them.</summary>
+/// <summary>
+/// An in-memory kernel for driver tests: links with kinds, masters, parents, MTUs and addresses, and the ARP announcements sent out of them.
+/// Each call is atomic, as a netlink request is: the service calls it from several threads at once.
+/// </summary>
 internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
 {
     private readonly Dictionary<string, LinkInfo> _links = new(StringComparer.Ordinal);
     private readonly Dictionary<int, List<(IPAddress Address, int PrefixLength)>> _addresses = [];
+    private readonly Lock _gate = new();
     private int _nextIndex = 1;
 
     public List<(string Link, PhysicalAddress Mac, IPAddress Address)> Announcements { get; } = [];
 
-    public LinkInfo AddNic(string name, int mtu = 1500, string kind = "") => Add(name, kind, mtu, null, null, null);
+    public LinkInfo AddNic(string name, int mtu = 1500, string kind = "")
+    {
+        lock (_gate) return Add(name, kind, mtu, null, null, null);
+    }
 
-    public LinkInfo? FindLink(string name) => _links.GetValueOrDefault(name);
+    public LinkInfo? FindLink(string name)
+    {
+        lock (_gate) return _links.GetValueOrDefault(name);
+    }
 
-    public IReadOnlyList<LinkInfo> ListLinks() => _links.Values.OrderBy(l => l.Index).ToList();
+    public IReadOnlyList<LinkInfo> ListLinks()
+    {
+        lock (_gate) return _links.Values.OrderBy(l => l.Index).ToList();
+    }
 
-    public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index) =>
-        _addresses.TryGetValue(index, out var addresses) ? addresses.ToList() : [];
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index)
+    {
+        lock (_gate) return _addresses.TryGetValue(index, out var addresses) ? addresses.ToList() : [];
+    }
 
     /// <summary>As <c>ip addr add</c>: what the host (or the kernel, for IPv6 link-local) put on a link.</summary>
     public void AddAddress(string link, string address, int prefixLength)
     {
+        using var held = _gate.EnterScope();
         var index = _links[link].Index;
         if (!_addresses.TryGetValue(index, out var addresses)) _addresses[index] = addresses = [];
         addresses.Add((IPAddress.Parse(address), prefixLength));
     }
 
-    public void CreateBridge(string name, int? mtu) => Add(name, "bridge", mtu ?? 1500, null, null, null);
+    public void CreateBridge(string name, int? mtu)
+    {
+        lock (_gate) Add(name, "bridge", mtu ?? 1500, null, null, null);
+    }
 
-    public void CreateVlan(string name, int parentIndex, int vlanId, int? mtu) =>
-        Add(name, "vlan", mtu ?? ByIndex(parentIndex).Mtu, null, parentIndex, vlanId);
+    public void CreateVlan(string name, int parentIndex, int vlanId, int? mtu)
+    {
+        lock (_gate) Add(name, "vlan", mtu ?? ByIndex(parentIndex).Mtu, null, parentIndex, vlanId);
+    }
 
     public void CreateVethPair(string hostName, string peerName, PhysicalAddress? peerMac, int? mtu)
     {
+        using var held = _gate.EnterScope();
         if (_links.ContainsKey(hostName) || _links.ContainsKey(peerName)) throw new InvalidOperationException("EEXIST");
         var host = Add(hostName, "veth", mtu ?? 1500, null, null, null);
         Add(peerName, "veth", mtu ?? 1500, peerMac, host.Index, null);
@@ -50,6 +72,7 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
 
     public bool DeleteLink(string name)
     {
+        using var held = _gate.EnterScope();
         if (!_links.Remove(name, out var link)) return false;
         _addresses.Remove(link.Index);
         // Like the kernel: a deleted bridge releases its ports.
@@ -66,6 +89,7 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
 
     public void Announce(int linkIndex, PhysicalAddress mac, IPAddress address)
     {
+        using var held = _gate.EnterScope();
         if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) Announcements.Add((ByIndex(linkIndex).Name, mac, address));
     }
 
@@ -81,6 +105,7 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
 
     private void Replace(int index, Func<LinkInfo, LinkInfo> change)
     {
+        using var held = _gate.EnterScope();
         var link = ByIndex(index);
         _links[link.Name] = change(link);
     }

@@ -114,14 +114,14 @@ public class IptablesFirewallTests
     {
         Make(IPv4, "-C", ".hang");
         var clock = Stopwatch.StartNew();
-        var error = Assert.Throws<InvalidOperationException>(() => Firewall(timeoutSeconds: 0.5).AllowBridged("vlan2000"));
+        var error = Assert.Throws<FirewallTimeoutException>(() => Firewall(timeoutSeconds: 0.5).AllowBridged("vlan2000"));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
         Assert.That(error!.Message, Does.Contain("iptables").And.Contain("0.5 s"));
         var pid = int.Parse(File.ReadAllText(IPv4 + ".pid").Trim());
         Assert.That(() => Directory.Exists($"/proc/{pid}"), Is.False.After(2000, 50), "the hung process is killed, not left behind");
 
         clock.Restart();
-        Assert.Throws<InvalidOperationException>(() => Firewall(timeoutSeconds: 0.5).RemoveBridged("vlan2000"));
+        Assert.Throws<FirewallTimeoutException>(() => Firewall(timeoutSeconds: 0.5).RemoveBridged("vlan2000"));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "removal is bounded too");
     }
 

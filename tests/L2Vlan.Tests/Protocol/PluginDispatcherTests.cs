@@ -18,7 +18,7 @@ public class PluginDispatcherTests
         var links = new FakeLinkControl();
         links.AddNic("eno1");
         _state = new TestState(links);
-        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, NullLogger<PluginDispatcher>.Instance);
+        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, new RunningCalls(TimeProvider.System), NullLogger<PluginDispatcher>.Instance);
     }
 
     [TearDown]
