@@ -58,7 +58,10 @@ public static class PluginHost
         services.AddSingleton<BridgeRegistry>();
         services.AddSingleton<EndpointWiring>();
         services.AddSingleton<DeadDockerdPolicy>();
+        services.AddSingleton<ServiceGate>();
         services.AddSingleton<StateRecovery>();
+        services.AddSingleton(_ => new LinkEventSocket(LinkWatcher.ReceiveWait));
+        services.AddHostedService<LinkWatcher>();
         services.AddSingleton<NetworkDriver>();
         services.AddSingleton<PluginDispatcher>();
         replaceServices?.Invoke(services);

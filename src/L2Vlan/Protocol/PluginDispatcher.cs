@@ -26,11 +26,12 @@ public sealed class PluginDispatcher
 
     private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
     private readonly Dictionary<string, Handler> _routes = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
+    private readonly ServiceGate _gate;
     private readonly ILogger _logger;
 
-    public PluginDispatcher(NetworkDriver driver, IpamService ipam, ILogger<PluginDispatcher> logger)
+    public PluginDispatcher(NetworkDriver driver, IpamService ipam, ServiceGate gate, ILogger<PluginDispatcher> logger)
     {
+        _gate = gate;
         _logger = logger;
         var network = new NetworkDriverCalls(driver);
         var addresses = new IpamCalls(ipam);
@@ -78,7 +79,8 @@ public sealed class PluginDispatcher
             _logger.LogDebug("{Path}: not implemented", path);
             return Error(404, $"l2vlan does not implement {path}");
         }
-        lock (_gate)
+        // TEMPORARY (issue 11): shared with the restore after link events (StateRecovery.RestoreLinksOf).
+        using (_gate.Enter())
         {
             try
             {

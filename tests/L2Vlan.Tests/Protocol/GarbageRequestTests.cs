@@ -23,7 +23,7 @@ public class GarbageRequestTests
     public void SetUp()
     {
         _state = TestState.WithNics("eno1");
-        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, NullLogger<PluginDispatcher>.Instance);
+        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, new ServiceGate(), NullLogger<PluginDispatcher>.Instance);
     }
 
     [TearDown]
@@ -69,7 +69,7 @@ public class GarbageRequestTests
             "{\"NetworkID\":\"n1\"",
         ];
         var log = new RecordingLogger<PluginDispatcher>();
-        var dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, log);
+        var dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, new ServiceGate(), log);
         foreach (var path in dispatcher.Paths.Append("/NetworkDriver.Teleport"))
         {
             foreach (var body in bodies)
@@ -101,7 +101,7 @@ public class GarbageRequestTests
         var driver = new NetworkDriver(networks, bridges, wiring, new DeadDockerdPolicy(wiring, ipam, NullLogger<DeadDockerdPolicy>.Instance),
             ipam, _state.Links, NullLogger<NetworkDriver>.Instance);
         var log = new RecordingLogger<PluginDispatcher>();
-        var dispatcher = new PluginDispatcher(driver, ipam, log);
+        var dispatcher = new PluginDispatcher(driver, ipam, new ServiceGate(), log);
 
         var reply = dispatcher.Handle("/NetworkDriver.CreateNetwork", Encoding.UTF8.GetBytes(
             """{"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":"2000","ext_if":"eno1"}},"IPv4Data":[{"Pool":"10.0.0.0/24"}]}"""));

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using L2Vlan.Driver;
 using L2Vlan.Protocol;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +15,7 @@ public class NewerEngineTests
         var links = new FakeLinkControl();
         links.AddNic("eno1");
         using var state = new TestState(links);
-        var reply = new PluginDispatcher(state.Driver, state.Ipam, NullLogger<PluginDispatcher>.Instance).Handle(path, Encoding.UTF8.GetBytes(body));
+        var reply = new PluginDispatcher(state.Driver, state.Ipam, new ServiceGate(), NullLogger<PluginDispatcher>.Instance).Handle(path, Encoding.UTF8.GetBytes(body));
         Assert.That(reply.Status, Is.EqualTo(200));
         return JsonDocument.Parse(reply.Body).RootElement.Clone();
     }

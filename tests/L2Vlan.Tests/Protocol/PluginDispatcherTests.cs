@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using L2Vlan.Driver;
 using L2Vlan.Protocol;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,7 +19,7 @@ public class PluginDispatcherTests
         var links = new FakeLinkControl();
         links.AddNic("eno1");
         _state = new TestState(links);
-        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, NullLogger<PluginDispatcher>.Instance);
+        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, new ServiceGate(), NullLogger<PluginDispatcher>.Instance);
     }
 
     [TearDown]
