@@ -21,8 +21,9 @@ public sealed class StateRecovery(
     ServiceGate gate,
     ILogger<StateRecovery> logger)
 {
-    // The bridges whose NIC is missing, so that this is said once, not at every link event.
+    // The bridges whose NIC, or whose VLAN link made by someone else, is missing: said once, not at every link event.
     private readonly HashSet<string> _waitingForNic = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _waitingForUsersVlanLink = new(StringComparer.Ordinal);
 
     public void Recover()
     {
@@ -68,6 +69,7 @@ public sealed class StateRecovery(
             try
             {
                 if (!bridges.InUse(bridge) || Missing(bridge) is not { } missing) continue;
+                if (IsUsersAndMissing(bridge)) continue;
                 if (links.FindLink(bridge.ExtIf) is not null)
                     logger.LogWarning("Bridge {Bridge}: {Missing}; restoring its links", bridge.Name, missing);
                 if (Restore(bridge)) logger.LogInformation("Restored the links of bridge {Bridge} ({VlanLink})", bridge.Name, bridge.VlanLink);
@@ -98,6 +100,25 @@ public sealed class StateRecovery(
         bridges.EnsureLinks(bridge);
         foreach (var endpoint in networks.OnBridge(bridge.Name).SelectMany(n => n.Endpoints.Values))
             wiring.Reattach(endpoint, bridge.Name);
+        return true;
+    }
+
+    /// <summary>
+    /// A VLAN link that was there before l2vlan (made by the user, ifupdown, systemd-networkd...) and went with its NIC
+    /// is theirs to make again, not l2vlan's: l2vlan waits for it and puts it back on the bridge when it appears.
+    /// </summary>
+    private bool IsUsersAndMissing(BridgeRecord bridge)
+    {
+        if (bridge.CreatedVlanLink || links.FindLink(bridge.ExtIf) is null || links.FindLink(bridge.VlanLink) is not null)
+        {
+            _waitingForUsersVlanLink.Remove(bridge.Name);
+            return false;
+        }
+        if (_waitingForUsersVlanLink.Add(bridge.Name))
+        {
+            logger.LogWarning("{VlanLink}, the VLAN link of bridge {Bridge}, is missing; l2vlan did not make it, so it waits for it to be made again and then puts it on the bridge",
+                bridge.VlanLink, bridge.Name);
+        }
         return true;
     }
 

@@ -106,4 +106,21 @@ public class LinkRestoreTests
 
         AssertVlanLinkOnBridgeAndUp();
     }
+
+    [Test]
+    public void A_vlan_link_the_user_made_is_not_made_by_l2vlan_but_put_back_on_the_bridge_when_it_reappears()
+    {
+        _state.Links.CreateVlan("eno1.2000", _state.Links.FindLink("eno1")!.Index, 2000, null);
+        _state.Driver.CreateNetwork(Network("net1", "eno1", 2000, "vlan2000"));
+        RemoveNic();
+        _state.Links.AddNic("eno1");
+
+        _state.Recovery.RestoreLinksOf("eno1");
+        Assert.That(_state.Links.FindLink("eno1.2000"), Is.Null, "the user's sub-interface is the user's to make");
+
+        _state.Links.CreateVlan("eno1.2000", _state.Links.FindLink("eno1")!.Index, 2000, null);
+        _state.Recovery.RestoreLinksOf("eno1.2000");
+        AssertVlanLinkOnBridgeAndUp();
+        Assert.That(_state.Bridges.Peek().Single().Value.CreatedVlanLink, Is.False, "still the user's: l2vlan never deletes it");
+    }
 }
