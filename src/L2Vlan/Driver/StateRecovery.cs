@@ -6,9 +6,11 @@ using Microsoft.Extensions.Logging;
 namespace L2Vlan.Driver;
 
 /// <summary>
-/// At start: loads the networks and bridges and brings the kernel back in line with them. Links lost in a
+/// Brings the kernel back in line with the records. At start: loads the networks and bridges; links lost in a
 /// reboot are made again, bridges left behind by a crash in the middle of a delete are removed. One broken
 /// network does not stop the others. The pools, loaded before, are checked against the networks' records.
+/// While running: when a link a record names changes or goes (<see cref="RestoreLinksOf"/>), what is missing is
+/// made again, so a NIC that is re-created, or that appears only after the start, gets its VLAN link back.
 /// </summary>
 public sealed class StateRecovery(
     NetworkRegistry networks,
@@ -18,6 +20,10 @@ public sealed class StateRecovery(
     ILinkControl links,
     ILogger<StateRecovery> logger)
 {
+    // The bridges whose NIC, or whose VLAN link made by someone else, is missing: said once, not at every link event.
+    private readonly HashSet<string> _waitingForNic = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _waitingForUsersVlanLink = new(StringComparer.Ordinal);
+
     public void Recover()
     {
         var networkCount = networks.Load();
@@ -36,9 +42,7 @@ public sealed class StateRecovery(
                     bridges.Remove(bridge);
                     continue;
                 }
-                bridges.EnsureLinks(bridge);
-                foreach (var endpoint in networks.OnBridge(bridge.Name).SelectMany(n => n.Endpoints.Values))
-                    wiring.Reattach(endpoint, bridge.Name);
+                Restore(bridge);
             }
             catch (Exception e)
             {
@@ -47,6 +51,104 @@ public sealed class StateRecovery(
         }
         foreach (var network in networks.All.Where(n => bridges.Find(n.BridgeName) is null))
             logger.LogError("Network {Network} uses bridge {Bridge}, which has no state record; it is not served", network.NetworkId, network.BridgeName);
+    }
+
+    /// <summary>
+    /// The link <paramref name="name"/> was made, changed or deleted: every bridge in use whose record names it (as its
+    /// NIC, its VLAN link or the bridge itself) gets back what is missing of its links. Links no record names are never
+    /// touched, and nothing is done while everything is in place, so a burst of events costs a few look-ups.
+    /// A failure is logged and tried again at the next event. A null name checks every bridge (events were lost).
+    /// </summary>
+    public void RestoreLinksOf(string? name)
+    {
+        foreach (var candidate in bridges.All.Where(b => name is null || b.ExtIf == name || b.VlanLink == name || b.Name == name).ToList())
+        {
+            // The locks plugin calls take, in their order: the networks' (Reattach reads their endpoints), then the bridge's.
+            // Ordered by ID, since this is the one place that holds more than one network lock at a time.
+            var held = networks.OnBridge(candidate.Name).Select(n => n.NetworkId).Order(StringComparer.Ordinal)
+                .Select(networks.LockNetwork).ToList();
+            try
+            {
+                using (bridges.LockBridge(candidate.Name))
+                {
+                    // Looked up again under the lock: a call may have removed or replaced the bridge meanwhile.
+                    if (bridges.Find(candidate.Name) is { } bridge) RestoreIfBroken(bridge);
+                }
+            }
+            finally
+            {
+                foreach (var networkLock in held) networkLock.Dispose();
+            }
+        }
+    }
+
+    private void RestoreIfBroken(BridgeRecord bridge)
+    {
+        try
+        {
+            if (!bridges.InUse(bridge) || Missing(bridge) is not { } missing) return;
+            if (IsUsersAndMissing(bridge)) return;
+            if (links.FindLink(bridge.ExtIf) is not null)
+                logger.LogWarning("Bridge {Bridge}: {Missing}; restoring its links", bridge.Name, missing);
+            if (Restore(bridge)) logger.LogInformation("Restored the links of bridge {Bridge} ({VlanLink})", bridge.Name, bridge.VlanLink);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Could not restore the links of bridge {Bridge}: {Message}; tried again at the next link event", bridge.Name, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Makes the bridge's links as its record says and puts its containers' veths back on it; returns false, leaving
+    /// the bridge and its records as they are, while its NIC is missing (it may appear later, or be re-created).
+    /// </summary>
+    private bool Restore(BridgeRecord bridge)
+    {
+        if (links.FindLink(bridge.ExtIf) is null)
+        {
+            if (_waitingForNic.Add(bridge.Name))
+            {
+                logger.LogWarning("{ExtIf}, the NIC of bridge {Bridge}, is missing; {VlanLink} is made again when {ExtIf} appears, and its networks keep their records",
+                    bridge.ExtIf, bridge.Name, bridge.VlanLink, bridge.ExtIf);
+            }
+            return false;
+        }
+        _waitingForNic.Remove(bridge.Name);
+        bridges.EnsureLinks(bridge);
+        foreach (var endpoint in networks.OnBridge(bridge.Name).SelectMany(n => n.Endpoints.Values))
+            wiring.Reattach(endpoint, bridge.Name);
+        return true;
+    }
+
+    /// <summary>
+    /// A VLAN link that was there before l2vlan (made by the user, ifupdown, systemd-networkd...) and went with its NIC
+    /// is theirs to make again, not l2vlan's: l2vlan waits for it and puts it back on the bridge when it appears.
+    /// </summary>
+    private bool IsUsersAndMissing(BridgeRecord bridge)
+    {
+        if (bridge.CreatedVlanLink || links.FindLink(bridge.ExtIf) is null || links.FindLink(bridge.VlanLink) is not null)
+        {
+            _waitingForUsersVlanLink.Remove(bridge.Name);
+            return false;
+        }
+        if (_waitingForUsersVlanLink.Add(bridge.Name))
+        {
+            logger.LogWarning("{VlanLink}, the VLAN link of bridge {Bridge}, is missing; l2vlan did not make it, so it waits for it to be made again and then puts it on the bridge",
+                bridge.VlanLink, bridge.Name);
+        }
+        return true;
+    }
+
+    /// <summary>What is not as the record says (the first thing found), or null when the links are in place.</summary>
+    private string? Missing(BridgeRecord record)
+    {
+        if (links.FindLink(record.ExtIf) is null) return $"{record.ExtIf} is missing";
+        if (links.FindLink(record.Name) is not { } bridge) return "the bridge is missing";
+        if (links.FindLink(record.VlanLink) is not { } vlan) return $"{record.VlanLink} is missing";
+        if (vlan.MasterIndex != bridge.Index) return $"{record.VlanLink} is not a port of the bridge";
+        if (!vlan.IsUp) return $"{record.VlanLink} is down";
+        if (!bridge.IsUp) return "the bridge is down";
+        return null;
     }
 
     /// <summary>

@@ -68,6 +68,8 @@ public static class PluginHost
         services.AddSingleton<EndpointWiring>();
         services.AddSingleton<DeadDockerdPolicy>();
         services.AddSingleton<StateRecovery>();
+        services.AddSingleton(_ => new LinkEventSocket(LinkWatcher.ReceiveWait));
+        services.AddHostedService<LinkWatcher>();
         services.AddSingleton<NetworkDriver>();
         services.AddSingleton<PluginDispatcher>();
         services.AddSingleton(TimeProvider.System);

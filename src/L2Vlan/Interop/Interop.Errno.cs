@@ -7,6 +7,7 @@ internal static partial class Interop
         internal const int EAGAIN = 11;
         internal const int ENODEV = 19;
         internal const int EEXIST = 17;
+        internal const int ENOBUFS = 105;
         internal const int EOPNOTSUPP = 95;
         internal const int EAFNOSUPPORT = 97;
 

@@ -1,6 +1,8 @@
 using L2Vlan.Driver;
 using L2Vlan.Ipam;
 using L2Vlan.State;
+using L2Vlan.Netlink;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Fakes;
@@ -9,8 +11,14 @@ namespace L2Vlan.Tests.Fakes;
 internal sealed class TestState : IDisposable
 {
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid().ToString("N"));
-    public FakeLinkControl Links { get; }
+    private readonly IArpAnnouncer _announcer;
+
+    /// <summary>The kernel the services act on: a fake, or a private namespace's client.</summary>
+    public ILinkControl Kernel { get; }
+
+    public FakeLinkControl Links => Kernel as FakeLinkControl ?? throw new InvalidOperationException("this state is on a real kernel");
     public FakeFirewall Firewall { get; }
+    public StateRecovery Recovery { get; private set; } = null!;
     public IpamService IpamService { get; private set; } = null!;
     public NetworkDriver Driver { get; private set; } = null!;
 
@@ -18,10 +26,25 @@ internal sealed class TestState : IDisposable
     public IpamText Ipam => new(IpamService);
 
     public TestState(FakeLinkControl? links = null, FakeFirewall? firewall = null)
+        : this(links ?? new FakeLinkControl(), announcer: null)
     {
-        Links = links ?? new FakeLinkControl();
-        Firewall = firewall ?? new FakeFirewall();
+        if (firewall is not null) Firewall = firewall;
         Restart();
+    }
+
+    private TestState(ILinkControl kernel, IArpAnnouncer? announcer)
+    {
+        Kernel = kernel;
+        _announcer = announcer ?? (IArpAnnouncer)kernel;
+        Firewall = new FakeFirewall();
+    }
+
+    /// <summary>A state over a real kernel (a private namespace's client); gratuitous ARPs go to a fake.</summary>
+    public static TestState OnKernel(ILinkControl kernel)
+    {
+        var state = new TestState(kernel, new FakeLinkControl());
+        state.Restart();
+        return state;
     }
 
     /// <summary>A state over a fake kernel that has these NICs.</summary>
@@ -38,13 +61,17 @@ internal sealed class TestState : IDisposable
         var networks = new NetworkRegistry(Networks);
         IpamService = new IpamService(Pools, networks, NullLogger<IpamService>.Instance);
         IpamService.Load();
-        var bridgeLinks = new BridgeLinks(Links, Firewall, NullLogger<BridgeLinks>.Instance);
-        var bridges = new BridgeRegistry(Links, bridgeLinks, networks, Bridges);
-        var wiring = new EndpointWiring(Links, Links, bridgeLinks, networks, NullLogger<EndpointWiring>.Instance);
+        var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance);
+        var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, Bridges);
+        var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, NullLogger<EndpointWiring>.Instance);
         Driver = new NetworkDriver(networks, bridges, wiring, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
-            IpamService, Links, NullLogger<NetworkDriver>.Instance);
-        new StateRecovery(networks, bridges, wiring, IpamService, Links, NullLogger<StateRecovery>.Instance).Recover();
+            IpamService, Kernel, NullLogger<NetworkDriver>.Instance);
+        Recovery = new StateRecovery(networks, bridges, wiring, IpamService, Kernel, RecoveryLog);
+        Recovery.Recover();
     }
+
+    /// <summary>Where the recovery logs; tests that read its warnings set it before <see cref="Restart"/>.</summary>
+    public ILogger<StateRecovery> RecoveryLog { get; set; } = NullLogger<StateRecovery>.Instance;
 
     public JsonFileCollection<AddressPool> Pools => new(Path.Combine(Directory, "pools"), StateJsonContext.Default.AddressPool, NullLogger.Instance);
     public JsonFileCollection<NetworkRecord> Networks => new(Path.Combine(Directory, "networks"), StateJsonContext.Default.NetworkRecord, NullLogger.Instance);

@@ -193,6 +193,26 @@ else
     skip "IPv6-only network" "Docker $(docker_major) has no --ipv4=false (it came with Docker 28)"
 fi
 
+section "a NIC that goes and comes back gets its VLAN link back (issue 11, defect 10)"
+late_vlan_up() { ip -o link show lateif.95 | grep -q 'master vlan95' && ip -o link show lateif.95 | grep -Eq '[<,]UP[,>]'; }
+check "a dummy NIC lateif, up" sh -c "ip link add lateif type dummy && ip link set lateif up"
+check "vlate on lateif, VLAN 95" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.95.0/24 \
+    -o ext_if=lateif -o vlan_id=95 vlate
+check "clate runs on vlate" docker run -d --name clate --network vlate bb:latest sleep 3600
+late_ports=$(bridge_ports vlan95)
+check "vlan95's ports are lateif.95 and clate's veth" sh -c "echo '$late_ports' | grep -Eq '^l2v[^ ]+ lateif[.]95$'"
+check "lateif deleted" ip link del lateif
+check "the kernel deleted lateif.95 with it" sh -c "! ip link show lateif.95 2>/dev/null"
+check "vlan95 and vlate's records stay" sh -c "ip link show vlan95 && test -f /var/lib/l2vlan/bridges/vlan95.json && docker network inspect vlate >/dev/null"
+check "the journal says lateif is missing and lateif.95 is made again when it appears" \
+    wait_for 5 sh -c "journalctl -u l2vlan --no-pager | grep -q 'lateif, the NIC of bridge vlan95, is missing; lateif.95 is made again when lateif appears'"
+check "lateif re-created, up" sh -c "ip link add lateif type dummy && ip link set lateif up"
+check "within 5 s lateif.95 is back, a port of vlan95, up" wait_for 5 late_vlan_up
+check_eq "vlan95's ports are as before: clate's veth is still on it" "$late_ports" "$(bridge_ports vlan95)"
+check_eq "clate is still running" "true" "$(docker inspect -f '{{.State.Running}}' clate)"
+check "clean up: clate, vlate, lateif" sh -c "docker rm -f clate >/dev/null && docker network rm vlate && ip link del lateif"
+check "vlan95 and its record are gone" sh -c "! ip link show vlan95 2>/dev/null && ! test -e /var/lib/l2vlan/bridges/vlan95.json"
+
 section "teardown"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
 check "networks removed" sh -c "docker network rm v10 v20 v50 v51 v60 vi vg pb && { [ \"\$(docker network ls -q -f name=v90)\" = '' ] || docker network rm v90; }"
