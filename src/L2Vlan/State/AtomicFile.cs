@@ -1,3 +1,5 @@
+using L2Vlan.Host;
+
 namespace L2Vlan.State;
 
 /// <summary>
@@ -15,14 +17,18 @@ public static class AtomicFile
             stream.Write(content);
             stream.Flush(flushToDisk: true);
         }
+        KillPoints.Reach(KillPoints.StateWriteBeforeRename);
         File.Move(temporary, path, overwrite: true);
         DirectorySync.Flush(folder);
+        KillPoints.Reach(KillPoints.StateWriteAfterRename);
     }
 
     public static void Delete(string path)
     {
         if (!File.Exists(path)) return;
+        KillPoints.Reach(KillPoints.StateDeleteBefore);
         File.Delete(path);
         DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        KillPoints.Reach(KillPoints.StateDeleteAfter);
     }
 }
