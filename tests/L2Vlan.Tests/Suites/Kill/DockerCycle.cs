@@ -27,7 +27,8 @@ internal sealed record SuiteNetwork(string Bridge, int VlanId, string Subnet, st
 /// request ID to tell a repeat: <see cref="Landed"/> looks at the state to see whether the lost call took effect,
 /// standing in for Docker learning the answer, so the cycle can go on without leaking a grant on the suite's side.
 /// </summary>
-internal sealed record DockerCall(string Path, string Body, Func<bool>? Landed = null, Action? Answered = null);
+/// <see cref="Grants"/> is the address a RequestAddress hands Docker: from the moment it is sent it may be Docker's.
+internal sealed record DockerCall(string Path, string Body, Func<bool>? Landed = null, Action? Answered = null, IPAddress? Grants = null);
 
 /// <summary>
 /// Docker's sequence for the suite's three networks (docs/notes: the 20.10 trace): create each network (RequestPool,
@@ -56,7 +57,7 @@ internal static class DockerCycle
         foreach (var (net, networkId, endpointId) in Shuffled())
         {
             calls.Add(new("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "", "Options": null}""",
-                () => addressHeld(net), () => dockerHolds.Add(net.Address)));
+                () => addressHeld(net), () => dockerHolds.Add(net.Address), net.Address));
             calls.Add(new("/NetworkDriver.CreateEndpoint",
                 $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}", "Interface": {"Address": "{{{net.Address}}}/{{{net.Prefix}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}"""));
             calls.Add(new("/NetworkDriver.Join",
