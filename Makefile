@@ -41,9 +41,12 @@ build:
 	@ls -l $(BIN)
 
 # The suites (tests/L2Vlan.Tests/Suites) run on their own, with their figures and seeds shown.
+# The kill-point suite starts its service process over 1,000 times: it gets the native build (seconds instead of minutes).
 unit:
 	dotnet test L2Vlan.sln -c Release --nologo --filter 'TestCategory!=Suite'
-	dotnet test L2Vlan.sln -c Release --nologo --no-build --filter 'TestCategory=Suite' --logger 'console;verbosity=normal'
+	dotnet publish tests/L2Vlan.KillHost/L2Vlan.KillHost.csproj -c Release -r $(RID) -o $(OUT)/killhost --nologo
+	L2VLAN_KILL_HOST=$(abspath $(OUT))/killhost/L2Vlan.KillHost \
+		dotnet test L2Vlan.sln -c Release --nologo --no-build --filter 'TestCategory=Suite' --logger 'console;verbosity=normal'
 
 e2e: build deb deb-upgrade
 	L2VLAN_BIN=$(abspath $(BIN)) L2VLAN_DEB=$(abspath $(DEB)) L2VLAN_DEB_UPGRADE=$(abspath $(DEB_UPGRADE)) \

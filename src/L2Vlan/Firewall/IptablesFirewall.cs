@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using L2Vlan.Host;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Firewall;
@@ -55,7 +56,7 @@ public sealed class IptablesFirewall : IFirewall
         {
             var present = Run(tool, Rule("-C", bridge));
             if (present is 0 or NotInstalled) continue;
-            var status = present == TimedOut ? TimedOut : Run(tool, Rule("-I", bridge));
+            var status = present == TimedOut ? TimedOut : Insert(tool, bridge);
             if (status == 0) _logger.LogInformation("{Tool}: accepting traffic bridged on {Bridge}", Name(tool), bridge);
             else if (tool == _tools[0]) throw Failure(status, $"{Name(tool)} could not add the accept rule for bridge {bridge} ({Describe(status)}); see the log");
             else _logger.LogWarning("{Tool} could not add the accept rule for bridge {Bridge} ({Status}); IPv6 traffic may be dropped", Name(tool), bridge, Describe(status));
@@ -75,11 +76,21 @@ public sealed class IptablesFirewall : IFirewall
                     throw Failure(present, $"{Name(tool)} could not check for the accept rule of bridge {bridge} ({Describe(present)})");
                 if (deleted == MostCopies)
                     throw new InvalidOperationException($"{Name(tool)} still has an accept rule for bridge {bridge} after {MostCopies} deletes");
+                KillPoints.Reach(KillPoints.FirewallDeleteBefore);
                 var status = Run(tool, Rule("-D", bridge));
+                KillPoints.Reach(KillPoints.FirewallDeleteAfter);
                 if (status != 0)
                     throw Failure(status, $"{Name(tool)} could not remove the accept rule of bridge {bridge} ({Describe(status)})");
             }
         }
+    }
+
+    private int Insert(string tool, string bridge)
+    {
+        KillPoints.Reach(KillPoints.FirewallInsertBefore);
+        var status = Run(tool, Rule("-I", bridge));
+        KillPoints.Reach(KillPoints.FirewallInsertAfter);
+        return status;
     }
 
     private static string[] Rule(string action, string bridge) =>

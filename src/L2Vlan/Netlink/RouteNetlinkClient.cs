@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using L2Vlan.Host;
 using static Interop.Netlink;
 using static Interop.Rtnetlink;
 
@@ -120,7 +121,12 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         CreateWithoutIPv6Addresses(request.Complete(), hostName);
     }
 
-    public void SetMaster(int index, int masterIndex) => SetLinkAttribute(index, IFLA_MASTER, (uint)masterIndex);
+    public void SetMaster(int index, int masterIndex)
+    {
+        KillPoints.Reach(KillPoints.LinkEnslaveBefore);
+        SetLinkAttribute(index, IFLA_MASTER, (uint)masterIndex);
+        KillPoints.Reach(KillPoints.LinkEnslaveAfter);
+    }
 
     public void SetUp(int index)
     {
@@ -138,9 +144,11 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         var request = new NetlinkMessageWriter(buffer, RTM_DELLINK, 0);
         request.Write(new ifinfomsg());
         request.AddString(IFLA_IFNAME, name);
+        KillPoints.Reach(KillPoints.LinkDeleteBefore);
         try
         {
             _netlink.Request(request.Complete());
+            KillPoints.Reach(KillPoints.LinkDeleteAfter);
             return true;
         }
         catch (NetlinkException e) when (e.Errno == Interop.Errno.ENODEV)
@@ -244,6 +252,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
     /// </summary>
     private void CreateWithoutIPv6Addresses(Span<byte> newLink, string name)
     {
+        KillPoints.Reach(KillPoints.LinkCreateBefore);
         _netlink.Request(newLink);
         try
         {
@@ -254,6 +263,7 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
             DeleteLink(name);
             throw;
         }
+        KillPoints.Reach(KillPoints.LinkCreateAfter);
     }
 
     private void DisableIPv6AddressGeneration(string name)

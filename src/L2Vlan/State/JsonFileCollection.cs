@@ -20,10 +20,15 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
     /// <summary>The keys of the files the last <see cref="LoadAll"/> moved to quarantine: their records are lost to the service.</summary>
     public IReadOnlyList<string> QuarantinedAtLoad { get; private set; } = [];
 
-    /// <summary>Every readable record; unreadable files are quarantined. For the service, which owns the folder.</summary>
+    /// <summary>
+    /// Every readable record; unreadable files are quarantined, and temporary files of writes that a crash cut short
+    /// are deleted. For the service, which owns the folder.
+    /// </summary>
     public IReadOnlyList<(string Key, T Value)> LoadAll()
     {
         System.IO.Directory.CreateDirectory(Directory);
+        if (AtomicFile.DeleteAbandoned(Directory) is var abandoned and > 0)
+            logger.LogInformation("Deleted {Count} temporary files of writes cut short in {Directory}", abandoned, Directory);
         return Read(quarantineBroken: true);
     }
 

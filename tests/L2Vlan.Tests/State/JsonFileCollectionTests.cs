@@ -40,6 +40,17 @@ public class JsonFileCollectionTests
     }
 
     [Test]
+    public void Loading_deletes_the_temporary_files_of_writes_killed_before_their_rename()
+    {
+        // Found by the kill-point suite: every kill between write and rename left one more file, for good.
+        _bridges.Save("vlan10", Bridge("vlan10", 10));
+        File.WriteAllText(Path.Combine(_folder, ".vlan10.json.4242.tmp"), "{\"Name\":\"vlan10\",\"Ext");
+        File.WriteAllText(Path.Combine(_folder, ".vlan11.json.4243.tmp"), "{}");
+        _bridges.LoadAll();
+        Assert.That(Directory.EnumerateFiles(_folder).Select(Path.GetFileName), Is.EqualTo(new[] { "vlan10.json" }));
+    }
+
+    [Test]
     public void A_torn_file_is_quarantined_reported_and_does_not_hide_the_others()
     {
         _bridges.Save("vlan10", Bridge("vlan10", 10));
