@@ -123,6 +123,19 @@ exposure=$(systemd-analyze security --no-pager l2vlan.service 2>&1 | tail -n1)
 note "systemd-analyze security: $exposure"
 check "exposure is OK or better" sh -c "echo '$exposure' | grep -Eq 'exposure level for l2vlan.service: [0-9.]+ (PERFECT|SAFE|OK)'"
 
+section "systemd's watchdog"
+# systemd stamps WatchdogTimestamp at each WATCHDOG=1; a service that stopped petting would be killed
+# (SIGABRT) and restarted by Restart=on-failure, which no other check here would notice.
+check_eq "the unit asks for a watchdog" "30s" "$(systemctl show -p WatchdogUSec --value l2vlan)"
+check "l2vlan says it pets it" sh -c "journalctl -u l2vlan -o cat | grep -q 'Petting systemd.s watchdog every 15 s'"
+pid=$(main_pid) stamp=$(systemctl show -p WatchdogTimestampMonotonic --value l2vlan)
+for _ in $(seq 40); do
+    [ "$(systemctl show -p WatchdogTimestampMonotonic --value l2vlan)" = "$stamp" ] || break
+    sleep 0.5
+done
+check "a pet arrives within its 15 s" test "$(systemctl show -p WatchdogTimestampMonotonic --value l2vlan)" != "$stamp"
+check_eq "the same process serves: never killed by the watchdog" "$pid 0" "$(main_pid) $(systemctl show -p NRestarts --value l2vlan)"
+
 section "restarting l2vlan under running containers"
 pid=$(main_pid)
 start_pinger 192.168.1.4 /tmp/ping-restart.txt
