@@ -5,7 +5,9 @@ namespace L2Vlan.State;
 /// network is saved through here. Safe for concurrent use: a short lock guards the map only, and every list it
 /// gives is a copy. A record's content (its endpoints) is read and changed only under that network's lock,
 /// <see cref="LockNetwork"/>: by the driver's calls on the network, and by the IPAM when Docker releases the
-/// address of a deleted endpoint. Nobody holds a network's lock across a firewall call, so that wait is short.
+/// address of a deleted endpoint. A network's lock is held across a firewall call only while that network is
+/// being created (no other call knows it yet) or while a link event has its bridge re-made
+/// (StateRecovery.RestoreLinksOf); either wait is bounded by the firewall's time limit.
 /// </summary>
 public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
 {
