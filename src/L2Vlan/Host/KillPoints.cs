@@ -22,6 +22,10 @@ public static class KillPoints
     public const string FirewallInsertAfter = "firewall-insert-after";
     public const string FirewallDeleteBefore = "firewall-delete-before";
     public const string FirewallDeleteAfter = "firewall-delete-after";
+    public const string JournalSyncBefore = "journal-sync-before";
+    public const string JournalSyncAfter = "journal-sync-after";
+    public const string JournalCompactAfterSnapshot = "journal-compact-after-snapshot";
+    public const string JournalCompactAfterTruncate = "journal-compact-after-truncate";
 
     public const string Variable = "L2VLAN_TEST_KILL_AT";
 
@@ -31,6 +35,7 @@ public static class KillPoints
         StateWriteBeforeRename, StateWriteAfterRename, StateDeleteBefore, StateDeleteAfter,
         LinkCreateBefore, LinkCreateAfter, LinkEnslaveBefore, LinkEnslaveAfter, LinkDeleteBefore, LinkDeleteAfter,
         FirewallInsertBefore, FirewallInsertAfter, FirewallDeleteBefore, FirewallDeleteAfter,
+        JournalSyncBefore, JournalSyncAfter, JournalCompactAfterSnapshot, JournalCompactAfterTruncate,
     ];
 
     private static readonly string? ArmedPoint;
@@ -48,6 +53,12 @@ public static class KillPoints
         Remaining = n;
         Armed = true;
     }
+
+    /// <summary>
+    /// Whether the suite armed a point. The pool journals then compact after a few records, not after 64 KiB, so
+    /// that the suite's short cycles reach the compaction's points too.
+    /// </summary>
+    public static bool IsArmed => Armed;
 
     public static void Reach(string point)
     {

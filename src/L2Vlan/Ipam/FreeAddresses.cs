@@ -7,10 +7,12 @@ namespace L2Vlan.Ipam;
 public static class FreeAddresses
 {
     /// <summary>
-    /// The lowest address of <paramref name="range"/> that is not in <paramref name="taken"/> and is not
-    /// the subnet's own address (IPv4 and IPv6) or its IPv4 broadcast; null when there is none.
+    /// The lowest address of <paramref name="range"/> from <paramref name="from"/> on (every one below it is known
+    /// to be taken, so a search costs the addresses it steps over, not all that are held) that is not
+    /// <paramref name="taken"/> and is not the subnet's own address (IPv4 and IPv6) or its IPv4 broadcast; null
+    /// when there is none.
     /// </summary>
-    public static UInt128? First(Cidr subnet, Cidr range, IReadOnlySet<UInt128> taken)
+    public static UInt128? First(Cidr subnet, Cidr range, UInt128 from, Func<UInt128, bool> taken)
     {
         var unusable = new HashSet<UInt128>();
         var pointToPoint = subnet.PrefixLength >= subnet.BitLength - 1; // /31, /32, /127, /128 have no reserved addresses
@@ -19,9 +21,9 @@ public static class FreeAddresses
             unusable.Add(subnet.First);
             if (subnet.Family == AddressFamily.InterNetwork) unusable.Add(subnet.Last);
         }
-        for (var candidate = range.First; ; candidate++)
+        for (var candidate = from; ; candidate++)
         {
-            if (!taken.Contains(candidate) && !unusable.Contains(candidate)) return candidate;
+            if (!unusable.Contains(candidate) && !taken(candidate)) return candidate;
             if (candidate == range.Last) return null;
         }
     }

@@ -22,6 +22,18 @@ public sealed partial class IpamService
     /// <summary>Docker deleted a network of the pool (or gave up creating one): the pool goes with its last holder.</summary>
     public void ReleasePool(string poolId)
     {
+        try
+        {
+            ReleasePoolLocked(poolId);
+        }
+        finally
+        {
+            Durable();
+        }
+    }
+
+    private void ReleasePoolLocked(string poolId)
+    {
         using var held = _gate.EnterScope();
         if (!_pools.TryGetValue(poolId, out var pool)) return;
         pool.Holders = Math.Max(0, pool.Holders - 1);
@@ -71,8 +83,10 @@ public sealed partial class IpamService
             || networks.All.Any(n => n.Subnets.Any(s => s.Subnet == pool.Subnet))
             || pool.Allocations.Any(a => a.Kind != AllocationKind.Auxiliary);
         if (inUse) return false;
-        store.Delete(AddressPool.FileKey(pool.Id));
+        _files.Delete(pool.Id);
         _pools.Remove(pool.Id);
+        // Its addresses are free for the pools that share its subnet.
+        _freeFrom.Clear();
         logger.LogInformation("Pool {Pool} released", pool.Id);
         return true;
     }

@@ -27,6 +27,18 @@ public sealed partial class IpamService
     /// </summary>
     public void HoldAddressesOfNetworks()
     {
+        try
+        {
+            HoldAddressesOfNetworksUnlocked();
+        }
+        finally
+        {
+            Durable();
+        }
+    }
+
+    private void HoldAddressesOfNetworksUnlocked()
+    {
         var lost = QuarantinedPools();
         var withPools = _pools.Values.Select(p => p.Subnet).ToHashSet();
         foreach (var pool in lost)

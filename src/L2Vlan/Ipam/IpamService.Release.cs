@@ -15,15 +15,23 @@ public sealed partial class IpamService
     /// <summary>Docker released an address: its pool gives it back, and a deleted endpoint that held it is done with.</summary>
     public void ReleaseAddress(string poolId, IPAddress address)
     {
-        lock (_gate)
+        try
         {
-            // The gateway stays recorded until its pool goes: it belongs to the network, not to a container.
-            if (_pools.TryGetValue(poolId, out var pool) && pool.Find(address) is { } allocation)
+            lock (_gate)
             {
-                pool.Allocations.Remove(allocation);
-                logger.LogInformation("Address {Address} released from pool {Pool}", address, pool.Id);
-                if (!DeleteIfUnheld(pool)) Save(pool);
+                // The gateway stays recorded until its pool goes: it belongs to the network, not to a container.
+                if (_pools.TryGetValue(poolId, out var pool) && pool.Find(address) is { } allocation)
+                {
+                    pool.Allocations.Remove(allocation);
+                    Freed(pool.Subnet, address);
+                    logger.LogInformation("Address {Address} released from pool {Pool}", address, pool.Id);
+                    if (!DeleteIfUnheld(pool)) Save(pool);
+                }
             }
+        }
+        finally
+        {
+            Durable();
         }
         // After the IPAM's lock is let go: this takes networks' locks (see the class's summary).
         ForgetDeletedEndpointsHolding(address);
@@ -46,6 +54,18 @@ public sealed partial class IpamService
     /// </summary>
     public void ReclaimEndpointsOf(NetworkRecord network)
     {
+        try
+        {
+            ReclaimEndpointsOfLocked(network);
+        }
+        finally
+        {
+            Durable();
+        }
+    }
+
+    private void ReclaimEndpointsOfLocked(NetworkRecord network)
+    {
         using var held = _gate.EnterScope();
         if (network.Endpoints.Count == 0) return;
         DropRequestsOfEarlierDockerd(network);
@@ -60,13 +80,20 @@ public sealed partial class IpamService
     /// </summary>
     public void MarkAuxiliary(IPAddress address)
     {
-        using var held = _gate.EnterScope();
-        foreach (var pool in _pools.Values)
+        try
         {
-            var allocation = pool.Find(address);
-            if (allocation is null || allocation.Kind == AllocationKind.Auxiliary) continue;
-            pool.Allocations[pool.Allocations.IndexOf(allocation)] = allocation with { Kind = AllocationKind.Auxiliary };
-            Save(pool);
+            using var held = _gate.EnterScope();
+            foreach (var pool in _pools.Values)
+            {
+                var allocation = pool.Find(address);
+                if (allocation is null || allocation.Kind == AllocationKind.Auxiliary) continue;
+                pool.Allocations.Add(allocation with { Kind = AllocationKind.Auxiliary });
+                Save(pool);
+            }
+        }
+        finally
+        {
+            Durable();
         }
     }
 
@@ -78,6 +105,7 @@ public sealed partial class IpamService
             var allocation = pool.Find(address);
             if (allocation is null || allocation.Kind == AllocationKind.Auxiliary) continue;
             pool.Allocations.Remove(allocation);
+            Freed(pool.Subnet, address);
             Save(pool);
             logger.LogWarning("Address {Address} reclaimed in pool {Pool}: the dockerd that held it exited without releasing it", address, pool.Id);
         }

@@ -20,10 +20,24 @@ namespace L2Vlan.Ipam;
 /// address of a deleted endpoint) it does so after letting its own lock go.
 /// </para>
 /// </summary>
-public sealed partial class IpamService(JsonFileCollection<AddressPool> store, NetworkRegistry networks, ILogger<IpamService> logger)
+/// <para>
+/// A change is answered once it is durable: made in memory and appended to its pool's journal under the lock, then
+/// waited for after the lock is let go, so that concurrent calls share one fsync (<see cref="GroupCommit"/>). A sync
+/// that fails ends the process (see <see cref="Fatal"/>).
+/// </para>
+public sealed partial class IpamService(
+    JsonFileCollection<AddressPool> store, NetworkRegistry networks, ILogger<IpamService> logger, GroupCommit? commits = null)
 {
     private readonly Dictionary<string, AddressPool> _pools = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly PoolStore _files = new(store, commits ?? new GroupCommit(e => Fatal(logger, e)), logger);
+
+    /// <summary>Per pool, an address below which every one of its range is taken: where the search for a free one starts.</summary>
+    private readonly Dictionary<string, UInt128> _freeFrom = new(StringComparer.Ordinal);
+
+    /// <summary>The journal's ticket of the changes this thread's call made, to wait for once the lock is let go.</summary>
+    [ThreadStatic]
+    private static long TicketOfThisThread;
 
     /// <summary>The pools as they are now; their content is safe to read only while no call runs.</summary>
     public IReadOnlyCollection<AddressPool> Pools
@@ -46,12 +60,25 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
     {
         using var held = _gate.EnterScope();
         _pools.Clear();
-        foreach (var (_, pool) in store.LoadAll()) _pools[pool.Id] = pool;
+        _freeFrom.Clear();
+        foreach (var pool in _files.LoadAll()) _pools[pool.Id] = pool;
         logger.LogInformation("Loaded {Count} address pools from {Directory}", _pools.Count, store.Directory);
     }
 
     /// <summary>The pool of <paramref name="subnet"/> (--subnet) and <paramref name="range"/> (--ip-range); returns its ID.</summary>
     public string RequestPool(Cidr subnet, Cidr? range, bool v6)
+    {
+        try
+        {
+            return RequestPoolLocked(subnet, range, v6);
+        }
+        finally
+        {
+            Durable();
+        }
+    }
+
+    private string RequestPoolLocked(Cidr subnet, Cidr? range, bool v6)
     {
         using var held = _gate.EnterScope();
         if (v6 != (subnet.Family == AddressFamily.InterNetworkV6))
@@ -82,6 +109,18 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
     /// The gateway is recorded and never handed out.
     /// </summary>
     public InterfaceAddress RequestAddress(string poolId, IPAddress? wanted, bool gateway)
+    {
+        try
+        {
+            return RequestAddressLocked(poolId, wanted, gateway);
+        }
+        finally
+        {
+            Durable();
+        }
+    }
+
+    private InterfaceAddress RequestAddressLocked(string poolId, IPAddress? wanted, bool gateway)
     {
         using var held = _gate.EnterScope();
         var pool = Find(poolId);
@@ -139,14 +178,18 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
     {
         var subnet = pool.Subnet;
         var range = pool.RangeOrSubnet;
-        var taken = new HashSet<UInt128>();
-        foreach (var p in SharingSubnet(subnet))
+        var sharing = SharingSubnet(subnet).ToList();
+        var gateways = sharing.SelectMany(p => p.Gateways).Select(AddressMath.ToNumber).ToHashSet();
+        bool Taken(UInt128 candidate)
         {
-            foreach (var a in p.Allocations) taken.Add(AddressMath.ToNumber(a.Address));
-            foreach (var gateway in p.Gateways) taken.Add(AddressMath.ToNumber(gateway));
+            if (gateways.Contains(candidate)) return true;
+            var address = AddressMath.FromNumber(candidate, subnet.Family);
+            return sharing.Any(p => p.Find(address) is not null);
         }
-        var free = FreeAddresses.First(subnet, range, taken)
+        var from = _freeFrom.TryGetValue(pool.Id, out var known) && known > range.First ? known : range.First;
+        var free = FreeAddresses.First(subnet, range, from, Taken)
             ?? throw new UserError($"no free address left in {(pool.Range is null ? $"subnet {subnet}" : $"--ip-range {range} of subnet {subnet}")}: every address is in use on this host");
+        _freeFrom[pool.Id] = free;
         var address = AddressMath.FromNumber(free, subnet.Family);
         pool.Allocations.Add(new Allocation(address, AllocationKind.Dynamic));
         Save(pool);
@@ -164,5 +207,32 @@ public sealed partial class IpamService(JsonFileCollection<AddressPool> store, N
             ? pool
             : throw new UserError($"l2vlan has no address pool '{poolId}' (it was released, or its state file is quarantined)");
 
-    private void Save(AddressPool pool) => store.Save(AddressPool.FileKey(pool.Id), pool);
+    /// <summary>Hands the pool's changes to its journal; the public call waits for them in <see cref="Durable"/>.</summary>
+    private void Save(AddressPool pool) => TicketOfThisThread = Math.Max(TicketOfThisThread, _files.Save(pool));
+
+    /// <summary>Returns once the changes of this thread's call are on disk. Called after the lock is let go.</summary>
+    private void Durable()
+    {
+        var ticket = TicketOfThisThread;
+        TicketOfThisThread = 0;
+        _files.Commits.WaitDurable(ticket);
+    }
+
+    /// <summary>An address of <paramref name="subnet"/> is free again: the searches of the pools that share it start no higher.</summary>
+    private void Freed(Cidr subnet, IPAddress address)
+    {
+        var number = AddressMath.ToNumber(address);
+        foreach (var pool in SharingSubnet(subnet))
+            if (_freeFrom.TryGetValue(pool.Id, out var from) && from > number) _freeFrom[pool.Id] = number;
+    }
+
+    /// <summary>
+    /// A journal could not be synced, so changes in memory may never reach the disk: no call may be told they did.
+    /// The process ends (systemd starts it again), and the next start replays what the journals hold.
+    /// </summary>
+    private static void Fatal(ILogger logger, Exception problem)
+    {
+        logger.LogCritical("A pool's journal could not be written or synced ({Problem}); exiting so that no unsynced change is answered as done", problem.Message);
+        Environment.FailFast("l2vlan: a pool journal could not be synced: " + problem.Message);
+    }
 }

@@ -6,7 +6,9 @@ namespace L2Vlan.State;
 
 /// <summary>
 /// What RequestPool made: a subnet, an optional --ip-range, the gateways Docker asked for, the addresses
-/// handed out from it, and how many requests hold it. Persisted as one JSON file.
+/// handed out from it, and how many requests hold it. Persisted as one JSON file, the snapshot, and a journal of
+/// the changes made since (see <see cref="PoolStore"/>): each change is also noted in <see cref="Pending"/>, which
+/// the store appends to the journal.
 /// </summary>
 public sealed class AddressPool
 {
@@ -23,14 +25,51 @@ public sealed class AddressPool
     /// </summary>
     public List<IPAddress>? OtherGateways { get; set; }
 
-    public List<Allocation> Allocations { get; init; } = [];
+    /// <summary>The addresses handed out, indexed by address.</summary>
+    [JsonIgnore]
+    public AllocationIndex Allocations { get; }
+
+    /// <summary><see cref="Allocations"/> as the file has always had them: a list.</summary>
+    [JsonInclude, JsonPropertyName(nameof(Allocations))]
+    internal List<Allocation> AllocationsInFile
+    {
+        get => [.. Allocations];
+        init
+        {
+            foreach (var allocation in value) Allocations.Load(allocation);
+        }
+    }
+
+    /// <summary>
+    /// How many journal records this snapshot already holds: a replay skips those (a compaction killed between
+    /// writing the snapshot and emptying the journal leaves them in the journal). Absent in the files of releases
+    /// that had no journal, which read as 0.
+    /// </summary>
+    public long? JournalSequence { get; set; }
+
+    /// <summary>The changes made in memory and not yet handed to the journal, as journal records (<see cref="PoolChange"/>).</summary>
+    [JsonIgnore]
+    internal List<string> Pending { get; } = [];
+
+    public AddressPool() => Allocations = new AllocationIndex(Pending);
 
     /// <summary>
     /// Docker's RequestPools that hold the pool, less its ReleasePools: networks with the same subnet and range
     /// share one pool, and it must outlive each of them. See <c>IpamService.ReleasePool</c>.
     /// </summary>
     [JsonIgnore]
-    public int Holders { get; set; } = 1;
+    public int Holders
+    {
+        get => _holders;
+        set
+        {
+            if (value == _holders) return;
+            _holders = value;
+            Pending.Add(PoolChange.Holders(value));
+        }
+    }
+
+    private int _holders = 1;
 
     /// <summary>
     /// <see cref="Holders"/> in the file, left out when 1: the previous release did not count, and a pool it wrote
@@ -40,7 +79,7 @@ public sealed class AddressPool
     internal int? HoldersInFile
     {
         get => Holders == 1 ? null : Holders;
-        set => Holders = value ?? 1;
+        set => _holders = value ?? 1;
     }
 
     /// <summary>Where dynamic addresses come from: the --ip-range, or the whole subnet.</summary>
@@ -57,9 +96,17 @@ public sealed class AddressPool
         if (Gateways.Contains(gateway)) return;
         if (Gateway is null) Gateway = gateway;
         else (OtherGateways ??= []).Add(gateway);
+        Pending.Add(PoolChange.Gateway(gateway));
     }
 
-    public Allocation? Find(IPAddress address) => Allocations.Find(a => a.Address.Equals(address));
+    public Allocation? Find(IPAddress address) => Allocations.Find(address);
+
+    /// <summary>Applies a journal record (one <see cref="Pending"/> entry of an earlier run), noting nothing.</summary>
+    internal void Apply(string change)
+    {
+        PoolChange.Apply(this, change);
+        Pending.Clear();
+    }
 
     /// <summary>The pool's ID says what it is, so a replayed RequestPool finds the same pool.</summary>
     public static string MakeId(Cidr subnet, Cidr? range) => range is { } r ? $"{subnet}@{r}" : subnet.ToString();

@@ -19,7 +19,7 @@ public sealed record StateView(
         var quarantined = new[] { networks.QuarantineDirectory, bridges.QuarantineDirectory, pools.QuarantineDirectory }
             .Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Order().ToList();
         return new StateView(
-            ReadOnly(networks), ReadOnly(bridges), ReadOnly(pools), quarantined);
+            ReadOnly(networks), ReadOnly(bridges), PoolStore.Peek(pools.Directory, logger), quarantined);
     }
 
     // Reading must not move files: status is run by people while the service owns the folder.

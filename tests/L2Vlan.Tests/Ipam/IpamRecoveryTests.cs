@@ -54,7 +54,7 @@ public class IpamRecoveryTests
 
         _state.Restart();
 
-        Assert.That(Directory.EnumerateFiles(_state.Pools.QuarantineDirectory).Count(), Is.EqualTo(1));
+        Assert.That(Directory.EnumerateFiles(_state.Pools.QuarantineDirectory, "*.json.*").Count(), Is.EqualTo(1));
         Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"), "the next container does not get the running one's .4");
         Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.4"))!.Message, Does.Contain("in use"));
         Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.1"))!.Message, Does.Contain("gateway"));

@@ -192,11 +192,12 @@ public class IpamServiceTests
     {
         var good = Pool("192.168.1.0/24", "192.168.1.4/32");
         Pool("192.168.1.0/24", "192.168.1.6/32");
-        var broken = Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools")).Single(f => f.Contains("192.168.1.6_32"));
+        var broken = Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools")).Single(f => f.EndsWith("192.168.1.6_32.json"));
         File.WriteAllText(broken, "{ \"Id\": \"192.168.1.0/24@192.168.1.6/32\", ");
         _state.Restart();
         Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EqualTo(new[] { good }));
-        Assert.That(Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools", "quarantine")).Count(), Is.EqualTo(1));
+        // The snapshot, and its journal beside it.
+        Assert.That(Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools", "quarantine"), "*.json.*").Count(), Is.EqualTo(1));
         Assert.That(Address(good), Is.EqualTo("192.168.1.4/24"));
     }
 }

@@ -135,8 +135,7 @@ public class AddressConcurrencySuite
     }
 
     private AddressPool OnDisk() =>
-        new JsonFileCollection<AddressPool>(Path.Combine(_folder, "state", "pools"), StateJsonContext.Default.AddressPool, NullLogger.Instance)
-            .Peek().Single().Value;
+        PoolStore.Peek(Path.Combine(_folder, "state", "pools"), NullLogger.Instance).Single();
 
     private IEnumerable<string> HeldOnDisk() => OnDisk().Allocations.Select(a => a.Address.ToString());
 

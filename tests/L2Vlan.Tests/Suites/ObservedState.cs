@@ -27,7 +27,7 @@ internal static class ObservedState
                 .Where(f => mine(Path.GetFileNameWithoutExtension(f)))
                 .Select(f => JsonSerializer.Deserialize(File.ReadAllText(f), type)!).ToList();
         var view = new StateView(
-            Read("networks", StateJsonContext.Default.NetworkRecord), Read("bridges", StateJsonContext.Default.BridgeRecord), Read("pools", StateJsonContext.Default.AddressPool), []);
+            Read("networks", StateJsonContext.Default.NetworkRecord), Read("bridges", StateJsonContext.Default.BridgeRecord), PoolStore.Peek(Path.Combine(stateDirectory, "pools"), NullLogger.Instance).Where(p => mine(AddressPool.FileKey(p.Id))).ToList(), []);
         return Describe(view, null, null, heldBySubnet: false);
     }
 

@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using L2Vlan.Host;
+using Microsoft.Win32.SafeHandles;
+
+namespace L2Vlan.State;
+
+/// <summary>
+/// Appends to journal files, and lets many callers share one fsync. A caller appends (under its own lock, so the
+/// records are in order), lets its lock go, and then waits until its record is durable: the first waiter syncs every
+/// file written so far, and those that arrived while it synced find their records durable, or sync the next batch
+/// together. A sync that fails is fatal (<paramref name="fatal"/>): the records in memory are not on disk, and no
+/// caller may be told they are; the service exits, and the next start replays what the journals hold.
+/// </summary>
+public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>? sync = null)
+{
+    private readonly Action<SafeFileHandle> _sync = sync ?? DataSync;
+    private readonly Lock _appending = new();
+    private readonly Lock _syncing = new();
+    private readonly HashSet<SafeFileHandle> _dirty = [];
+    private long _appended;
+    private long _durable;
+
+    /// <summary>How many batches were synced: each covers every record appended before it started.</summary>
+    public long Syncs { get; private set; }
+
+    /// <summary>Writes <paramref name="record"/> at <paramref name="offset"/>; returns the ticket to wait for with <see cref="WaitDurable"/>.</summary>
+    public long Append(SafeFileHandle file, long offset, ReadOnlySpan<byte> record)
+    {
+        lock (_appending)
+        {
+            try
+            {
+                RandomAccess.Write(file, record, offset);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                fatal(e);
+                throw;
+            }
+            _dirty.Add(file);
+            return ++_appended;
+        }
+    }
+
+    /// <summary>Returns once the record of <paramref name="ticket"/> (and every one before it) is on disk.</summary>
+    public void WaitDurable(long ticket)
+    {
+        if (ticket <= 0 || Volatile.Read(ref _durable) >= ticket) return;
+        lock (_syncing)
+        {
+            if (_durable >= ticket) return;
+            long target;
+            List<SafeFileHandle> files;
+            lock (_appending)
+            {
+                target = _appended;
+                files = [.. _dirty];
+                _dirty.Clear();
+                // Held open while synced: a pool deleted meanwhile closes its journal only after this.
+                foreach (var file in files)
+                {
+                    var added = false;
+                    file.DangerousAddRef(ref added);
+                }
+            }
+            try
+            {
+                KillPoints.Reach(KillPoints.JournalSyncBefore);
+                foreach (var file in files) _sync(file);
+                KillPoints.Reach(KillPoints.JournalSyncAfter);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                fatal(e);
+                throw;
+            }
+            finally
+            {
+                foreach (var file in files) file.DangerousRelease();
+            }
+            Syncs++;
+            Volatile.Write(ref _durable, target);
+        }
+    }
+
+    /// <summary>The file is about to be closed (its pool is deleted): nothing of it needs syncing any more.</summary>
+    public void Forget(SafeFileHandle file)
+    {
+        lock (_appending) _dirty.Remove(file);
+    }
+
+    /// <summary>fdatasync: the data and the file's length, which is all a journal needs.</summary>
+    public static void DataSync(SafeFileHandle file)
+    {
+        if (Interop.Libc.FDataSync((int)file.DangerousGetHandle()) != 0)
+            throw new IOException($"cannot sync a journal: errno {Marshal.GetLastPInvokeError()}");
+    }
+}
