@@ -23,8 +23,13 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
 
     public GroupCommit Commits => commits;
 
-    /// <summary>The least journal size that compacts; the kill-point suite's short cycles get a small one (see <see cref="KillPoints.IsArmed"/>).</summary>
-    public long CompactionBound { get; init; } = KillPoints.IsArmed ? 64 : LeastCompactionBound;
+    /// <summary>
+    /// Whether the journal is due for compaction: past max(64 KiB, the snapshot), so compaction's cost per change stays
+    /// bounded whatever the pool holds. Under the kill-point suite (<see cref="KillPoints.IsArmed"/>) past 64 bytes, a
+    /// few records, so that its short cycles reach the compaction's points too.
+    /// </summary>
+    private static bool DueForCompaction(Journal journal) =>
+        KillPoints.IsArmed ? journal.Length > 64 : journal.Length > Math.Max(LeastCompactionBound, journal.SnapshotLength);
 
     private sealed class Journal(SafeFileHandle handle, long length, long snapshotLength)
     {
@@ -98,7 +103,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         var bytes = records.Count == 1 ? records[0] : records.SelectMany(r => r).ToArray();
         var ticket = commits.Append(journal.Handle, journal.Length, bytes);
         journal.Length += bytes.Length;
-        if (journal.Length > Math.Max(CompactionBound, journal.SnapshotLength)) Compact(key, pool, journal);
+        if (DueForCompaction(journal)) Compact(key, pool, journal);
         return ticket;
     }
 
