@@ -31,7 +31,7 @@ internal static class ForgetCommand
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                Console.Error.WriteLine($"l2vlan forget: the l2vlan service does not answer on {parse.GetValue(socket)} ({e.Message}); start it: systemctl start l2vlan");
+                Console.Error.WriteLine($"l2vlan forget: the l2vlan service does not answer on {parse.GetValue(socket)} ({ServiceClient.Unreachable(e, parse.GetValue(socket)!)}); start it: systemctl start l2vlan");
                 return 2;
             }
             if (answer.Err is { } err)

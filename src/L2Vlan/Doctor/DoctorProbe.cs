@@ -91,7 +91,7 @@ public static class DoctorProbe
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            return (false, e is TaskCanceledException ? $"no answer within {Wait.TotalSeconds:0} s" : e.Message);
+            return (false, ServiceClient.Unreachable(e, socketPath));
         }
     }
 
@@ -107,7 +107,7 @@ public static class DoctorProbe
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DockerApiException or IOException or InvalidDataException or System.Text.Json.JsonException)
         {
-            return facts with { DockerError = e is TaskCanceledException ? $"no answer within {Wait.TotalSeconds:0} s" : e.Message };
+            return facts with { DockerError = e is HttpRequestException or TaskCanceledException ? ServiceClient.Unreachable(e, facts.DockerSocket) : e.Message };
         }
     }
 

@@ -36,11 +36,15 @@ public static class LinksCheck
             }
             if (!link.IsUp)
                 yield return Finding.Problem(Name, $"bridge {bridge.Name} is down", "nothing is bridged while it is down", $"ip link set {bridge.Name} up");
-            if (!byName.TryGetValue(bridge.VlanLink, out var vlan))
+            if (!byName.ContainsKey(bridge.ExtIf))
+            {
+                // Said by ExtIfCheck, with its fix: the sub-interface goes with its NIC and comes back with it.
+            }
+            else if (!byName.TryGetValue(bridge.VlanLink, out var vlan))
             {
                 yield return Finding.Problem(Name, $"sub-interface {bridge.VlanLink} of bridge {bridge.Name} is missing",
                     $"the containers of network {Ids(users)} reach each other but not the VLAN",
-                    byName.ContainsKey(bridge.ExtIf) ? "systemctl restart l2vlan" : $"bring {bridge.ExtIf} back; l2vlan makes {bridge.VlanLink} again then");
+                    "systemctl restart l2vlan");
             }
             else if (vlan.MasterIndex != link.Index)
             {
@@ -53,7 +57,9 @@ public static class LinksCheck
                 yield return Finding.Good(Name, $"bridge {bridge.Name} exists with {bridge.VlanLink} as its port");
             }
 
-            foreach (var network in users)
+            // A network Docker no longer has is said once, by DockerNetworksCheck with its forget; its endpoints' veths
+            // went with their containers.
+            foreach (var network in users.Where(n => facts.DockerNetworks is not { } docker || docker.Any(d => d.Id == n.NetworkId)))
             {
                 foreach (var endpoint in network.Endpoints.Values.Where(e => e.HostVeth is not null && !e.Deleted))
                 {

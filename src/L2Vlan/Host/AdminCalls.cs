@@ -84,5 +84,8 @@ public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILo
         };
     }
 
-    private static string Reason(Exception e) => e is OperationCanceledException ? $"no answer within {DockerWait.TotalSeconds:0} s" : e.Message;
+    private string Reason(Exception e) =>
+        e is OperationCanceledException ? $"no answer within {DockerWait.TotalSeconds:0} s"
+        : e is HttpRequestException && docker is DockerEngineClient client ? ServiceClient.Unreachable(e, client.SocketPath)
+        : e.Message;
 }

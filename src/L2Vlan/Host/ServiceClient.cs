@@ -60,5 +60,12 @@ public sealed class ServiceClient : IDisposable
         return text.Contains("NetworkDriver", StringComparison.Ordinal) && text.Contains("IpamDriver", StringComparison.Ordinal);
     }
 
+    /// <summary>Why a unix socket did not answer, in a person's words (.NET says "Cannot assign requested address" for a missing socket file).</summary>
+    public static string Unreachable(Exception e, string socketPath) =>
+        !File.Exists(socketPath) ? $"there is no socket {socketPath}"
+        : e is TaskCanceledException ? "no answer in time"
+        : e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } ? "nothing listens on it"
+        : (e.InnerException ?? e).Message;
+
     public void Dispose() => _http.Dispose();
 }
