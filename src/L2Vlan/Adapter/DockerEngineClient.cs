@@ -10,7 +10,7 @@ namespace L2Vlan.Adapter;
 /// no dependency on a client binary (some hosts carry an unrelated one first in PATH), and a plugin can be
 /// created from a tar stream without writing a folder to disk. Unversioned paths: the daemon's own version.
 /// </summary>
-public sealed class DockerEngineClient : IDockerPlugins, IDisposable
+public sealed class DockerEngineClient : IDockerPlugins, IDockerNetworks, IDisposable
 {
     private readonly HttpClient _http;
 
@@ -107,6 +107,19 @@ public sealed class DockerEngineClient : IDockerPlugins, IDisposable
         if (reply.StatusCode == HttpStatusCode.NotFound) return;
         await EnsureSuccess(reply, $"remove plugin {reference}", cancel);
     }
+
+    public async Task<IReadOnlyList<DockerNetwork>> ListNetworksAsync(CancellationToken cancel)
+    {
+        using var reply = await _http.GetAsync("/networks", cancel);
+        await EnsureSuccess(reply, "list networks", cancel);
+        using var json = JsonDocument.Parse(await reply.Content.ReadAsStreamAsync(cancel));
+        if (json.RootElement.ValueKind != JsonValueKind.Array) throw new InvalidDataException("Docker's list of networks is not a JSON array");
+        return json.RootElement.EnumerateArray().Select(n => new DockerNetwork(Text(n, "Id"), Text(n, "Name"), Text(n, "Driver"))).ToList();
+    }
+
+    private static string Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString() ?? "" : "";
 
     public void Dispose() => _http.Dispose();
 

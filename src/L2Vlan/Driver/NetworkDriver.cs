@@ -111,21 +111,34 @@ public sealed class NetworkDriver(
         logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name, bridge.VlanLink);
     }
 
-    public void DeleteNetwork(string networkId)
+    public void DeleteNetwork(string networkId) => Drop(networkId, forgotten: false);
+
+    /// <summary>
+    /// <c>l2vlan forget</c>: a network Docker no longer knows (a dockerd that was killed and never re-created it) goes
+    /// as if Docker had removed it: its endpoints deleted and their addresses released, its --aux-addresses and its
+    /// pool requests released, then what DeleteNetwork does. The caller made sure Docker does not know it.
+    /// Returns false when the network was already gone.
+    /// </summary>
+    public bool ForgetNetwork(string networkId) => Drop(networkId, forgotten: true);
+
+    private bool Drop(string networkId, bool forgotten)
     {
         NetworkRecord network;
         using (networks.LockNetwork(networkId))
         {
-            if (networks.Find(networkId) is not { } found) return;
+            if (networks.Find(networkId) is not { } found) return false;
             network = found;
             foreach (var endpoint in network.Endpoints.Values) wiring.Unplug(endpoint);
+            // Docker would release these after its deletes; nobody will, so they go with the record.
+            if (forgotten) ipam.NetworkForgotten(network);
             networks.Remove(network);
             ipam.NetworkDeleted(network);
         }
         // The firewall's part, under the bridge's lock only: the network is gone from the records.
         using (bridges.LockBridge(network.BridgeName))
             bridges.RemoveIfUnused(network.BridgeName);
-        logger.LogInformation("Network {Network} deleted", network.NetworkId);
+        logger.LogInformation(forgotten ? "Network {Network} forgotten (l2vlan forget): Docker no longer knows it" : "Network {Network} deleted", network.NetworkId);
+        return true;
     }
 
     /// <summary>

@@ -85,6 +85,17 @@ public sealed class IptablesFirewall : IFirewall
         }
     }
 
+    /// <summary>
+    /// Read-only, for <c>l2vlan doctor</c>: the FORWARD chain's policy and the bridges that have l2vlan's accept rule
+    /// there (told by the rule's comment), as the first tool (iptables) lists them with <c>-S</c>.
+    /// </summary>
+    public ForwardChain ReadForwardChain()
+    {
+        var (status, output) = Execute(_tools[0], ["-w", "5", "-S", "FORWARD"]);
+        if (status != 0) throw new InvalidOperationException($"{Name(_tools[0])} -S FORWARD failed ({(status == NotInstalled ? "not installed" : Describe(status))})");
+        return ForwardChain.Parse(output);
+    }
+
     private int Insert(string tool, string bridge)
     {
         KillPoints.Reach(KillPoints.FirewallInsertBefore);
@@ -104,7 +115,9 @@ public sealed class IptablesFirewall : IFirewall
     private string Describe(int status) =>
         status == TimedOut ? $"no answer within {_timeout.TotalSeconds:0.#} s, killed" : $"exit {status}";
 
-    private int Run(string tool, string[] arguments)
+    private int Run(string tool, string[] arguments) => Execute(tool, arguments).Status;
+
+    private (int Status, string Output) Execute(string tool, string[] arguments)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
@@ -116,7 +129,7 @@ public sealed class IptablesFirewall : IFirewall
         catch (Win32Exception e)
         {
             _logger.LogWarning("{Tool} is not available ({Message}); no firewall rule for bridged traffic", Name(tool), e.Message);
-            return NotInstalled;
+            return (NotInstalled, "");
         }
         using (process)
         {
@@ -127,13 +140,13 @@ public sealed class IptablesFirewall : IFirewall
             {
                 Kill(process);
                 _logger.LogError("{Tool} {Arguments}: no answer within {Seconds} s; killed", Name(tool), string.Join(' ', arguments), _timeout.TotalSeconds);
-                return TimedOut;
+                return (TimedOut, "");
             }
             // The pipes close with the tool; bounded all the same, in case something it started holds them.
             Task.WaitAll([output, error], _timeout);
             if (process.ExitCode != 0 && !arguments.Contains("-C"))
                 _logger.LogWarning("{Tool} {Arguments}: {Error}", Name(tool), string.Join(' ', arguments), error.IsCompletedSuccessfully ? error.Result.Trim() : "");
-            return process.ExitCode;
+            return (process.ExitCode, output.IsCompletedSuccessfully ? output.Result : "");
         }
     }
 

@@ -1,3 +1,4 @@
+using L2Vlan.Adapter;
 using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.Ipam;
@@ -72,6 +73,8 @@ public static class PluginHost
         services.AddHostedService<LinkWatcher>();
         services.AddSingleton<NetworkDriver>();
         services.AddSingleton<PluginDispatcher>();
+        services.AddSingleton<IDockerNetworks>(_ => new DockerEngineClient(settings.DockerSocket, AdminCalls.DockerWait));
+        services.AddSingleton<AdminCalls>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RunningCalls>();
         services.AddSingleton(p => new LivenessCheck(p.GetRequiredService<IpamService>().Responds, p.GetRequiredService<RunningCalls>()));
@@ -82,7 +85,8 @@ public static class PluginHost
 
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<PluginDispatcher>();
-        app.Run(context => Serve(context, dispatcher, app.Logger));
+        var admin = app.Services.GetRequiredService<AdminCalls>();
+        app.Run(context => Serve(context, dispatcher, admin, app.Logger));
         return app;
     }
 
@@ -121,9 +125,9 @@ public static class PluginHost
         where T : class =>
         new(Path.Combine(settings.StateDirectory, folder), type, services.GetRequiredService<ILoggerFactory>().CreateLogger($"L2Vlan.State.{folder}"));
 
-    private static async Task Serve(HttpContext context, PluginDispatcher dispatcher, ILogger logger)
+    private static async Task Serve(HttpContext context, PluginDispatcher dispatcher, AdminCalls admin, ILogger logger)
     {
-        var reply = await Dispatch(context, dispatcher, logger);
+        var reply = await Dispatch(context, dispatcher, admin, logger);
         if (reply.Status == StatusCodes.Status405MethodNotAllowed)
         {
             context.Response.Headers.Allow = HttpMethods.Post;
@@ -136,7 +140,7 @@ public static class PluginHost
         await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted);
     }
 
-    private static async Task<PluginDispatcher.Reply> Dispatch(HttpContext context, PluginDispatcher dispatcher, ILogger logger)
+    private static async Task<PluginDispatcher.Reply> Dispatch(HttpContext context, PluginDispatcher dispatcher, AdminCalls admin, ILogger logger)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
         {
@@ -156,6 +160,12 @@ public static class PluginHost
             logger.LogWarning("{Path} refused: {Reason}", context.Request.Path.Value, e.Message);
             return Refusals.For(e.StatusCode);
         }
-        return dispatcher.Handle(context.Request.Path.Value ?? "", body.GetBuffer().AsSpan(0, (int)body.Length));
+        var path = context.Request.Path.Value ?? "";
+        if (AdminCalls.Serves(path))
+        {
+            var (status, answer) = await admin.HandleAsync(path, body.GetBuffer().AsMemory(0, (int)body.Length), context.RequestAborted);
+            return new PluginDispatcher.Reply(status, answer);
+        }
+        return dispatcher.Handle(path, body.GetBuffer().AsSpan(0, (int)body.Length));
     }
 }

@@ -23,7 +23,9 @@ public class PluginHostTests
         var socket = _socket = Path.Combine(_folder, "run", "l2vlan.sock");
         Directory.CreateDirectory(Path.GetDirectoryName(socket)!);
         await File.WriteAllTextAsync(socket, "left by a crash");
-        _app = FakeKernelHost.Build(new ServiceSettings(socket, Path.Combine(_folder, "state"), LogLevel.Warning), ["eno1"], services =>
+        // No Docker answers there: forget must say so.
+        var settings = new ServiceSettings(socket, Path.Combine(_folder, "state"), LogLevel.Warning) { DockerSocket = Path.Combine(_folder, "docker.sock") };
+        _app = FakeKernelHost.Build(settings, ["eno1"], services =>
             // Kestrel's default is 30 s; the test of a client too slow with its headers should not wait that long.
             services.Configure<KestrelServerOptions>(k => k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1)));
         await PluginHost.StartAsync(_app);
@@ -48,6 +50,24 @@ public class PluginHostTests
         Assert.That((int)reply.StatusCode, Is.EqualTo(200));
         var json = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;
         Assert.That(json.GetProperty("Implements")[1].GetString(), Is.EqualTo("IpamDriver"));
+    }
+
+    [Test]
+    public async Task Serves_l2vlan_forget_beside_Docker_s_calls_and_refuses_when_Docker_cannot_be_asked()
+    {
+        using var service = new ServiceClient(_socket, TimeSpan.FromSeconds(30));
+        Assert.That(await service.ActivatesAsync(CancellationToken.None), "doctor's handshake");
+        using var create = new StringContent(
+            """{"NetworkID":"abc123","Options":{"com.docker.network.generic":{"vlan_id":"20","ext_if":"eno1"}},"IPv4Data":[{"Pool":"10.0.0.0/24"}]}""");
+        using var created = await _client.PostAsync("/NetworkDriver.CreateNetwork", create);
+        Assert.That((int)created.StatusCode, Is.EqualTo(200));
+
+        var refused = await service.ForgetAsync(new ForgetRequest { Network = "abc" }, CancellationToken.None);
+        Assert.That(refused.Err, Does.Contain("Docker could not be asked whether it still knows network abc123").And.Contain("there is no socket"));
+        var unknown = await service.ForgetAsync(new ForgetRequest { Network = "zzz", Force = true }, CancellationToken.None);
+        Assert.That(unknown.Err, Does.Contain("no network whose ID starts with 'zzz'"));
+        var forgotten = await service.ForgetAsync(new ForgetRequest { Network = "abc", Force = true }, CancellationToken.None);
+        Assert.That((forgotten.Err, forgotten.NetworkId), Is.EqualTo(((string?)null, "abc123")));
     }
 
     [Test]

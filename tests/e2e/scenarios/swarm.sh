@@ -55,6 +55,18 @@ new_task_runs() {
     [ -n "$c" ] && [ "$c" != "$2" ]
 }
 
+# doctor_finds DESC WHAT FIX: l2vlan doctor fails, names WHAT with the fix FIX; the fix as doctor printed it is
+# run, and the next doctor is clean.
+doctor_finds() {
+    local out rc printed
+    out=$(l2vlan doctor 2>&1) && rc=0 || rc=$?
+    printed=$(printf '%s\n' "$out" | grep -F -A2 -- "$2" | sed -n 's/^ *fix: //p' | head -n 1)
+    check_eq "doctor: $1: exit 1, '$2' with the fix '$3'" "1 $3" "$rc $printed"
+    [ "$rc $printed" = "1 $3" ] || printf '%s\n' "$out" | sed 's/^/#   /'
+    check "doctor: $1: running the fix it printed" sh -c "$printed"
+    check "doctor: $1: the next doctor is clean" wait_for 60 l2vlan doctor
+}
+
 section "setup: router on VLAN 2000, Docker, l2vlan and its swarm adapter under systemd"
 check "kernel modules" setup_kernel_modules
 check "router namespace holds gateway 192.168.1.1/24 on VLAN 2000" setup_router eno1 2000 192.168.1.1/24
@@ -167,6 +179,56 @@ else
     done
 fi
 nothing_of_l2vlan_left " (after the kill)"
+
+section "l2vlan doctor: all is well on a healthy host; each fault is reported with the fix that clears it"
+t0=$SECONDS
+check "net9: a local network on VLAN 2009 with a container" sh -c "docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.9.0/24 --gateway 192.168.9.1 -o vlan_id=2009 -o ext_if=eno1 -o bridge_name=vlan2009 net9 >/dev/null \
+    && docker run -d --name d1 --network net9 bb:latest sleep 3600"
+check "doctor: all is well" l2vlan doctor
+check "doctor --json: ok" sh -c "l2vlan doctor --json | grep -q '\"ok\": true'"
+check_fails --grep 'Docker still knows network' "forget refuses a network Docker still has" \
+    l2vlan forget "$(docker network inspect -f '{{.Id}}' net9 | cut -c1-12)"
+iptables -w 5 -D FORWARD -i vlan2009 -o vlan2009 -m comment --comment "l2vlan bridge vlan2009" -j ACCEPT
+doctor_finds "a deleted accept rule" "bridge vlan2009 has no accept rule" "systemctl restart l2vlan"
+# While l2vlan runs it makes a deleted bridge again at once (LinkWatcher); stopped, it cannot.
+systemctl stop l2vlan && ip link delete vlan2009
+doctor_finds "a bridge deleted by hand while l2vlan was stopped" "bridge vlan2009 is missing" "systemctl restart l2vlan"
+check_eq "vlan2009 has its sub-interface and d1's veth again" 2 "$(bridge_port_count vlan2009)"
+docker plugin disable -f l2vlan-swarm:latest >/dev/null
+doctor_finds "a stopped adapter" "l2vlan-swarm:latest is installed but disabled" "docker plugin enable l2vlan-swarm:latest"
+check "net8 on ext_if nic9 (a veth)" sh -c "ip link add nic9 type veth peer name nic9p && ip link set nic9 up && docker network create -d l2vlan \
+    --ipam-driver l2vlan --subnet 192.168.8.0/24 -o vlan_id=2008 -o ext_if=nic9 -o bridge_name=vlan2008 net8 >/dev/null"
+net8=$(docker network inspect -f '{{.Id}}' net8)
+ip link delete nic9
+doctor_finds "a missing ext_if" "ext_if nic9 does not exist" "docker network rm $net8"
+check "d1 and net9 removed" sh -c "docker rm -f d1 >/dev/null && docker network rm net9"
+note "doctor section took $((SECONDS - t0))s"
+
+section "l2vlan forget: a swarm network left by a killed dockerd, and removed while dockerd was down"
+t0=$SECONDS
+seed_config_network 1 " (forget)"
+seed_swarm_network 1 " (forget)"
+write_stack_file /tmp/stack1.yml net1
+check "docker stack deploy stack1 (forget)" docker stack deploy --resolve-image never -c /tmp/stack1.yml stack1
+check "stack1_app runs (forget)" wait_for 240 service_running stack1_app
+net1=$(docker network inspect -f '{{.Id}}' net1)
+check "dockerd killed (SIGKILL) and kept down" sh -c "systemctl kill -s KILL --kill-whom=main docker && systemctl stop docker"
+systemctl stop docker.socket >/dev/null 2>&1
+# This node's swarm, and net1 in it, are gone while dockerd is down: the next dockerd never knows net1.
+check "the swarm is removed from the stopped dockerd's folder" rm -rf /var/lib/docker/swarm
+check "dockerd started again" systemctl start docker
+check "dockerd answers again" wait_for_docker 180
+check_eq "l2vlan still keeps net1" 1 "$(l2vlan_networks)"
+out=$(l2vlan doctor 2>&1) && rc=0 || rc=$?
+check_eq "doctor: exit 1 and the fix 'l2vlan forget $net1'" "1 l2vlan forget $net1" \
+    "$rc $(printf '%s\n' "$out" | grep -F -A2 'Docker no longer has it' | sed -n 's/^ *fix: //p' | head -n 1)"
+printf '%s\n' "$out" | grep -v '^ok' | sed 's/^/#   /'
+check "l2vlan forget ${net1:0:12} (a prefix)" sh -c "l2vlan forget ${net1:0:12} | grep -q 'forgotten'"
+check "doctor is clean" l2vlan doctor
+check "docker network rm net1conf" wait_for 60 docker network rm net1conf
+nothing_of_l2vlan_left " (after forget)"
+note "forget section took $((SECONDS - t0))s"
 
 section "the adapter"
 check "the adapter can be removed when unused" l2vlan adapter remove

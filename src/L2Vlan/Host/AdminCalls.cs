@@ -1,0 +1,91 @@
+using System.Text.Json;
+using L2Vlan.Adapter;
+using L2Vlan.Domain;
+using L2Vlan.Driver;
+using Microsoft.Extensions.Logging;
+
+namespace L2Vlan.Host;
+
+/// <summary>
+/// The calls the l2vlan CLI makes on the service's socket. Today one: <c>l2vlan forget</c>, which must run in the
+/// service because the service owns the state (one service per state folder, <see cref="ServiceLock"/>) and
+/// the network is dropped by the driver's own delete, under its locks.
+/// </summary>
+public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILogger<AdminCalls> logger)
+{
+    public const string ForgetPath = "/L2Vlan.Forget";
+
+    /// <summary>How long Docker may take to list its networks before forget gives up asking.</summary>
+    public static readonly TimeSpan DockerWait = TimeSpan.FromSeconds(10);
+
+    public static bool Serves(string path) => path == ForgetPath;
+
+    /// <summary>Status and JSON body of the answer.</summary>
+    public async Task<(int Status, byte[] Body)> HandleAsync(string path, ReadOnlyMemory<byte> body, CancellationToken cancel)
+    {
+        ForgetResponse response;
+        int status;
+        try
+        {
+            var request = JsonSerializer.Deserialize(body.Span, AdminJsonContext.Default.ForgetRequest) ?? new ForgetRequest();
+            response = new ForgetResponse { NetworkId = await ForgetAsync(request, cancel) };
+            status = 200;
+        }
+        catch (Exception e) when (e is UserError or JsonException)
+        {
+            logger.LogWarning("{Path} refused: {Message}", path, e.Message);
+            (response, status) = (new ForgetResponse { Err = e is JsonException ? "the request is not a forget request" : e.Message }, 400);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Path} failed", path);
+            (response, status) = (new ForgetResponse { Err = $"l2vlan could not finish forgetting the network: {e.Message}; see journalctl -u l2vlan" }, 500);
+        }
+        return (status, JsonSerializer.SerializeToUtf8Bytes(response, AdminJsonContext.Default.ForgetResponse));
+    }
+
+    public async Task<string> ForgetAsync(ForgetRequest request, CancellationToken cancel)
+    {
+        var id = Resolve(driver.Networks.Select(n => n.NetworkId), request.Network);
+        IReadOnlyList<DockerNetwork>? known = null;
+        using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+        {
+            bounded.CancelAfter(DockerWait);
+            try
+            {
+                known = await docker.ListNetworksAsync(bounded.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or DockerApiException or OperationCanceledException or InvalidDataException or JsonException or IOException)
+            {
+                if (!request.Force)
+                    throw new UserError($"Docker could not be asked whether it still knows network {id} ({Reason(e)}); start Docker and try again, or add --force if this host's Docker will not know it again");
+                logger.LogWarning("Forgetting network {Network} without asking Docker (--force): {Reason}", id, Reason(e));
+            }
+        }
+        if (known?.FirstOrDefault(n => n.Id == id) is { } still)
+            throw new UserError($"Docker still knows network {id} (\"{still.Name}\"); remove it with docker network rm {still.Name}, and l2vlan drops it then");
+        if (!driver.ForgetNetwork(id)) throw new UserError($"l2vlan keeps no network {id} any more");
+        return id;
+    }
+
+    /// <summary>The one recorded ID equal to <paramref name="wanted"/> or starting with it, as docker's CLI takes a short ID.</summary>
+    public static string Resolve(IEnumerable<string> ids, string wanted)
+    {
+        wanted = wanted.Trim();
+        if (wanted.Length == 0) throw new UserError("name the network to forget: its ID as l2vlan status shows it, or the start of it");
+        var all = ids.ToList();
+        if (all.Contains(wanted)) return wanted;
+        var matches = all.Where(id => id.StartsWith(wanted, StringComparison.Ordinal)).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new UserError($"l2vlan keeps no network whose ID starts with '{wanted}' (l2vlan status lists them)"),
+            _ => throw new UserError($"'{wanted}' starts {matches.Count} network IDs ({string.Join(", ", matches)}); give more of the ID"),
+        };
+    }
+
+    private string Reason(Exception e) =>
+        e is OperationCanceledException ? $"no answer within {DockerWait.TotalSeconds:0} s"
+        : e is HttpRequestException && docker is DockerEngineClient client ? ServiceClient.Unreachable(e, client.SocketPath)
+        : e.Message;
+}

@@ -1,0 +1,71 @@
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace L2Vlan.Host;
+
+/// <summary>The CLI's side of the service's socket: the admin calls (<see cref="AdminCalls"/>) and Docker's handshake, as doctor checks it.</summary>
+public sealed class ServiceClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public ServiceClient(string socketPath, TimeSpan timeout)
+    {
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancel) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancel);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        })
+        {
+            BaseAddress = new Uri("http://l2vlan.localhost"),
+            Timeout = timeout,
+        };
+    }
+
+    /// <summary>The service's answer to a forget; throws <see cref="HttpRequestException"/> when nothing answers on the socket.</summary>
+    public async Task<ForgetResponse> ForgetAsync(ForgetRequest request, CancellationToken cancel)
+    {
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, AdminJsonContext.Default.ForgetRequest));
+        using var reply = await _http.PostAsync(AdminCalls.ForgetPath, content, cancel);
+        var body = await reply.Content.ReadAsByteArrayAsync(cancel);
+        try
+        {
+            return JsonSerializer.Deserialize(body, AdminJsonContext.Default.ForgetResponse)
+                ?? new ForgetResponse { Err = $"the service answered HTTP {(int)reply.StatusCode} with no body" };
+        }
+        catch (JsonException)
+        {
+            // An older service that has no forget answers 404 in Docker's format, which still has Err.
+            return new ForgetResponse { Err = $"the service answered HTTP {(int)reply.StatusCode} with something else than a forget answer (is it an older l2vlan? systemctl restart l2vlan)" };
+        }
+    }
+
+    /// <summary>Whether the service answers Docker's handshake, POST /Plugin.Activate, naming both its parts.</summary>
+    public async Task<bool> ActivatesAsync(CancellationToken cancel)
+    {
+        using var reply = await _http.PostAsync("/Plugin.Activate", new ByteArrayContent([]), cancel);
+        if (!reply.IsSuccessStatusCode) return false;
+        var text = await reply.Content.ReadAsStringAsync(cancel);
+        return text.Contains("NetworkDriver", StringComparison.Ordinal) && text.Contains("IpamDriver", StringComparison.Ordinal);
+    }
+
+    /// <summary>Why a unix socket did not answer, in a person's words (.NET says "Cannot assign requested address" for a missing socket file).</summary>
+    public static string Unreachable(Exception e, string socketPath) =>
+        !File.Exists(socketPath) ? $"there is no socket {socketPath}"
+        : e is TaskCanceledException ? "no answer in time"
+        : e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } ? "nothing listens on it"
+        : (e.InnerException ?? e).Message;
+
+    public void Dispose() => _http.Dispose();
+}
