@@ -26,8 +26,14 @@ DEB := dist/l2vlan_$(DEB_VERSION)_$(ARCH).deb
 # The same source under a higher version, for the e2e scenario's upgrade.
 DEB_UPGRADE_VERSION := $(DEB_VERSION)+e2e1
 DEB_UPGRADE := dist/l2vlan_$(DEB_UPGRADE_VERSION)_$(ARCH).deb
+# The last release's package (packaging/previous-release names its commit), for the e2e upgrade from it:
+# built once per commit in a git worktree under /var/tmp and cached there, then copied into dist/,
+# the only place the VM sees. The state it wrote must be read by this source.
+PREVIOUS_COMMIT := $(shell cat packaging/previous-release)
+PREVIOUS_CACHE := /var/tmp/l2vlan-deb-previous/$(PREVIOUS_COMMIT)
+DEB_PREVIOUS := dist/previous/l2vlan-previous_$(ARCH).deb
 
-.PHONY: all build deps unit e2e test run clean deb deb-upgrade install bench
+.PHONY: all build deps unit e2e test run clean deb deb-upgrade deb-previous install bench bench-short
 
 all: build
 
@@ -51,8 +57,9 @@ unit:
 	L2VLAN_KILL_HOST=$(abspath $(OUT))/killhost/L2Vlan.KillHost \
 		dotnet test L2Vlan.sln -c Release --nologo --no-build --filter 'TestCategory=Suite' --logger 'console;verbosity=normal'
 
-e2e: build deb deb-upgrade
+e2e: build deb deb-upgrade deb-previous
 	L2VLAN_BIN=$(abspath $(BIN)) L2VLAN_DEB=$(abspath $(DEB)) L2VLAN_DEB_UPGRADE=$(abspath $(DEB_UPGRADE)) \
+		L2VLAN_DEB_PREVIOUS=$(abspath $(DEB_PREVIOUS)) \
 		E2E_ENGINES="$(ENGINE)" tests/e2e/run-vm.sh $(E2E_RUNS)
 
 # Everything CI runs: unit and netlink tests on this kernel, then the scenarios in the VM.
@@ -65,6 +72,21 @@ deb:
 
 deb-upgrade:
 	packaging/build-deb.sh --no-lintian $(DEB_UPGRADE_VERSION)
+
+# The previous release's .deb, built by that commit's own packaging/build-deb.sh in a detached worktree.
+deb-previous:
+	@set -euo pipefail; cache=$(PREVIOUS_CACHE); \
+	if ! ls $$cache/l2vlan_*.deb >/dev/null 2>&1; then \
+		src=/var/tmp/l2vlan-previous-src-$(PREVIOUS_COMMIT); t0=$$SECONDS; \
+		git worktree remove --force $$src 2>/dev/null || rm -rf $$src; git worktree prune; \
+		git worktree add --detach $$src $(PREVIOUS_COMMIT); \
+		trap 'git worktree remove --force '$$src' || true' EXIT; \
+		$$src/packaging/build-deb.sh --no-lintian; \
+		mkdir -p $$cache.tmp && cp $$src/dist/l2vlan_*.deb $$cache.tmp/ && rm -rf $$cache && mv $$cache.tmp $$cache; \
+		echo "[deb] previous release $(PREVIOUS_COMMIT) built in $$((SECONDS - t0))s"; \
+	fi; \
+	mkdir -p $(dir $(DEB_PREVIOUS)) && cp $$cache/l2vlan_*.deb $(DEB_PREVIOUS); \
+	echo "[deb] previous release: $(DEB_PREVIOUS) = $$(ls $$cache/l2vlan_*.deb)"
 
 # Builds the package and installs it: the service is enabled and started.
 install: deb
