@@ -80,6 +80,23 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
         firewall.AllowBridged(record.Name);
     }
 
+    /// <summary>
+    /// Everything <see cref="Ensure"/> would make or change is already as the record says, in the snapshot: the bridge and
+    /// the VLAN link exist, are of their kind, up, joined, of the record's MTU, the NIC is up, and the rule is in place.
+    /// </summary>
+    public static bool InPlace(BridgeRecord record, LinkSnapshot kernel)
+    {
+        if (kernel.Find(record.Name) is not { Kind: "bridge", IsUp: true } bridge) return false;
+        if (kernel.Find(record.ExtIf) is not { IsUp: true } parent) return false;
+        if (kernel.Find(record.VlanLink) is not { Kind: "vlan", IsUp: true } vlan) return false;
+        if (vlan.VlanId != record.VlanId || vlan.ParentIndex != parent.Index || vlan.MasterIndex != bridge.Index) return false;
+        if (record.Mtu is { } mtu && (bridge.Mtu != mtu || vlan.Mtu != mtu)) return false;
+        return record.FirewallAccept && kernel.Allowed(record.Name);
+    }
+
+    /// <summary>The bridges whose firewall rule is in place, in one listing; null when not known.</summary>
+    public IReadOnlySet<string>? AllowedBridges() => firewall.AllowedBridges();
+
     /// <summary>Puts a container's host-side veth back on the bridge, e.g. after the bridge was re-created.</summary>
     public void Attach(string hostVeth, string bridgeName)
     {

@@ -121,6 +121,9 @@ public sealed class BridgeRegistry(
     /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
     public void EnsureLinks(BridgeRecord bridge) => bridgeLinks.Ensure(bridge, Save);
 
+    /// <summary>The kernel's links and the firewall's accepted bridges, each listed once (start-up's check of every bridge).</summary>
+    public LinkSnapshot Snapshot() => new(links.ListLinks(), bridgeLinks.AllowedBridges());
+
     /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more. Under the bridge's lock.</summary>
     public void RemoveIfUnused(string name)
     {
