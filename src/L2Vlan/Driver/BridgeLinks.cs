@@ -82,16 +82,19 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
 
     /// <summary>
     /// Everything <see cref="Ensure"/> would make or change is already as the record says, in the snapshot: the bridge and
-    /// the VLAN link exist, are of their kind, up, joined, of the record's MTU, the NIC is up, and the rule is in place.
+    /// the VLAN link exist, are of their kind, up, joined, of the record's MTU, and the rule is in place. A NIC that is
+    /// down is said, as <see cref="Ensure"/> says it.
     /// </summary>
-    public static bool InPlace(BridgeRecord record, LinkSnapshot kernel)
+    public bool InPlace(BridgeRecord record, LinkSnapshot kernel)
     {
         if (kernel.Find(record.Name) is not { Kind: "bridge", IsUp: true } bridge) return false;
-        if (kernel.Find(record.ExtIf) is not { IsUp: true } parent) return false;
+        if (kernel.Find(record.ExtIf) is not { } parent) return false;
         if (kernel.Find(record.VlanLink) is not { Kind: "vlan", IsUp: true } vlan) return false;
         if (vlan.VlanId != record.VlanId || vlan.ParentIndex != parent.Index || vlan.MasterIndex != bridge.Index) return false;
         if (record.Mtu is { } mtu && (bridge.Mtu != mtu || vlan.Mtu != mtu)) return false;
-        return record.FirewallAccept && kernel.Allowed(record.Name);
+        if (!record.FirewallAccept || !kernel.Allowed(record.Name)) return false;
+        if (!parent.IsUp) logger.LogWarning("{ExtIf} is down; the VLAN carries no traffic until it is up", record.ExtIf);
+        return true;
     }
 
     /// <summary>The bridges whose firewall rule is in place, in one listing; null when not known.</summary>

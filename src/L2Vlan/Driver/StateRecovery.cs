@@ -47,7 +47,7 @@ public sealed class StateRecovery(
                     bridges.Remove(bridge);
                     continue;
                 }
-                if (BridgeLinks.InPlace(bridge, kernel))
+                if (bridges.InPlace(bridge, kernel))
                 {
                     ReattachMoved(bridge, onBridge[bridge.Name], kernel);
                     inPlace++;
