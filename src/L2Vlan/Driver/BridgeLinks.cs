@@ -14,8 +14,12 @@ namespace L2Vlan.Driver;
 /// </summary>
 public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<BridgeLinks> logger)
 {
-    /// <summary>Creates what is missing; <paramref name="save"/> persists the record whenever it changes.</summary>
-    public void Ensure(BridgeRecord record, Action<BridgeRecord> save)
+    /// <summary>
+    /// Creates what is missing; <paramref name="save"/> persists the record whenever it changes. <paramref name="ruleListed"/>:
+    /// start-up's listing of the firewall showed the rule, so it is not asked for again (an iptables call per bridge
+    /// costs more as the rules grow: minutes at 4,094 bridges).
+    /// </summary>
+    public void Ensure(BridgeRecord record, Action<BridgeRecord> save, bool ruleListed = false)
     {
         var bridge = links.FindLink(record.Name);
         if (bridge is null)
@@ -77,7 +81,7 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
             record.FirewallAccept = true;
             save(record);
         }
-        firewall.AllowBridged(record.Name);
+        if (!ruleListed) firewall.AllowBridged(record.Name);
     }
 
     /// <summary>

@@ -119,7 +119,7 @@ public sealed class BridgeRegistry(
     }
 
     /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
-    public void EnsureLinks(BridgeRecord bridge) => bridgeLinks.Ensure(bridge, Save);
+    public void EnsureLinks(BridgeRecord bridge, bool ruleListed = false) => bridgeLinks.Ensure(bridge, Save, ruleListed);
 
     /// <summary>The kernel's links and the firewall's accepted bridges, each listed once (start-up's check of every bridge).</summary>
     public LinkSnapshot Snapshot() => new(links.ListLinks(), bridgeLinks.AllowedBridges());

@@ -53,7 +53,7 @@ public sealed class StateRecovery(
                     inPlace++;
                     continue;
                 }
-                Restore(bridge);
+                Restore(bridge, kernel);
             }
             catch (Exception e)
             {
@@ -114,7 +114,7 @@ public sealed class StateRecovery(
     /// Makes the bridge's links as its record says and puts its containers' veths back on it; returns false, leaving
     /// the bridge and its records as they are, while its NIC is missing (it may appear later, or be re-created).
     /// </summary>
-    private bool Restore(BridgeRecord bridge)
+    private bool Restore(BridgeRecord bridge, LinkSnapshot? kernel = null)
     {
         if (links.FindLink(bridge.ExtIf) is null)
         {
@@ -126,7 +126,7 @@ public sealed class StateRecovery(
             return false;
         }
         _waitingForNic.Remove(bridge.Name);
-        bridges.EnsureLinks(bridge);
+        bridges.EnsureLinks(bridge, ruleListed: kernel?.Allowed(bridge.Name) == true);
         foreach (var endpoint in networks.OnBridge(bridge.Name).SelectMany(n => n.Endpoints.Values))
             wiring.Reattach(endpoint, bridge.Name);
         return true;
