@@ -8,8 +8,9 @@ public static class Program
         switch (args.FirstOrDefault())
         {
             case "ipam": return await IpamBench.Run(args[1..]);
+            case "startup": return StartupBench.Run(args[1..]);
             default:
-                await Console.Error.WriteLineAsync("usage: L2Vlan.Bench ipam [--short] [--binary PATH] [--held N]");
+                await Console.Error.WriteLineAsync("usage: L2Vlan.Bench ipam [--short] [--binary PATH] [--held N] | startup SERVICE [--short]");
                 return 2;
         }
     }

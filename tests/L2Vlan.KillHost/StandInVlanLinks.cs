@@ -12,9 +12,15 @@ namespace L2Vlan.Tests.KillHost;
 /// </summary>
 internal sealed partial class StandInVlanLinks(RouteNetlinkClient kernel) : ILinkControl
 {
-    public LinkInfo? FindLink(string name) => kernel.FindLink(name) is { } link ? AsVlan(link) : null;
+    public LinkInfo? FindLink(string name) => kernel.FindLink(name) is { } link ? AsVlan(link, kernel.FindLink) : null;
 
-    public IReadOnlyList<LinkInfo> ListLinks() => kernel.ListLinks().Select(AsVlan).ToList();
+    public IReadOnlyList<LinkInfo> ListLinks()
+    {
+        // The parents from the same dump, as the kernel's own dump of VLAN links gives them: no look-up per link.
+        var all = kernel.ListLinks();
+        var byName = all.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        return all.Select(l => AsVlan(l, name => byName.GetValueOrDefault(name))).ToList();
+    }
 
     public IReadOnlyList<(IPAddress Address, int PrefixLength)> ListAddresses(int index) => kernel.ListAddresses(index);
 
@@ -33,10 +39,10 @@ internal sealed partial class StandInVlanLinks(RouteNetlinkClient kernel) : ILin
 
     public bool DeleteLink(string name) => kernel.DeleteLink(name);
 
-    private LinkInfo AsVlan(LinkInfo link)
+    private static LinkInfo AsVlan(LinkInfo link, Func<string, LinkInfo?> find)
     {
         if (link.Kind != "veth" || VlanName().Match(link.Name) is not { Success: true } match) return link;
-        var parent = kernel.FindLink(match.Groups[1].Value);
+        var parent = find(match.Groups[1].Value);
         return link with { Kind = "vlan", VlanId = int.Parse(match.Groups[2].Value), ParentIndex = parent?.Index };
     }
 

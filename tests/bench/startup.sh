@@ -1,10 +1,13 @@
 #!/bin/bash
 # Start-up time to socket-ready and idle memory of the Native AOT l2vlan, against the same code
 # run by the .NET runtime (framework-dependent, JIT) as the baseline, in one run on one machine.
-#   usage: tests/bench/startup.sh AOT_BINARY JIT_DLL [RUNS]
-# Prints one line per build and the AOT/JIT ratios. Uses a throw-away state folder and socket.
+#   usage: tests/bench/startup.sh AOT_BINARY JIT_DLL [--short]
+# Prints one line per build, then issue 12's goal 5 as BENCH rows (tests/bench/table.sh): the native
+# build's ready time and idle RSS with an empty state, against the JIT build as baseline. Medians of 7
+# starts (3 with --short). Uses a throw-away state folder and socket.
 set -euo pipefail
-aot=$1 jit=$2 runs=${3:-7}
+aot=$1 jit=$2 runs=7 suffix=""
+if [ "${3:-}" = --short ]; then runs=3 suffix=" (short)"; fi
 work=$(mktemp -d /var/tmp/l2vlan-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -43,5 +46,8 @@ read -r _ jit_ms jit_rss <<<"$jit_line"
 printf '%-28s %10s %12s\n' "build ($runs runs, median)" "ready ms" "idle RSS KiB"
 printf '%-28s %10s %12s\n' "native AOT ($(du -k "$aot" | cut -f1) KiB)" "$aot_ms" "$aot_rss"
 printf '%-28s %10s %12s\n' "JIT baseline (dotnet)" "$jit_ms" "$jit_rss"
-awk -v a="$aot_ms" -v j="$jit_ms" -v ar="$aot_rss" -v jr="$jit_rss" \
-    'BEGIN { printf "ratio AOT/JIT: start-up %.2f, idle memory %.2f\n", a / j, ar / jr }'
+awk -v a="$aot_ms" -v j="$jit_ms" -v ar="$aot_rss" -v jr="$jit_rss" -v s="$suffix" 'BEGIN {
+    printf "ratio AOT/JIT: start-up %.2f, idle memory %.2f\n", a / j, ar / jr
+    printf "BENCH|5|start to ready, empty state%s|%d ms|JIT build|%d ms|%.2fx|<= 25 ms|%s\n", s, a, j, a / j, a <= 25 ? "met" : "NOT met"
+    printf "BENCH|5|idle RSS, empty state%s|%.1f MB|JIT build|%.1f MB|%.2fx|<= 16 MB|%s\n", s, ar / 1024, jr / 1024, ar / jr, ar / 1024 <= 16 ? "met" : "NOT met"
+}'

@@ -119,7 +119,13 @@ public sealed class BridgeRegistry(
     }
 
     /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
-    public void EnsureLinks(BridgeRecord bridge) => bridgeLinks.Ensure(bridge, Save);
+    public void EnsureLinks(BridgeRecord bridge, bool ruleListed = false) => bridgeLinks.Ensure(bridge, Save, ruleListed);
+
+    /// <summary>The kernel's links and the firewall's accepted bridges, each listed once (start-up's check of every bridge).</summary>
+    public LinkSnapshot Snapshot() => new(links.ListLinks(), bridgeLinks.AllowedBridges());
+
+    /// <summary>The bridge's links and rule are as its record says, in the snapshot (see <see cref="BridgeLinks.InPlace"/>).</summary>
+    public bool InPlace(BridgeRecord bridge, LinkSnapshot kernel) => bridgeLinks.InPlace(bridge, kernel);
 
     /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more. Under the bridge's lock.</summary>
     public void RemoveIfUnused(string name)

@@ -31,24 +31,36 @@ public sealed class StateRecovery(
         logger.LogInformation("Loaded {Networks} networks and {Bridges} bridges", networkCount, bridgeCount);
         ipam.HoldAddressesOfNetworks();
 
+        // One dump of the links and one listing of the firewall, then no call for a bridge already in place: a start
+        // with thousands of networks took seconds of netlink and iptables calls per bridge (issue 12).
+        var kernel = bridges.Snapshot();
+        var onBridge = networks.All.ToLookup(n => n.BridgeName, StringComparer.Ordinal);
+        var inPlace = 0;
         foreach (var bridge in bridges.All.ToList())
         {
             try
             {
-                if (!bridges.InUse(bridge))
+                if (!onBridge.Contains(bridge.Name))
                 {
                     if (MayBeInUse(bridge)) continue;
                     logger.LogWarning("Bridge {Bridge} has no network left (an interrupted delete); removing it", bridge.Name);
                     bridges.Remove(bridge);
                     continue;
                 }
-                Restore(bridge);
+                if (bridges.InPlace(bridge, kernel))
+                {
+                    ReattachMoved(bridge, onBridge[bridge.Name], kernel);
+                    inPlace++;
+                    continue;
+                }
+                Restore(bridge, kernel);
             }
             catch (Exception e)
             {
                 logger.LogError(e, "Could not restore bridge {Bridge}: {Message}", bridge.Name, e.Message);
             }
         }
+        logger.LogInformation("{InPlace} of {Bridges} bridges were in place", inPlace, bridgeCount);
         foreach (var network in networks.All.Where(n => bridges.Find(n.BridgeName) is null))
             logger.LogError("Network {Network} uses bridge {Bridge}, which has no state record; it is not served", network.NetworkId, network.BridgeName);
     }
@@ -102,7 +114,7 @@ public sealed class StateRecovery(
     /// Makes the bridge's links as its record says and puts its containers' veths back on it; returns false, leaving
     /// the bridge and its records as they are, while its NIC is missing (it may appear later, or be re-created).
     /// </summary>
-    private bool Restore(BridgeRecord bridge)
+    private bool Restore(BridgeRecord bridge, LinkSnapshot? kernel = null)
     {
         if (links.FindLink(bridge.ExtIf) is null)
         {
@@ -114,10 +126,21 @@ public sealed class StateRecovery(
             return false;
         }
         _waitingForNic.Remove(bridge.Name);
-        bridges.EnsureLinks(bridge);
+        bridges.EnsureLinks(bridge, ruleListed: kernel?.Allowed(bridge.Name) == true);
         foreach (var endpoint in networks.OnBridge(bridge.Name).SelectMany(n => n.Endpoints.Values))
             wiring.Reattach(endpoint, bridge.Name);
         return true;
+    }
+
+    /// <summary>The endpoints' veths that exist but are off the bridge or down are put back, as <see cref="Restore"/> does.</summary>
+    private void ReattachMoved(BridgeRecord bridge, IEnumerable<NetworkRecord> onBridge, LinkSnapshot kernel)
+    {
+        var bridgeIndex = kernel.Find(bridge.Name)?.Index;
+        foreach (var endpoint in onBridge.SelectMany(n => n.Endpoints.Values))
+        {
+            if (endpoint.HostVeth is { } veth && kernel.Find(veth) is { } link && (link.MasterIndex != bridgeIndex || !link.IsUp))
+                wiring.Reattach(endpoint, bridge.Name);
+        }
     }
 
     /// <summary>

@@ -14,4 +14,10 @@ public interface IFirewall
     /// (a rule that was never there is fine); throws when that cannot be confirmed, so the caller keeps its record.
     /// </summary>
     void RemoveBridged(string bridge);
+
+    /// <summary>
+    /// The bridges whose accept rule is in place, in one listing (start-up checks thousands at once); null when that
+    /// is not known, and then each bridge is checked with <see cref="AllowBridged"/>.
+    /// </summary>
+    IReadOnlySet<string>? AllowedBridges() => null;
 }

@@ -63,6 +63,33 @@ public sealed class IptablesFirewall : IFirewall
         }
     }
 
+    /// <summary>
+    /// The bridges with l2vlan's accept rule in every tool, from one <c>-S FORWARD</c> per tool. A tool that is not
+    /// installed adds no condition (<see cref="AllowBridged"/> would skip it too); any other failure gives null.
+    /// </summary>
+    public IReadOnlySet<string>? AllowedBridges()
+    {
+        HashSet<string>? allowed = null;
+        foreach (var tool in _tools)
+        {
+            var (status, listing) = Execute(tool, ["-w", "5", "-S", "FORWARD"]);
+            if (status == NotInstalled) continue;
+            if (status != 0) return null;
+            var inTool = listing.Split('\n').Select(BridgeOfRule).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            if (allowed is null) allowed = inTool;
+            else allowed.IntersectWith(inTool);
+        }
+        return allowed ?? new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>The bridge of a listed rule that is exactly the one <see cref="Rule"/> adds, or null.</summary>
+    private static string? BridgeOfRule(string line)
+    {
+        var parts = line.Trim().Split(' ');
+        if (parts is not ["-A", "FORWARD", "-i", var bridge, "-o", var output, "-m", "comment", "--comment", var l2vlan, "bridge", var named, "-j", "ACCEPT"]) return null;
+        return output == bridge && l2vlan.Trim('"') == "l2vlan" && named.Trim('"') == bridge ? bridge : null;
+    }
+
     /// <summary>Stops at the first failure: the caller keeps its record, and a later try does it all again.</summary>
     public void RemoveBridged(string bridge)
     {
@@ -134,7 +161,7 @@ public sealed class IptablesFirewall : IFirewall
         using (process)
         {
             // Both pipes at once: reading one to its end while the tool fills the other would wait forever.
-            var output = process.StandardOutput.ReadToEndAsync();
+            var standardOutput = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
             if (!process.WaitForExit(_timeout))
             {
@@ -143,10 +170,10 @@ public sealed class IptablesFirewall : IFirewall
                 return (TimedOut, "");
             }
             // The pipes close with the tool; bounded all the same, in case something it started holds them.
-            Task.WaitAll([output, error], _timeout);
+            Task.WaitAll([standardOutput, error], _timeout);
             if (process.ExitCode != 0 && !arguments.Contains("-C"))
                 _logger.LogWarning("{Tool} {Arguments}: {Error}", Name(tool), string.Join(' ', arguments), error.IsCompletedSuccessfully ? error.Result.Trim() : "");
-            return (process.ExitCode, output.IsCompletedSuccessfully ? output.Result : "");
+            return (process.ExitCode, standardOutput.IsCompletedSuccessfully ? standardOutput.Result : "");
         }
     }
 

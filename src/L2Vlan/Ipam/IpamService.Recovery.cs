@@ -27,15 +27,23 @@ public sealed partial class IpamService
     /// </summary>
     public void HoldAddressesOfNetworks()
     {
+        // Indexed once: a scan of every pool per address made a start with thousands of networks quadratic.
+        _heldAtStart = _pools.Values.SelectMany(p => p.Allocations.Select(a => a.Address).Concat(p.Gateways).Where(p.Subnet.Contains)).ToHashSet();
+        _poolSubnets = _pools.Values.Select(p => p.Subnet).ToHashSet();
         try
         {
             HoldAddressesOfNetworksUnlocked();
         }
         finally
         {
+            (_heldAtStart, _poolSubnets) = (null, null);
             Durable();
         }
     }
+
+    // What the pools hold and their subnets, for the length of HoldAddressesOfNetworks; kept up to date as it adds.
+    private HashSet<IPAddress>? _heldAtStart;
+    private HashSet<Cidr>? _poolSubnets;
 
     private void HoldAddressesOfNetworksUnlocked()
     {
@@ -55,7 +63,7 @@ public sealed partial class IpamService
             {
                 foreach (var address in endpoint.HeldAddresses().ToList())
                 {
-                    if (IsHeld(address) || !_pools.Values.Any(p => p.Subnet.Contains(address))) continue;
+                    if (IsHeld(address) || !InSomePool(address)) continue;
                     if (endpoint.Deleted && !lost.Any(p => p.RangeOrSubnet.Contains(address)))
                         ForgetDeletedEndpointsHolding(address);
                     else
@@ -86,6 +94,8 @@ public sealed partial class IpamService
         foreach (var gateway in networks.All.SelectMany(n => n.Subnets).Where(s => s.Subnet == pool.Subnet).Select(s => s.Gateway?.Address))
             if (gateway is not null) pool.AddGateway(gateway);
         _pools[pool.Id] = pool;
+        foreach (var gateway in pool.Gateways) _heldAtStart?.Add(gateway);
+        _poolSubnets?.Add(pool.Subnet);
         Save(pool);
         logger.LogWarning("Pool {Pool} could not be read (its file is in {Quarantine}); re-created it, holding the addresses l2vlan's networks record as in use",
             pool.Id, store.QuarantineDirectory);
@@ -93,7 +103,18 @@ public sealed partial class IpamService
     }
 
     private bool IsHeld(IPAddress address) =>
-        _pools.Values.Any(p => p.Subnet.Contains(address) && (p.Find(address) is not null || p.Gateways.Contains(address)));
+        _heldAtStart?.Contains(address)
+        ?? _pools.Values.Any(p => p.Subnet.Contains(address) && (p.Find(address) is not null || p.Gateways.Contains(address)));
+
+    /// <summary>Some pool's subnet holds the address: the subnets that could are looked up, one per prefix length, not pool by pool.</summary>
+    private bool InSomePool(IPAddress address)
+    {
+        if (_poolSubnets is not { } subnets) return _pools.Values.Any(p => p.Subnet.Contains(address));
+        var bits = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+        for (var length = 0; length <= bits; length++)
+            if (subnets.Contains(Cidr.Containing(address, length))) return true;
+        return false;
+    }
 
     private void HoldGateway(Cidr subnet, IPAddress gateway)
     {
@@ -104,6 +125,7 @@ public sealed partial class IpamService
         foreach (var pool in ofSubnet)
         {
             pool.AddGateway(gateway);
+            _heldAtStart?.Add(gateway);
             Save(pool);
             logger.LogWarning("Gateway {Gateway} was held by no pool; pool {Pool} holds it again", gateway, pool.Id);
         }
@@ -120,6 +142,7 @@ public sealed partial class IpamService
             ?? _pools.Values.FirstOrDefault(OfSubnet);
         if (pool is null) return;
         pool.Allocations.Add(new Allocation(address, kind));
+        _heldAtStart?.Add(address);
         Save(pool);
         logger.LogWarning("{Address}, {What} of network {Network}, was held by no pool; pool {Pool} holds it again, so it is not handed out twice",
             address, what, network.NetworkId, pool.Id);

@@ -12,8 +12,20 @@ internal sealed class FakeFirewall : IFirewall
     /// <summary>When set, removal fails as iptables does when it cannot take the xtables lock (exit 4).</summary>
     public bool RemovalFails { get; set; }
 
+    /// <summary>When set, the firewall lists its rules at once (<see cref="AllowedBridges"/>), as iptables does.</summary>
+    public bool Lists { get; set; }
+
+    /// <summary>How many times a rule was asked for.</summary>
+    public int Allows { get; private set; }
+
+    public IReadOnlySet<string>? AllowedBridges()
+    {
+        lock (Accepted) return Lists ? Accepted.ToHashSet() : null;
+    }
+
     public void AllowBridged(string bridge)
     {
+        Allows++;
         BeforeAllow?.Invoke(bridge);
         lock (Accepted) Accepted.Add(bridge);
     }

@@ -22,6 +22,8 @@ public class IptablesFirewallTests
         case "$action" in
           -C) grep -qx "$bridge" "$tool.rules" 2>/dev/null || { echo "iptables: Bad rule (does a matching rule exist in that chain?)." >&2; exit 1; } ;;
           -I) echo "$bridge" >> "$tool.rules" ;;
+          -S) echo "-P FORWARD DROP"; echo "-A FORWARD -i other -o other -j ACCEPT"
+              [ -f "$tool.rules" ] && while read -r b; do echo "-A FORWARD -i $b -o $b -m comment --comment \"l2vlan bridge $b\" -j ACCEPT"; done < "$tool.rules" ;;
           -D) awk -v b="$bridge" '!gone && $0 == b { gone = 1; next } { print }' "$tool.rules" > "$tool.rules.new" && mv "$tool.rules.new" "$tool.rules" ;;
         esac
         """;
@@ -64,6 +66,21 @@ public class IptablesFirewallTests
         firewall.RemoveBridged("vlan2000");
         Assert.That((Rules(IPv4), Rules(IPv6)), Is.EqualTo((Array.Empty<string>(), Array.Empty<string>())));
         Assert.DoesNotThrow(() => firewall.RemoveBridged("vlan2000"), "a rule already gone is removed");
+    }
+
+    [Test]
+    public void One_listing_per_front_end_tells_which_bridges_have_their_rule_in_both()
+    {
+        var firewall = Firewall();
+        firewall.AllowBridged("vlan2000");
+        firewall.AllowBridged("vlan2001");
+        File.WriteAllLines(IPv6 + ".rules", ["vlan2000"]); // vlan2001's IPv6 rule went missing
+        File.Delete(IPv4 + ".calls");
+
+        Assert.That(firewall.AllowedBridges(), Is.EquivalentTo(new[] { "vlan2000" }), "other rules are not l2vlan's");
+        Assert.That(File.ReadAllLines(IPv4 + ".calls"), Is.EqualTo(new[] { "-w 5 -S FORWARD" }), "one call, whatever the number of bridges");
+        Make(IPv6, "-S", ".exit", "4");
+        Assert.That(firewall.AllowedBridges(), Is.Null, "a listing that fails tells nothing, and each bridge is checked");
     }
 
     [Test]

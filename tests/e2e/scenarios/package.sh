@@ -4,8 +4,11 @@
 # running containers without losing a ping, iptables works under the unit's hardening,
 # journald gets the right priorities, remove keeps the state for a reinstall, purge leaves
 # nothing of l2vlan's behind.
+# Last, from a clean state, the previous release's package is installed and upgraded to this one
+# with held addresses on record: the state an earlier release wrote is read by the next.
 # Environment (from run-vm.sh): L2VLAN_DEB, the package; L2VLAN_DEB_UPGRADE, the same package
-# with a higher version (the upgrade part is skipped without it).
+# with a higher version (the upgrade part is skipped without it); L2VLAN_DEB_PREVIOUS, the previous
+# release's package (make deb-previous; that part is skipped without it).
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
@@ -210,4 +213,38 @@ check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
 check "no l2vlan veth is left" sh -c "! ip -o link show | grep -q ': l2[vc]'"
 check "the swarm adapter plugin is unregistered" sh -c "! docker plugin inspect l2vlan-swarm:latest >/dev/null 2>&1"
 check "dockerd still answers" docker info
+
+section "upgrade from the previous release: the state it wrote is read by this one"
+# What l2vlan status --json says is held: the network and endpoint IDs, and every address (subnets,
+# gateways, --aux-address, fixed and dynamic endpoints' addresses, the pools' allocations).
+held_state() { l2vlan status --json | grep -oE '"[0-9a-f]{64}"|"[0-9]+([.][0-9]+){3}(/[0-9]+)?"' | sort -u | tr '\n' ' '; }
+if [ -f "${L2VLAN_DEB_PREVIOUS:-}" ]; then
+    t0=$SECONDS
+    previous=$(dpkg-deb -f "$L2VLAN_DEB_PREVIOUS" Version)
+    check "purged above: no state left" test ! -e /var/lib/l2vlan
+    check "apt-get install the previous release, $previous" apt_get install "$L2VLAN_DEB_PREVIOUS"
+    check_eq "l2vlan --version is $previous" "$previous" "$(l2vlan --version 2>&1)"
+    check "netp with --aux-address 192.168.1.10" docker network create -d l2vlan --ipam-driver l2vlan \
+        --subnet 192.168.1.0/24 --gateway 192.168.1.1 --aux-address reserved=192.168.1.10 -o vlan_id=2000 -o ext_if=eno1 netp
+    check "p1 with the fixed address 192.168.1.20" docker run -d --name p1 --network netp --ip 192.168.1.20 bb:latest sleep 3600
+    check "p2 with a dynamic address" docker run -d --name p2 --network netp bb:latest sleep 3600
+    p2=$(container_ipv4 p2)
+    before=$(held_state)
+    note "held under $previous: $before"
+    check "apt-get install $(basename "$L2VLAN_DEB") over it" apt_get install "$L2VLAN_DEB"
+    check_eq "l2vlan --version is $version" "$version" "$(l2vlan --version 2>&1)"
+    check "the service is active" systemctl is-active l2vlan
+    check_eq "networks, endpoints and held addresses survive (l2vlan status --json)" "$before" "$(held_state)"
+    check "p1 pings the router after the upgrade" docker exec p1 ping -c 2 -W 2 192.168.1.1
+    check "p2 pings the router after the upgrade" docker exec p2 ping -c 2 -W 2 192.168.1.1
+    check "p3 runs on netp" docker run -d --name p3 --network netp bb:latest sleep 3600
+    p3=$(container_ipv4 p3)
+    check "p3 got $p3: none of the held .1, .10, .20, $p2" sh -c "case '$p3' in 192.168.1.1/24|192.168.1.10/24|192.168.1.20/24|'$p2'|'') exit 1;; esac"
+    check "teardown: p1, p2, p3 removed" sh -c "docker rm -f p1 p2 p3 >/dev/null"
+    check "teardown: netp removed" docker network rm netp
+    check "teardown: apt-get purge l2vlan" apt_get purge l2vlan
+    note "the upgrade from $previous took $((SECONDS - t0))s"
+else
+    skip "upgrade from the previous release" "no L2VLAN_DEB_PREVIOUS (make deb-previous)"
+fi
 finish
