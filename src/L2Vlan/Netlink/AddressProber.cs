@@ -31,8 +31,9 @@ public sealed class AddressProber : IAddressProber
             : NeighbourDiscovery.BuildSolicitation(mac, a)).ToList();
 
         // Every protocol, bound to the link: on a bridge port the bridge takes each frame before any protocol's
-        // handler runs, and only "all protocols" taps see it first.
-        using var socket = PacketSocket.Open(ETH_P_ALL);
+        // handler runs, and only "all protocols" taps see it first. Opened for no protocol and then bound, so that
+        // no frame of another link (the same address on another VLAN) is queued before the bind.
+        using var socket = PacketSocket.Open(etherType: 0);
         socket.Bind(linkIndex, ETH_P_ALL);
         var frame = new byte[2048];
         var clock = Stopwatch.StartNew();
