@@ -47,6 +47,6 @@ public class AddressProberTests : PrivateNamespaceFixture
         clock.Stop();
         Assert.That(claim, Is.Null);
         TestContext.Out.WriteLine($"probe of two free addresses took {clock.ElapsedMilliseconds} ms (bound {prober.Duration.TotalMilliseconds} ms)");
-        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(prober.Duration).And.LessThan(prober.Duration + TimeSpan.FromSeconds(1)));
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(prober.Duration).And.LessThan(prober.Duration + TimeSpan.FromSeconds(2)), "bounded, with room for a loaded test machine");
     }
 }
