@@ -6,7 +6,7 @@ namespace L2Vlan.Driver;
 
 /// <summary>
 /// Plugs an endpoint into its network's bridge: a veth pair whose names are recorded before it exists (so it can
-/// never leak), the host end on the bridge, and one gratuitous ARP. Unplugging deletes the pair.
+/// never leak), the host end on the bridge, and one gratuitous ARP or unsolicited neighbour advertisement per address. Unplugging deletes the pair.
 /// </summary>
 public sealed class EndpointWiring(
     ILinkControl links,
@@ -47,20 +47,24 @@ public sealed class EndpointWiring(
     }
 
     /// <summary>
-    /// One gratuitous ARP out of the bridge as soon as the port exists: the switches learn that this
-    /// address now lives behind this node, which matters when a swarm task moved here from another node.
+    /// One gratuitous ARP, and for an IPv6 address one unsolicited neighbour advertisement, out of the bridge as soon
+    /// as the port exists: the switches and the router learn that the address now lives behind this node, which
+    /// matters when a swarm task moved here from another node.
     /// </summary>
     private void Announce(NetworkRecord network, EndpointRecord endpoint)
     {
-        if (endpoint.Address is not { } v4) return;
-        try
+        foreach (var address in new[] { endpoint.Address, endpoint.AddressIPv6 })
         {
-            var bridge = links.FindLink(network.BridgeName) ?? throw new InvalidOperationException($"bridge {network.BridgeName} is missing");
-            announcer.Announce(bridge.Index, endpoint.MacAddress, v4.Address);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning("Could not announce {Address} on {Bridge}: {Message}", v4.Address, network.BridgeName, e.Message);
+            if (address is not { } announced) continue;
+            try
+            {
+                var bridge = links.FindLink(network.BridgeName) ?? throw new InvalidOperationException($"bridge {network.BridgeName} is missing");
+                announcer.Announce(bridge.Index, endpoint.MacAddress, announced.Address);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Could not announce {Address} on {Bridge}: {Message}", announced.Address, network.BridgeName, e.Message);
+            }
         }
     }
 }

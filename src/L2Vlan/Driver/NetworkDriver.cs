@@ -24,6 +24,7 @@ public sealed class NetworkDriver(
     NetworkRegistry networks,
     BridgeRegistry bridges,
     EndpointWiring wiring,
+    DuplicateAddressCheck duplicates,
     DeadDockerdPolicy deadDockerd,
     IpamService ipam,
     ILinkControl links,
@@ -177,22 +178,39 @@ public sealed class NetworkDriver(
         ipam.EndpointDeleted(network, endpoint);
     }
 
-    /// <summary>Makes links with netlink only: the bridge exists while a network is on it, and its lock is not needed.</summary>
+    /// <summary>
+    /// Probes the VLAN for the endpoint's addresses (unless the network has -o dad=off), then makes links with netlink
+    /// only: the bridge exists while a network is on it, and its lock is not needed. The probe waits on the wire with
+    /// no lock held, so Joins probe in parallel, on one network too; the endpoint is looked up again after it.
+    /// </summary>
     public JoinResult Join(string networkId, string endpointId)
     {
-        using var held = networks.LockNetwork(networkId);
-        var network = Network(networkId);
-        var endpoint = network.Endpoints.GetValueOrDefault(endpointId) is { Deleted: false } e ? e
-            : throw new UserError($"l2vlan network {network.NetworkId} has no endpoint {endpointId}");
+        DuplicateAddressCheck.Target? probe;
+        using (networks.LockNetwork(networkId))
+        {
+            var probed = JoiningEndpoint(networkId, endpointId, out var network);
+            probe = DuplicateAddressCheck.For(network, probed);
+        }
+        if (probe is not null) duplicates.Check(probe);
 
-        var container = wiring.Plug(network, endpoint);
-        var gateway4 = Gateways.For(network, endpoint.Address);
-        var gateway6 = Gateways.For(network, endpoint.AddressIPv6);
+        using var held = networks.LockNetwork(networkId);
+        var endpoint = JoiningEndpoint(networkId, endpointId, out var joined);
+        var container = wiring.Plug(joined, endpoint);
+        var gateway4 = Gateways.For(joined, endpoint.Address);
+        var gateway6 = Gateways.For(joined, endpoint.AddressIPv6);
         return new JoinResult(
             container,
-            network.Internal ? null : gateway4,
-            network.Internal ? null : gateway6,
-            Gateways.Routes(network, gateway4, gateway6));
+            joined.Internal ? null : gateway4,
+            joined.Internal ? null : gateway6,
+            Gateways.Routes(joined, gateway4, gateway6));
+    }
+
+    /// <summary>The endpoint a Join is for; its network's lock is held.</summary>
+    private EndpointRecord JoiningEndpoint(string networkId, string endpointId, out NetworkRecord network)
+    {
+        network = Network(networkId);
+        return network.Endpoints.GetValueOrDefault(endpointId) is { Deleted: false } e ? e
+            : throw new UserError($"l2vlan network {network.NetworkId} has no endpoint {endpointId}");
     }
 
     /// <summary>The endpoint and the bridge it is on, or null when l2vlan does not know it.</summary>

@@ -8,7 +8,8 @@ public sealed record NetworkOptions(
     int VlanId,
     string BridgeName,
     int? Mtu,
-    IReadOnlyList<Cidr> Routes)
+    IReadOnlyList<Cidr> Routes,
+    bool Dad = true)
 {
     /// <summary>The 802.1Q sub-interface, named as vconfig and Docker's macvlan name them.</summary>
     public string VlanLink => $"{ExtIf}.{VlanId}";

@@ -16,9 +16,10 @@ public static class NetworkOptionsParser
     public const string ParentFileOption = "parent_file";
     public const string MtuOption = "mtu";
     public const string RoutesOption = "routes";
+    public const string DadOption = "dad";
 
     public static readonly IReadOnlyList<string> Known =
-        [VlanIdOption, ExtIfOption, BridgeNameOption, ParentOption, ParentFileOption, MtuOption, RoutesOption];
+        [VlanIdOption, ExtIfOption, BridgeNameOption, ParentOption, ParentFileOption, MtuOption, RoutesOption, DadOption];
 
     public const int MaxInterfaceNameBytes = 15;
 
@@ -61,7 +62,8 @@ public static class NetworkOptionsParser
         var bridgeName = Value(options, BridgeNameOption) ?? $"vlan{vlanId}";
         CheckBridgeName(bridgeName);
 
-        return new NetworkOptions(extIf, vlanId.Value, bridgeName, ParseMtu(Value(options, MtuOption)), ParseRoutes(Value(options, RoutesOption)));
+        return new NetworkOptions(extIf, vlanId.Value, bridgeName, ParseMtu(Value(options, MtuOption)), ParseRoutes(Value(options, RoutesOption)),
+            ParseDad(Value(options, DadOption)));
     }
 
     private static string? Value(IReadOnlyDictionary<string, string> options, string key) =>
@@ -162,6 +164,19 @@ public static class NetworkOptionsParser
             throw new UserError($"-o {MtuOption}={text} is not an MTU: expected a whole number from 68 to 65535 (example: -o {MtuOption}=1500)");
         return mtu;
     }
+
+    /// <summary>
+    /// Whether Joins on a network with these options probe the VLAN for a duplicate address. A network recorded
+    /// before the option existed has no value, and probes.
+    /// </summary>
+    public static bool DadEnabled(IReadOnlyDictionary<string, string> options) => ParseDad(Value(options, DadOption));
+
+    private static bool ParseDad(string? text) => text?.ToLowerInvariant() switch
+    {
+        null or "on" => true,
+        "off" => false,
+        _ => throw new UserError($"-o {DadOption}={text} is not a duplicate address detection setting: expected on or off (example: -o {DadOption}=off)"),
+    };
 
     private static List<Cidr> ParseRoutes(string? text)
     {

@@ -58,6 +58,7 @@ public static class PluginHost
         services.AddSingleton(_ => ServiceLock.Take(settings));
         services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
         services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
+        services.AddSingleton<IAddressProber, AddressProber>();
         services.AddSingleton<IFirewall, IptablesFirewall>();
         services.AddSingleton(p => Collection(settings, "pools", StateJsonContext.Default.AddressPool, p));
         services.AddSingleton(p => Collection(settings, "networks", StateJsonContext.Default.NetworkRecord, p));
@@ -67,6 +68,7 @@ public static class PluginHost
         services.AddSingleton<BridgeLinks>();
         services.AddSingleton<BridgeRegistry>();
         services.AddSingleton<EndpointWiring>();
+        services.AddSingleton<DuplicateAddressCheck>();
         services.AddSingleton<DeadDockerdPolicy>();
         services.AddSingleton<StateRecovery>();
         services.AddSingleton(_ => new LinkEventSocket(LinkWatcher.ReceiveWait));

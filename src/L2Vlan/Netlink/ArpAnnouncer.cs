@@ -13,11 +13,10 @@ public sealed class ArpAnnouncer : IArpAnnouncer, IDisposable
     // Ether type 0 receives nothing, which suits a sender.
     private readonly PacketSocket _socket = PacketSocket.Open(etherType: 0);
 
-    public void Announce(int linkIndex, PhysicalAddress mac, IPAddress address)
-    {
-        if (address.AddressFamily != AddressFamily.InterNetwork) return;
-        _socket.Send(linkIndex, GratuitousArp.BuildFrame(mac, address));
-    }
+    public void Announce(int linkIndex, PhysicalAddress mac, IPAddress address) =>
+        _socket.Send(linkIndex, address.AddressFamily == AddressFamily.InterNetwork
+            ? GratuitousArp.BuildFrame(mac, address)
+            : NeighbourDiscovery.BuildUnsolicitedAdvertisement(mac, address));
 
     public void Dispose() => _socket.Dispose();
 }

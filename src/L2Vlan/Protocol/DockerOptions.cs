@@ -16,6 +16,12 @@ public static class DockerOptions
     /// <summary>How Docker and Compose spell a network's MTU for every driver: the same as l2vlan's <c>-o mtu</c>.</summary>
     public const string MtuKey = "com.docker.network.driver.mtu";
 
+    /// <summary>
+    /// Docker 28's own options for every driver: how many unsolicited ARP/NA messages, how far apart, dockerd itself
+    /// sends from a new container. Docker acts on them; l2vlan leaves them to it instead of refusing them as unknown.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DockersOwnKeys = ["com.docker.network.advertise_addr_nmsgs", "com.docker.network.advertise_addr_ms"];
+
     /// <summary>The -o options; Docker sends them as strings, but be lenient with numbers and booleans.</summary>
     public static Dictionary<string, string> Generic(Dictionary<string, JsonElement>? options)
     {
@@ -24,6 +30,7 @@ public static class DockerOptions
             return result;
         foreach (var property in generic.EnumerateObject())
             result[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+        foreach (var key in DockersOwnKeys) result.Remove(key);
         return WithDockerMtu(result);
     }
 

@@ -270,6 +270,7 @@ public class NetworkDriverTests
         var join = _state.Driver.Join("v6only", "e6");
         Assert.That(join.Gateway, Is.Null);
         Assert.That(join.GatewayIPv6, Is.EqualTo(IPAddress.Parse("2001:db8:30::1")));
-        Assert.That(_state.Links.Announcements, Is.Empty, "ARP is for IPv4 only");
+        Assert.That(_state.Links.Announcements.Select(a => (a.Link, a.Address)), Is.EqualTo(new[] { ("vlan30", IPAddress.Parse("2001:db8:30::a:b0c")) }),
+            "an unsolicited neighbour advertisement, IPv6's gratuitous ARP");
     }
 }

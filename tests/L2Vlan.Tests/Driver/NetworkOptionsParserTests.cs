@@ -22,6 +22,24 @@ public class NetworkOptionsParserTests
         Assert.That(o.VlanLink, Is.EqualTo("eno1.2000"));
     }
 
+    [TestCase(null, true)]
+    [TestCase("on", true)]
+    [TestCase("off", false)]
+    [TestCase("OFF", false)]
+    public void Duplicate_address_detection_is_on_unless_turned_off(string? dad, bool expected)
+    {
+        var options = new Dictionary<string, string> { ["vlan_id"] = "10", ["ext_if"] = "eno1" };
+        if (dad is not null) options["dad"] = dad;
+        Assert.That(Parse(options).Dad, Is.EqualTo(expected));
+        Assert.That(NetworkOptionsParser.DadEnabled(options), Is.EqualTo(expected));
+    }
+
+    [TestCase("no")]
+    [TestCase("false")]
+    [TestCase("0")]
+    public void A_dad_value_other_than_on_or_off_is_refused(string dad) =>
+        Assert.That(Error(new() { ["vlan_id"] = "10", ["ext_if"] = "eno1", ["dad"] = dad }), Does.Contain("-o dad=" + dad).And.Contain("on or off").And.Contain("example"));
+
     [Test]
     public void The_bridge_name_defaults_to_vlan_and_the_tag() =>
         Assert.That(Parse(new() { ["vlan_id"] = "10", ["ext_if"] = "eno1" }).BridgeName, Is.EqualTo("vlan10"));

@@ -19,6 +19,7 @@ internal static class FakeKernelHost
         {
             services.AddSingleton<ILinkControl>(links);
             services.AddSingleton<IArpAnnouncer>(links);
+            services.AddSingleton<IAddressProber>(links);
             services.AddSingleton<IFirewall>(new FakeFirewall());
             configure?.Invoke(services);
         });

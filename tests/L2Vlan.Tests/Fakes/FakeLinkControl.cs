@@ -5,10 +5,10 @@ using L2Vlan.Netlink;
 namespace L2Vlan.Tests.Fakes;
 
 /// <summary>
-/// An in-memory kernel for driver tests: links with kinds, masters, parents, MTUs and addresses, and the ARP announcements sent out of them.
+/// An in-memory kernel for driver tests: links with kinds, masters, parents, MTUs and addresses, the announcements sent out of them, and stations on the wire that hold addresses.
 /// Each call is atomic, as a netlink request is: the service calls it from several threads at once.
 /// </summary>
-internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
+internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressProber
 {
     private readonly Dictionary<string, LinkInfo> _links = new(StringComparer.Ordinal);
     private readonly Dictionary<int, List<(IPAddress Address, int PrefixLength)>> _addresses = [];
@@ -16,6 +16,17 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
     private int _nextIndex = 1;
 
     public List<(string Link, PhysicalAddress Mac, IPAddress Address)> Announcements { get; } = [];
+
+    /// <summary>Stations on the wire, by the address they hold: they answer every probe for it.</summary>
+    public Dictionary<IPAddress, PhysicalAddress> Holders { get; } = [];
+
+    /// <summary>The duplicate address probes sent, by the link's index.</summary>
+    public List<(int LinkIndex, PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses)> Probes { get; } = [];
+
+    /// <summary>Runs while a probe "waits on the wire", with no lock of the fake held; tests that need two probes at once block here.</summary>
+    public Action? DuringProbe { get; set; }
+
+    public TimeSpan Duration => TimeSpan.FromMilliseconds(250);
 
     public LinkInfo AddNic(string name, int mtu = 1500, string kind = "")
     {
@@ -90,7 +101,15 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer
     public void Announce(int linkIndex, PhysicalAddress mac, IPAddress address)
     {
         using var held = _gate.EnterScope();
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) Announcements.Add((ByIndex(linkIndex).Name, mac, address));
+        Announcements.Add((ByIndex(linkIndex).Name, mac, address));
+    }
+
+    public AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses)
+    {
+        lock (_gate) Probes.Add((linkIndex, mac, addresses));
+        DuringProbe?.Invoke();
+        lock (_gate)
+            return addresses.Where(Holders.ContainsKey).Select(a => new AddressClaim(a, Holders[a])).FirstOrDefault();
     }
 
     private LinkInfo Add(string name, string kind, int mtu, PhysicalAddress? mac, int? parent, int? vlan)

@@ -39,7 +39,7 @@ internal sealed class TestState : IDisposable
         Firewall = new FakeFirewall();
     }
 
-    /// <summary>A state over a real kernel (a private namespace's client); gratuitous ARPs go to a fake.</summary>
+    /// <summary>A state over a real kernel (a private namespace's client); announcements and duplicate address probes go to a fake.</summary>
     public static TestState OnKernel(ILinkControl kernel)
     {
         var state = new TestState(kernel, new FakeLinkControl());
@@ -64,7 +64,8 @@ internal sealed class TestState : IDisposable
         var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance);
         var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, Bridges);
         var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, NullLogger<EndpointWiring>.Instance);
-        Driver = new NetworkDriver(networks, bridges, wiring, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
+        var duplicates = new DuplicateAddressCheck((IAddressProber)_announcer, Kernel, NullLogger<DuplicateAddressCheck>.Instance);
+        Driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
             IpamService, Kernel, NullLogger<NetworkDriver>.Instance);
         Recovery = new StateRecovery(networks, bridges, wiring, IpamService, Kernel, RecoveryLog);
         Recovery.Recover();

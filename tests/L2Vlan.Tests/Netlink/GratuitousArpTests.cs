@@ -59,9 +59,32 @@ public class GratuitousArpTests : PrivateNamespaceFixture
     }
 
     [Test]
-    public void IPv6_addresses_are_skipped_quietly()
+    public void An_IPv6_address_is_announced_by_an_unsolicited_neighbour_advertisement()
     {
+        Client.CreateVethPair("na-out", "na-in", peerMac: null, mtu: null);
+        var sending = RequireLink("na-out");
+        var receiving = RequireLink("na-in");
+        Client.SetUp(sending.Index);
+        Client.SetUp(receiving.Index);
+        using var listener = Host.Run(() => PacketSocket.Open(0x86dd));
+        listener.Bind(receiving.Index, 0x86dd);
+
         using var announcer = Host.Run(() => new ArpAnnouncer());
-        Assert.DoesNotThrow(() => announcer.Announce(4242, Mac, IPAddress.Parse("2001:db8::1")));
+        var address = IPAddress.Parse("2001:db8::a");
+        announcer.Announce(sending.Index, Mac, address);
+
+        // The kernel's own IPv6 traffic (router solicitations, MLD) may come first.
+        var frame = new byte[1500];
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            int length = listener.Receive(frame, TimeSpan.FromMilliseconds(200));
+            if (length > 0 && frame[14 + 40] == 136)
+            {
+                Assert.That(frame[..length], Is.EqualTo(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, address)));
+                return;
+            }
+        }
+        Assert.Fail("no neighbour advertisement arrived");
     }
 }

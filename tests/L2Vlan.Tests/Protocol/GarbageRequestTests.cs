@@ -98,7 +98,8 @@ public class GarbageRequestTests
         var bridgeLinks = new BridgeLinks(_state.Links, new BrokenFirewall(), NullLogger<BridgeLinks>.Instance);
         var bridges = new BridgeRegistry(_state.Links, bridgeLinks, networks, _state.Bridges);
         var wiring = new EndpointWiring(_state.Links, _state.Links, bridgeLinks, networks, NullLogger<EndpointWiring>.Instance);
-        var driver = new NetworkDriver(networks, bridges, wiring, new DeadDockerdPolicy(wiring, ipam, NullLogger<DeadDockerdPolicy>.Instance),
+        var duplicates = new DuplicateAddressCheck(_state.Links, _state.Links, NullLogger<DuplicateAddressCheck>.Instance);
+        var driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, ipam, NullLogger<DeadDockerdPolicy>.Instance),
             ipam, _state.Links, NullLogger<NetworkDriver>.Instance);
         var log = new RecordingLogger<PluginDispatcher>();
         var dispatcher = new PluginDispatcher(driver, ipam, new RunningCalls(TimeProvider.System), log);

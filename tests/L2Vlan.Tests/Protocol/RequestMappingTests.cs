@@ -64,4 +64,11 @@ public class RequestMappingTests
         Assert.That(Refusal(() => DockerOptions.Generic(DriverOptions(("mtu", "1400"), (DockerOptions.MtuKey, "1300")))),
             Does.Contain("-o mtu=1400").And.Contain("-o com.docker.network.driver.mtu=1300"));
     }
+
+    [Test]
+    public void Dockers_own_advertisement_options_are_left_to_Docker()
+    {
+        var options = DockerOptions.Generic(DriverOptions(("vlan_id", "2000"), ("com.docker.network.advertise_addr_nmsgs", "0"), ("com.docker.network.advertise_addr_ms", "500")));
+        Assert.That(options.Keys, Is.EqualTo(new[] { "vlan_id" }));
+    }
 }

@@ -213,6 +213,48 @@ check_eq "clate is still running" "true" "$(docker inspect -f '{{.State.Running}
 check "clean up: clate, vlate, lateif" sh -c "docker rm -f clate >/dev/null && docker network rm vlate && ip link del lateif"
 check "vlan95 and its record are gone" sh -c "! ip link show vlan95 2>/dev/null && ! test -e /var/lib/l2vlan/bridges/vlan95.json"
 
+section "duplicate address detection and the IPv6 announcement (issue 13)"
+check "router: VLAN 31 with gateway 10.30.1.1 and a station at 10.30.1.50, 2001:db8:31::1 and ::50" \
+    setup_router eno1 31 10.30.1.1/24 31 10.30.1.50/24 31 2001:db8:31::1/64 31 2001:db8:31::50/64
+router_mac=$(in_router cat /sys/class/net/trunk0.31/address)
+# Docker 28 sends its own unsolicited ARP/NA from the container; turned off here, the router can learn the
+# container's IPv6 address only from l2vlan's advertisement.
+check "v31: dual stack, dad on by default, Docker's own advertisements off" docker network create -d l2vlan --ipam-driver l2vlan --ipv6 \
+    --subnet 10.30.1.0/24 --gateway 10.30.1.1 --subnet 2001:db8:31::/64 --gateway 2001:db8:31::1 -o parent=eno1.31 \
+    -o com.docker.network.advertise_addr_nmsgs=0 v31
+refusal=$(docker run --rm --name dup4 --network v31 --ip 10.30.1.50 bb:latest true 2>&1)
+note "refusal: $refusal"
+check "docker run --ip 10.30.1.50 is refused, naming the address, the VLAN and the router's MAC $router_mac" \
+    sh -c 'printf "%s" "$1" | grep -q "address 10.30.1.50 is already in use on VLAN 31 (eno1.31) by the station with MAC $2"' _ "$refusal" "$router_mac"
+check_eq "nothing left behind: vlan31's only port is eno1.31" "eno1.31" "$(bridge_ports vlan31)"
+check "nor in l2vlan's records: no endpoint, no held address 10.30.1.50" sh -c "! l2vlan status --json | grep -q '10[.]30[.]1[.]50'"
+check_fails --grep 'address 2001:db8:31::50 is already in use on VLAN 31 .* by the station with MAC' "an IPv6 address the router holds is refused too" \
+    docker run --rm --name dup6 --network v31 --ip 10.30.1.51 --ip6 2001:db8:31::50 bb:latest true
+check_eq "nothing left behind after it either" "eno1.31" "$(bridge_ports vlan31)"
+check "nor in the records: no 10.30.1.51, no 2001:db8:31::50" sh -c "! l2vlan status --json | grep -Eq '10[.]30[.]1[.]51|2001:db8:31::50'"
+check_fails --grep 'dad=maybe.*on or off' "-o dad=maybe is refused, naming the option" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 10.31.1.0/24 -o parent=eno1.32 -o dad=maybe bad11
+check "the router accepts unsolicited advertisements for new neighbours (RFC 9131, accept_untracked_na)" \
+    in_router sysctl -qw net.ipv6.conf.trunk0/31.accept_untracked_na=1
+check "f31 with --ip 10.30.1.60 --ip6 2001:db8:31::60 starts" docker run -d --name f31 --network v31 --ip 10.30.1.60 --ip6 2001:db8:31::60 bb:latest sleep 3600
+neigh=$(in_router ip -6 neigh show 2001:db8:31::60 dev trunk0.31)
+note "router's entry right after docker run, before any traffic: ${neigh:-none}"
+f31_mac=$(docker exec f31 cat /sys/class/net/eth0/address)
+check "the router learned 2001:db8:31::60 at f31's MAC $f31_mac from the advertisement (REACHABLE or STALE)" \
+    sh -c 'printf "%s" "$1" | grep -Eq "lladdr $2 .*(REACHABLE|STALE)"' _ "$neigh" "$f31_mac"
+check "the journal gives the probe time" sh -c "journalctl -u l2vlan --no-pager | grep -q 'No other station on VLAN 31 (eno1.31) holds .* (probed for 250 ms)'"
+check "v31off: the same VLAN and subnet with -o dad=off" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 10.30.1.0/24 --gateway 10.30.1.1 -o parent=eno1.31 -o dad=off v31off
+check "with dad off, a container takes the router's 10.30.1.50 and starts" docker run -d --name dupoff --network v31off --ip 10.30.1.50 bb:latest sleep 3600
+check_eq "and holds it: the duplicate is real" "10.30.1.50/24" "$(container_ipv4 dupoff)"
+run_ms() { local t0 t1; t0=$(date +%s%N); docker run --rm --network "$1" bb:latest true >/dev/null 2>&1 || return 1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+on=$(for i in 1 2 3 4 5; do run_ms v31; done | median)
+off=$(for i in 1 2 3 4 5; do run_ms v31off; done | median)
+note "docker run --rm (median of 5): ${on} ms with dad on, ${off} ms with dad off: the probe adds $((on - off)) ms (its bound: 250 ms)"
+check "docker run timings measured" test -n "$on" -a -n "$off"
+check "clean up: f31, dupoff, v31, v31off" sh -c "docker rm -f f31 dupoff >/dev/null && docker network rm v31 v31off"
+
 section "teardown"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
 check "networks removed" sh -c "docker network rm v10 v20 v50 v51 v60 vi vg pb && { [ \"\$(docker network ls -q -f name=v90)\" = '' ] || docker network rm v90; }"

@@ -1,0 +1,69 @@
+using System.Net;
+using L2Vlan.Domain;
+using L2Vlan.Netlink;
+using L2Vlan.State;
+using Microsoft.Extensions.Logging;
+
+namespace L2Vlan.Driver;
+
+/// <summary>
+/// Refuses an endpoint whose address another station on the VLAN already holds (issue 13): each node's IPAM is
+/// local, so nothing else stops two nodes, or a machine outside Docker, from using one address.
+/// <para>
+/// The probes go out of, and the answers are read on, the VLAN sub-interface: it is the bridge's port to the VLAN
+/// and exists before the endpoint's veth does. From there a probe reaches only the wire (the bridge does not echo
+/// it to the containers on this host), and every frame from the wire passes its taps before the bridge takes it,
+/// including a reply unicast to the endpoint's MAC, which the bridge would not pass up to its own device.
+/// Sending out of the bridge or the host veth would also flood the probe to this host's other containers, and a
+/// listener on the bridge device would miss those unicast replies.
+/// </para>
+/// </summary>
+public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl links, ILogger<DuplicateAddressCheck> logger)
+{
+    /// <summary>What one Join needs to probe, copied out under the network's lock so the probe runs without it.</summary>
+    public sealed record Target(string NetworkId, string VlanLink, int VlanId, System.Net.NetworkInformation.PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses);
+
+    /// <summary>What to probe for <paramref name="endpoint"/>, or null when the network has probing off or it has no address.</summary>
+    public static Target? For(NetworkRecord network, EndpointRecord endpoint)
+    {
+        if (!NetworkOptionsParser.DadEnabled(network.Options)) return null;
+        var addresses = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<InterfaceAddress>().Select(a => a.Address).ToList();
+        return addresses.Count == 0 ? null
+            : new Target(network.NetworkId, $"{network.ExtIf}.{network.VlanId}", network.VlanId, endpoint.MacAddress, addresses);
+    }
+
+    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the wire.</summary>
+    public void Check(Target target)
+    {
+        var addresses = string.Join(", ", target.Addresses);
+        if (links.FindLink(target.VlanLink) is not { } vlan)
+        {
+            // The bridge's own checks report a missing sub-interface; probing is a safety net, not a gate.
+            logger.LogWarning("Duplicate address check of {Addresses} skipped: {VlanLink} is missing", addresses, target.VlanLink);
+            return;
+        }
+        AddressClaim? claim;
+        try
+        {
+            claim = prober.Probe(vlan.Index, target.Mac, target.Addresses);
+        }
+        catch (Exception e) when (e is SystemCallException)
+        {
+            logger.LogWarning("Duplicate address check of {Addresses} on {VlanLink} failed, going on without it: {Message}", addresses, target.VlanLink, e.Message);
+            return;
+        }
+        if (claim is null)
+        {
+            logger.LogInformation("No other station on VLAN {VlanId} ({VlanLink}) holds {Addresses} (probed for {Milliseconds} ms)",
+                target.VlanId, target.VlanLink, addresses, (int)prober.Duration.TotalMilliseconds);
+            return;
+        }
+        logger.LogWarning("Refused {Address} on VLAN {VlanId} ({VlanLink}): {Holder} holds it", claim.Address, target.VlanId, target.VlanLink, Mac(claim));
+        throw new UserError($"address {claim.Address} is already in use on VLAN {target.VlanId} ({target.VlanLink}) by the station with MAC {Mac(claim)}, "
+            + $"which answered l2vlan's duplicate address probe; use another address, or create the network with -o {NetworkOptionsParser.DadOption}=off to skip the check");
+    }
+
+    /// <summary>52:54:00:12:34:56, as ip and arp print it.</summary>
+    private static string Mac(AddressClaim claim) =>
+        string.Join(':', claim.Holder.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+}
