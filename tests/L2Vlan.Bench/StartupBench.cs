@@ -181,13 +181,9 @@ internal static class StartupBench
                 FirewallAccept = true,
             }, StateJsonContext.Default.BridgeRecord);
             var poolId = AddressPool.MakeId(subnet, null);
-            Write(state, "pools", AddressPool.FileKey(poolId), new AddressPool
-            {
-                Id = poolId,
-                Subnet = subnet,
-                Gateway = gateway,
-                Allocations = allocations,
-            }, StateJsonContext.Default.AddressPool);
+            var pool = new AddressPool { Id = poolId, Subnet = subnet, Gateway = gateway };
+            foreach (var allocation in allocations) pool.Allocations.Add(allocation);
+            Write(state, "pools", AddressPool.FileKey(poolId), pool, StateJsonContext.Default.AddressPool);
         }
         return total;
     }
