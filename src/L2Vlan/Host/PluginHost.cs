@@ -65,6 +65,8 @@ public static class PluginHost
         services.AddSingleton<IpamService>();
         services.AddSingleton<BridgeLinks>();
         services.AddSingleton<BridgeRegistry>();
+        // Its own netlink socket: a delete's grace period does not hold up the calls' link work on the shared one.
+        services.AddSingleton(p => new VethReaper(p.GetRequiredService<NetworkRegistry>(), new RouteNetlinkClient(), p.GetRequiredService<ILogger<VethReaper>>()));
         services.AddSingleton<EndpointWiring>();
         services.AddSingleton<DeadDockerdPolicy>();
         services.AddSingleton<StateRecovery>();

@@ -22,6 +22,11 @@ public sealed class NetworkRecord
     /// <summary>The -o options as the user gave them, to tell a replay from a conflicting re-create.</summary>
     public Dictionary<string, string> Options { get; init => field = value ?? []; } = [];
     public Dictionary<string, EndpointRecord> Endpoints { get; init => field = value ?? []; } = [];
+    /// <summary>
+    /// Host ends of veths of deleted endpoints whose links may still exist: DeleteEndpoint answers Docker before the
+    /// kernel's delete (Driver/VethReaper), and this list, saved first, is what makes a crash in between leak nothing.
+    /// </summary>
+    public List<string> PendingVethDeletes { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>A subnet of a network and the gateway on the external router (with the subnet's prefix length, as Docker gives it).</summary>
