@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Text.Json.Serialization;
 using L2Vlan.Domain;
 
 namespace L2Vlan.State;
@@ -26,7 +27,16 @@ public sealed class NetworkRecord
     /// Host ends of veths of deleted endpoints whose links may still exist: DeleteEndpoint answers Docker before the
     /// kernel's delete (Driver/VethReaper), and this list, saved first, is what makes a crash in between leak nothing.
     /// </summary>
-    public List<string> PendingVethDeletes { get; init => field = value ?? []; } = [];
+    [JsonIgnore]
+    public List<string> PendingVethDeletes { get; } = [];
+
+    /// <summary><see cref="PendingVethDeletes"/> on disk, left out while empty: a file of the previous release is written back unchanged.</summary>
+    [JsonPropertyName(nameof(PendingVethDeletes)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? PendingVethDeletesOnDisk
+    {
+        get => PendingVethDeletes.Count == 0 ? null : PendingVethDeletes;
+        init => PendingVethDeletes.AddRange(value ?? []);
+    }
 }
 
 /// <summary>A subnet of a network and the gateway on the external router (with the subnet's prefix length, as Docker gives it).</summary>
