@@ -13,13 +13,14 @@ public sealed class EndpointWiring(
     IArpAnnouncer announcer,
     BridgeLinks bridgeLinks,
     NetworkRegistry networks,
+    VethReaper reaper,
     ILogger<EndpointWiring> logger)
 {
     /// <summary>Makes a fresh pair for the endpoint (a second Join starts again); returns the container's end.</summary>
     public string Plug(NetworkRecord network, EndpointRecord endpoint)
     {
         Unplug(endpoint);
-        var (host, container) = EndpointLinks.PickVethNames(endpoint.EndpointId, name => links.FindLink(name) is not null);
+        var (host, container) = EndpointLinks.PickVethNames(endpoint.EndpointId, name => reaper.IsPending(name) || links.FindLink(name) is not null);
         endpoint.HostVeth = host;
         endpoint.ContainerVeth = container;
         networks.Save(network);
@@ -38,6 +39,19 @@ public sealed class EndpointWiring(
             logger.LogInformation("Deleted veth {Veth} of endpoint {Endpoint}", host, endpoint.EndpointId);
         endpoint.HostVeth = null;
         endpoint.ContainerVeth = null;
+    }
+
+    /// <summary>
+    /// Records the endpoint's pair, if it has one, as the network's to delete, and clears the endpoint's names; the
+    /// caller saves the network and then hands the returned host end to <see cref="VethReaper.Enqueue"/>.
+    /// </summary>
+    public string? UnplugLater(NetworkRecord network, EndpointRecord endpoint)
+    {
+        var host = endpoint.HostVeth;
+        if (host is not null && !network.PendingVethDeletes.Contains(host)) network.PendingVethDeletes.Add(host);
+        endpoint.HostVeth = null;
+        endpoint.ContainerVeth = null;
+        return host;
     }
 
     /// <summary>Puts the endpoint's host end back on the bridge, e.g. after the bridge was re-created.</summary>

@@ -28,6 +28,7 @@ public sealed class NetworkDriver(
     DeadDockerdPolicy deadDockerd,
     IpamService ipam,
     ILinkControl links,
+    VethReaper reaper,
     ILogger<NetworkDriver> logger)
 {
     /// <summary>The networks as recorded now; their content is safe to read only while no call runs.</summary>
@@ -129,6 +130,8 @@ public sealed class NetworkDriver(
         {
             if (networks.Find(networkId) is not { } found) return false;
             network = found;
+            // Its veths go before the network, and so before its bridge may go.
+            reaper.Finish(network);
             foreach (var endpoint in network.Endpoints.Values) wiring.Unplug(endpoint);
             // Docker would release these after its deletes; nobody will, so they go with the record.
             if (forgotten) ipam.NetworkForgotten(network);
@@ -170,12 +173,17 @@ public sealed class NetworkDriver(
         return (endpoint.MacAddress, false);
     }
 
+    /// <summary>
+    /// Answers before the kernel deletes the veth (an RCU grace period, Driver/VethReaper): the pair is recorded as the
+    /// network's to delete in the same save that marks the endpoint deleted, and deleted in the background.
+    /// </summary>
     public void DeleteEndpoint(string networkId, string endpointId)
     {
         using var held = networks.LockNetwork(networkId);
         if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint)) return;
-        wiring.Unplug(endpoint);
+        var veth = wiring.UnplugLater(network, endpoint);
         ipam.EndpointDeleted(network, endpoint);
+        if (veth is not null) reaper.Enqueue(networkId, veth);
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ public sealed class StateRecovery(
     EndpointWiring wiring,
     IpamService ipam,
     ILinkControl links,
+    VethReaper reaper,
     ILogger<StateRecovery> logger)
 {
     // The bridges whose NIC, or whose VLAN link made by someone else, is missing: said once, not at every link event.
@@ -30,6 +31,7 @@ public sealed class StateRecovery(
         var bridgeCount = bridges.Load();
         logger.LogInformation("Loaded {Networks} networks and {Bridges} bridges", networkCount, bridgeCount);
         ipam.HoldAddressesOfNetworks();
+        FinishPendingDeletes();
 
         // One dump of the links and one listing of the firewall, then no call for a bridge already in place: a start
         // with thousands of networks took seconds of netlink and iptables calls per bridge (issue 12).
@@ -63,6 +65,28 @@ public sealed class StateRecovery(
         logger.LogInformation("{InPlace} of {Bridges} bridges were in place", inPlace, bridgeCount);
         foreach (var network in networks.All.Where(n => bridges.Find(n.BridgeName) is null))
             logger.LogError("Network {Network} uses bridge {Bridge}, which has no state record; it is not served", network.NetworkId, network.BridgeName);
+    }
+
+    /// <summary>The veths of deleted endpoints that a stop or crash left to delete: gone before the first call.</summary>
+    private void FinishPendingDeletes()
+    {
+        foreach (var network in networks.All.Where(n => n.PendingVethDeletes.Count > 0))
+        {
+            try
+            {
+                using (networks.LockNetwork(network.NetworkId))
+                {
+                    logger.LogInformation("Deleting {Count} veths of deleted endpoints of network {Network} left by the last run",
+                        network.PendingVethDeletes.Count, network.NetworkId);
+                    reaper.Finish(network);
+                    networks.Save(network);
+                }
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Could not delete the veths left to delete on network {Network}: {Message}", network.NetworkId, e.Message);
+            }
+        }
     }
 
     /// <summary>

@@ -67,6 +67,8 @@ public static class PluginHost
         services.AddSingleton<IpamService>();
         services.AddSingleton<BridgeLinks>();
         services.AddSingleton<BridgeRegistry>();
+        // Its own netlink socket: a delete's grace period does not hold up the calls' link work on the shared one.
+        services.AddSingleton(p => new VethReaper(p.GetRequiredService<NetworkRegistry>(), new RouteNetlinkClient(), p.GetRequiredService<ILogger<VethReaper>>()));
         services.AddSingleton<EndpointWiring>();
         services.AddSingleton<DuplicateAddressCheck>();
         services.AddSingleton<DeadDockerdPolicy>();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Text.Json.Serialization;
 using L2Vlan.Domain;
 
 namespace L2Vlan.State;
@@ -22,6 +23,20 @@ public sealed class NetworkRecord
     /// <summary>The -o options as the user gave them, to tell a replay from a conflicting re-create.</summary>
     public Dictionary<string, string> Options { get; init => field = value ?? []; } = [];
     public Dictionary<string, EndpointRecord> Endpoints { get; init => field = value ?? []; } = [];
+    /// <summary>
+    /// Host ends of veths of deleted endpoints whose links may still exist: DeleteEndpoint answers Docker before the
+    /// kernel's delete (Driver/VethReaper), and this list, saved first, is what makes a crash in between leak nothing.
+    /// </summary>
+    [JsonIgnore]
+    public List<string> PendingVethDeletes { get; } = [];
+
+    /// <summary><see cref="PendingVethDeletes"/> on disk, left out while empty: a file of the previous release is written back unchanged.</summary>
+    [JsonPropertyName(nameof(PendingVethDeletes)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? PendingVethDeletesOnDisk
+    {
+        get => PendingVethDeletes.Count == 0 ? null : PendingVethDeletes;
+        init => PendingVethDeletes.AddRange(value ?? []);
+    }
 }
 
 /// <summary>A subnet of a network and the gateway on the external router (with the subnet's prefix length, as Docker gives it).</summary>

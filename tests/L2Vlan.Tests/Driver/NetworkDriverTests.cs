@@ -170,6 +170,7 @@ public class NetworkDriverTests
         Assert.That(_state.Links.Announcements.Single().Link, Is.EqualTo("vlan2000"));
 
         _state.Driver.DeleteEndpoint("net1", "0474660acf3a9b54f0b6ae56b477ba6c");
+        _state.WaitForDeletes();
         Assert.That(Ports("vlan2000"), Is.EqualTo(new[] { "eno1.2000" }));
         Assert.That(_state.Links.FindLink(join.ContainerVeth), Is.Null);
         Assert.DoesNotThrow(() => _state.Driver.DeleteEndpoint("net1", "0474660acf3a9b54f0b6ae56b477ba6c"));
@@ -236,6 +237,7 @@ public class NetworkDriverTests
         Assert.That(Ports("vlan2000"), Is.EquivalentTo(new[] { "eno1.2000", "l2ve1000000000" }), "the container's veth is put back on the new bridge");
         Assert.That(_state.Firewall.Accepted, Does.Contain("vlan2000"));
         _state.Driver.DeleteEndpoint("net1", "e1");
+        _state.WaitForDeletes();
         Assert.That(_state.Links.FindLink(join.ContainerVeth), Is.Null);
     }
 

@@ -81,7 +81,19 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
 
     public void SetMtu(int index, int mtu) => Replace(index, l => l with { Mtu = mtu });
 
+    /// <summary>Called with the name before and after each delete, outside the fake's lock: a test may hold a thread there.</summary>
+    public Action<string>? BeforeDelete { get; set; }
+    public Action<string>? AfterDelete { get; set; }
+
     public bool DeleteLink(string name)
+    {
+        BeforeDelete?.Invoke(name);
+        var deleted = DeleteNow(name);
+        AfterDelete?.Invoke(name);
+        return deleted;
+    }
+
+    private bool DeleteNow(string name)
     {
         using var held = _gate.EnterScope();
         if (!_links.Remove(name, out var link)) return false;

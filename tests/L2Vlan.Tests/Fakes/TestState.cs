@@ -21,6 +21,15 @@ internal sealed class TestState : IDisposable
     public StateRecovery Recovery { get; private set; } = null!;
     public IpamService IpamService { get; private set; } = null!;
     public NetworkDriver Driver { get; private set; } = null!;
+    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for it.</summary>
+    public VethReaper Reaper { get; private set; } = null!;
+
+    /// <summary>Waits until the background deletes of veths are done (at most 10 s).</summary>
+    public void WaitForDeletes()
+    {
+        if (!SpinWait.SpinUntil(() => Reaper.Idle, TimeSpan.FromSeconds(10)))
+            throw new TimeoutException("the background veth deletes did not finish within 10 s");
+    }
 
     /// <summary>The IPAM as the byte-level dispatcher tests read it, addresses as text.</summary>
     public IpamText Ipam => new(IpamService);
@@ -63,11 +72,12 @@ internal sealed class TestState : IDisposable
         IpamService.Load();
         var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance);
         var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, Bridges);
-        var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, NullLogger<EndpointWiring>.Instance);
+        Reaper = new VethReaper(networks, Kernel, NullLogger<VethReaper>.Instance);
+        var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, Reaper, NullLogger<EndpointWiring>.Instance);
         var duplicates = new DuplicateAddressCheck((IAddressProber)_announcer, Kernel, NullLogger<DuplicateAddressCheck>.Instance);
         Driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
-            IpamService, Kernel, NullLogger<NetworkDriver>.Instance);
-        Recovery = new StateRecovery(networks, bridges, wiring, IpamService, Kernel, RecoveryLog);
+            IpamService, Kernel, Reaper, NullLogger<NetworkDriver>.Instance);
+        Recovery = new StateRecovery(networks, bridges, wiring, IpamService, Kernel, Reaper, RecoveryLog);
         Recovery.Recover();
     }
 
@@ -85,6 +95,8 @@ internal sealed class TestState : IDisposable
 
     public void Dispose()
     {
+        // The background deleter may still be saving a record into the folder.
+        SpinWait.SpinUntil(() => Reaper is null || Reaper.Idle, TimeSpan.FromSeconds(10));
         if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

@@ -97,10 +97,11 @@ public class GarbageRequestTests
         var ipam = new IpamService(_state.Pools, networks, NullLogger<IpamService>.Instance);
         var bridgeLinks = new BridgeLinks(_state.Links, new BrokenFirewall(), NullLogger<BridgeLinks>.Instance);
         var bridges = new BridgeRegistry(_state.Links, bridgeLinks, networks, _state.Bridges);
-        var wiring = new EndpointWiring(_state.Links, _state.Links, bridgeLinks, networks, NullLogger<EndpointWiring>.Instance);
+        var reaper = new VethReaper(networks, _state.Links, NullLogger<VethReaper>.Instance);
+        var wiring = new EndpointWiring(_state.Links, _state.Links, bridgeLinks, networks, reaper, NullLogger<EndpointWiring>.Instance);
         var duplicates = new DuplicateAddressCheck(_state.Links, _state.Links, NullLogger<DuplicateAddressCheck>.Instance);
         var driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, ipam, NullLogger<DeadDockerdPolicy>.Instance),
-            ipam, _state.Links, NullLogger<NetworkDriver>.Instance);
+            ipam, _state.Links, reaper, NullLogger<NetworkDriver>.Instance);
         var log = new RecordingLogger<PluginDispatcher>();
         var dispatcher = new PluginDispatcher(driver, ipam, new RunningCalls(TimeProvider.System), log);
 

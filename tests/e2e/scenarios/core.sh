@@ -6,6 +6,7 @@
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
+. "$E2E_LIB/bench.sh"
 
 section "setup: router on VLAN 2000, Docker, l2vlan under systemd"
 check "kernel modules" setup_kernel_modules
@@ -98,6 +99,25 @@ check "it reaches the gateway" docker exec c1b ping -c 2 -W 2 192.168.1.1
 note "FORWARD: $(iptables -S FORWARD | head -n1); bridge-nf-call-iptables=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)"
 check_eq "after both restarts, one accept rule for vlan2000 per front end (iptables, ip6tables)" "1 1" \
     "$(iptables -S FORWARD | grep -c 'l2vlan bridge vlan2000') $(ip6tables -S FORWARD | grep -c 'l2vlan bridge vlan2000')"
+
+section "issue 12, short: 5 endpoints through the socket, a burst of 5 against macvlan (figures only)"
+bench_endpoints 5 " (short)" 2>&1 | tee /tmp/bench-endpoints.out
+rc=${PIPESTATUS[0]} out=$(cat /tmp/bench-endpoints.out)
+check_eq "the endpoint bench measured (exit 0, two BENCH rows)" "0 2" "$rc $(grep -c '^BENCH|2|' <<<"$out")"
+bench_bursts 5 1 " (short)" 2>&1 | tee /tmp/bench-bursts.out
+rc=${PIPESTATUS[0]} out=$(cat /tmp/bench-bursts.out)
+check_eq "the burst bench measured (exit 0, two BENCH rows)" "0 2" "$rc $(grep -c '^BENCH|3|' <<<"$out")"
+
+section "docker rm: l2vlan answers first and deletes the veths in the background, within seconds"
+check "network burst on l2vlan" burst_network l2vlan
+check "b1 and b2 run on it" sh -c "docker run -d --name b1 --network burst bb:latest sleep 3600 && docker run -d --name b2 --network burst bb:latest sleep 3600"
+ports=$(ip -o link show master burst2050 | awk -F': ' '/: l2v/ {sub(/@.*/, "", $2); print $2}' | tr '\n' ' ')
+check_eq "two l2vlan veths on burst2050" 2 "$(wc -w <<<"$ports")"
+check "docker rm -f b1 b2" docker rm -f b1 b2
+check "their veths are gone within 5 s" wait_for 5 sh -c "for v in $ports; do ! ip link show \$v >/dev/null 2>&1 || exit 1; done"
+check "no deleted endpoint's veth is left on record (the list is left out of the file while empty)" wait_for 5 sh -c "! grep -q PendingVethDeletes /var/lib/l2vlan/networks/*.json"
+check "docker network rm burst" docker network rm burst
+check "bridge burst2050 is gone" sh -c "! ip link show burst2050 2>/dev/null"
 
 section "teardown: nothing of l2vlan's is left"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
