@@ -35,10 +35,10 @@ public sealed class VethReaper
         new Thread(Run) { IsBackground = true, Name = ThreadName }.Start();
     }
 
-    /// <summary>The name may still be a link this reaper is to delete: not to be used for a new one.</summary>
     /// <summary>The name of the one thread that deletes in the background.</summary>
     public const string ThreadName = "l2vlan veth reaper";
 
+    /// <summary>The name may still be a link this reaper is to delete: not to be used for a new one.</summary>
     public bool IsPending(string name)
     {
         lock (_gate) return _pending.Contains(name);

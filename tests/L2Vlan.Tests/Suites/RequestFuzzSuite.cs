@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.Host;
 using L2Vlan.Netlink;
@@ -118,6 +119,10 @@ public class RequestFuzzSuite
         var modelledSeconds = clock.Elapsed.TotalSeconds;
         var acceptedModelled = _acceptedPerPath.ToDictionary();
         var expected = models.SelectMany(m => m.Describe()).ToList();
+        // Deleted endpoints' veths go after the answer (Driver/VethReaper): the kernel is compared once they have.
+        var reaper = _service!.Services.GetRequiredService<VethReaper>();
+        for (var waited = Stopwatch.StartNew(); !reaper.Idle && waited.Elapsed < TimeSpan.FromSeconds(30);) await Task.Delay(20);
+        Assert.That(reaper.Idle, "the background veth deletes finished within 30 s");
         var (missing, unexpected) = Compare(expected, ObservedState.Describe(StateDirectory, Kernel, Firewall));
         await StopService();
         await StartService();
