@@ -1,3 +1,4 @@
+using L2Vlan.Driver;
 using L2Vlan.Host;
 using L2Vlan.Netlink;
 using L2Vlan.Tests.KillHost;
@@ -9,5 +10,8 @@ using Microsoft.Extensions.Logging;
 // Arguments: <socket> <state directory>.
 var settings = new ServiceSettings(args[0], args[1], LogLevel.Warning);
 await using var app = PluginHost.Build(settings, services =>
-    services.AddSingleton<ILinkControl>(_ => new StandInVlanLinks(new RouteNetlinkClient())));
+{
+    services.AddSingleton<ILinkControl>(_ => new StandInVlanLinks(new RouteNetlinkClient()));
+    services.AddKeyedSingleton<ILinkControl>(VethReaper.LinksKey, (p, _) => p.GetRequiredService<ILinkControl>());
+});
 await PluginHost.RunAsync(app);

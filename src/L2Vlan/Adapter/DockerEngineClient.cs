@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
+using L2Vlan.Host;
 using System.Text.Json;
 
 namespace L2Vlan.Adapter;
@@ -17,27 +17,7 @@ public sealed class DockerEngineClient : IDockerPlugins, IDockerNetworks, IDispo
     public DockerEngineClient(string socketPath, TimeSpan? timeout = null)
     {
         SocketPath = socketPath;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancel) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancel);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        })
-        {
-            BaseAddress = new Uri("http://docker.localhost"),
-            Timeout = timeout ?? TimeSpan.FromMinutes(2),
-        };
+        _http = UnixSocketHttp.Create(socketPath, "docker.localhost", timeout ?? TimeSpan.FromMinutes(2));
     }
 
     public string SocketPath { get; }

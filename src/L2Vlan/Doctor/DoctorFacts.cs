@@ -43,6 +43,10 @@ public sealed record DoctorFacts
     public string? SpecTarget { get; init; }
     public bool ServiceAnswers { get; init; }
     public string? ServiceError { get; init; }
+    /// <summary>The running service's version; null when it answers but has no version call (before 0.2.0).</summary>
+    public string? ServiceVersion { get; init; }
+    /// <summary>This l2vlan's own version, the one the installed package put on disk.</summary>
+    public string OwnVersion { get; init; } = L2Vlan.Host.PluginHost.Version;
 
     public required string DockerSocket { get; init; }
     public bool DockerAnswers { get; init; }

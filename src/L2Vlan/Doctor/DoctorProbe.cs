@@ -21,7 +21,7 @@ public static class DoctorProbe
         var (state, stateError) = ReadState(stateDirectory);
         var (links, linksError) = Try(() => { using var netlink = new RouteNetlinkClient(); return netlink.ListLinks(); });
         var (chain, firewallError) = Try(() => new IptablesFirewall(NullLogger<IptablesFirewall>.Instance).ReadForwardChain());
-        var (serviceAnswers, serviceError) = await ServiceAnswersAsync(socketPath, cancel);
+        var (serviceAnswers, serviceVersion, serviceError) = await ServiceAnswersAsync(socketPath, cancel);
         var facts = new DoctorFacts
         {
             StateDirectory = stateDirectory,
@@ -38,6 +38,7 @@ public static class DoctorProbe
             SpecTarget = SpecTarget(),
             ServiceAnswers = serviceAnswers,
             ServiceError = serviceError,
+            ServiceVersion = serviceVersion,
             DockerSocket = dockerSocket,
         };
         return await WithDockerAsync(facts, socketPath, cancel);
@@ -82,16 +83,17 @@ public static class DoctorProbe
         return first is null ? File.Exists(ServiceCheck.SpecFile) ? "" : null : first[..Math.Min(first.Length, 200)];
     }
 
-    private static async Task<(bool, string?)> ServiceAnswersAsync(string socketPath, CancellationToken cancel)
+    private static async Task<(bool Answers, string? Version, string? Error)> ServiceAnswersAsync(string socketPath, CancellationToken cancel)
     {
         using var client = new ServiceClient(socketPath, Wait);
         try
         {
-            return await client.ActivatesAsync(cancel) ? (true, null) : (false, "it answered, but not as l2vlan does");
+            if (!await client.ActivatesAsync(cancel)) return (false, null, "it answered, but not as l2vlan does");
+            return (true, await client.VersionAsync(cancel), null);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            return (false, ServiceClient.Unreachable(e, socketPath));
+            return (false, null, ServiceClient.Unreachable(e, socketPath));
         }
     }
 

@@ -17,6 +17,12 @@ namespace L2Vlan.Driver;
 /// Sending out of the bridge or the host veth would also flood the probe to this host's other containers, and a
 /// listener on the bridge device would miss those unicast replies.
 /// </para>
+/// <para>
+/// The probes speak as the host's own station on the VLAN (the sub-interface's MAC), not as the endpoint. An
+/// endpoint's MAC is derived from its address, so another node's container that holds the same address has the
+/// same MAC: its answer, sent from and to that MAC, would look like our own frame, and its bridge, which has that
+/// MAC on the container's port, would never send it back out to the wire.
+/// </para>
 /// </summary>
 public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl links, ILogger<DuplicateAddressCheck> logger)
 {
@@ -45,7 +51,7 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
         AddressClaim? claim;
         try
         {
-            claim = prober.Probe(vlan.Index, target.Mac, target.Addresses);
+            claim = prober.Probe(vlan.Index, vlan.Mac ?? target.Mac, target.Addresses);
         }
         catch (Exception e) when (e is SystemCallException)
         {

@@ -21,6 +21,9 @@ namespace L2Vlan.Driver;
 /// </summary>
 public sealed class VethReaper
 {
+    /// <summary>The service key of the link control the reaper deletes with (its own netlink socket on a real kernel).</summary>
+    public const string LinksKey = "veth-reaper";
+
     private readonly NetworkRegistry _networks;
     private readonly ILinkControl _links;
     private readonly ILogger<VethReaper> _logger;

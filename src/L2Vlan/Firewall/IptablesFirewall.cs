@@ -75,19 +75,11 @@ public sealed class IptablesFirewall : IFirewall
             var (status, listing) = Execute(tool, ["-w", "5", "-S", "FORWARD"]);
             if (status == NotInstalled) continue;
             if (status != 0) return null;
-            var inTool = listing.Split('\n').Select(BridgeOfRule).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var inTool = ForwardChain.Parse(listing).AcceptedBridges.ToHashSet(StringComparer.Ordinal);
             if (allowed is null) allowed = inTool;
             else allowed.IntersectWith(inTool);
         }
         return allowed ?? new HashSet<string>(StringComparer.Ordinal);
-    }
-
-    /// <summary>The bridge of a listed rule that is exactly the one <see cref="Rule"/> adds, or null.</summary>
-    private static string? BridgeOfRule(string line)
-    {
-        var parts = line.Trim().Split(' ');
-        if (parts is not ["-A", "FORWARD", "-i", var bridge, "-o", var output, "-m", "comment", "--comment", var l2vlan, "bridge", var named, "-j", "ACCEPT"]) return null;
-        return output == bridge && l2vlan.Trim('"') == "l2vlan" && named.Trim('"') == bridge ? bridge : null;
     }
 
     /// <summary>Stops at the first failure: the caller keeps its record, and a later try does it all again.</summary>

@@ -7,22 +7,26 @@ using Microsoft.Extensions.Logging;
 namespace L2Vlan.Host;
 
 /// <summary>
-/// The calls the l2vlan CLI makes on the service's socket. Today one: <c>l2vlan forget</c>, which must run in the
-/// service because the service owns the state (one service per state folder, <see cref="ServiceLock"/>) and
-/// the network is dropped by the driver's own delete, under its locks.
+/// The calls the l2vlan CLI makes on the service's socket: <c>l2vlan forget</c>, which must run in the service
+/// because the service owns the state (one service per state folder, <see cref="ServiceLock"/>) and the network is
+/// dropped by the driver's own delete, under its locks; and the running service's version, which
+/// <c>l2vlan doctor</c> compares with its own (a package upgrade whose service was never restarted).
 /// </summary>
 public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILogger<AdminCalls> logger)
 {
     public const string ForgetPath = "/L2Vlan.Forget";
+    public const string VersionPath = "/L2Vlan.Version";
 
     /// <summary>How long Docker may take to list its networks before forget gives up asking.</summary>
     public static readonly TimeSpan DockerWait = TimeSpan.FromSeconds(10);
 
-    public static bool Serves(string path) => path == ForgetPath;
+    public static bool Serves(string path) => path is ForgetPath or VersionPath;
 
     /// <summary>Status and JSON body of the answer.</summary>
     public async Task<(int Status, byte[] Body)> HandleAsync(string path, ReadOnlyMemory<byte> body, CancellationToken cancel)
     {
+        if (path == VersionPath)
+            return (200, JsonSerializer.SerializeToUtf8Bytes(new VersionResponse { Version = PluginHost.Version }, AdminJsonContext.Default.VersionResponse));
         ForgetResponse response;
         int status;
         try

@@ -17,6 +17,12 @@ public sealed class ForgetResponse
     public string? Err { get; set; }
 }
 
+/// <summary>POST /L2Vlan.Version: the running service's version, as <c>l2vlan --version</c> prints it.</summary>
+public sealed class VersionResponse
+{
+    public string? Version { get; set; }
+}
+
 /// <summary>
 /// l2vlan's own calls on the service's socket (the CLI talks to the service that owns the state), outside Docker's
 /// protocol: their paths start with /L2Vlan., a namespace Docker never calls. Source-generated for Native AOT.
@@ -24,4 +30,5 @@ public sealed class ForgetResponse
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ForgetRequest))]
 [JsonSerializable(typeof(ForgetResponse))]
+[JsonSerializable(typeof(VersionResponse))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

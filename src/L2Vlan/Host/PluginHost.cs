@@ -68,10 +68,11 @@ public static class PluginHost
         services.AddSingleton<BridgeLinks>();
         services.AddSingleton<BridgeRegistry>();
         // Its own netlink socket: a delete's grace period does not hold up the calls' link work on the shared one.
-        // A stand-in kernel (tests, the kill-point host) is used as it is: the reaper must delete where the links were made.
+        // A stand-in kernel (tests, the kill-point host) registers itself under this key: the reaper must delete
+        // where the links were made.
+        services.AddKeyedSingleton<ILinkControl>(VethReaper.LinksKey, (_, _) => new RouteNetlinkClient());
         services.AddSingleton(p => new VethReaper(p.GetRequiredService<NetworkRegistry>(),
-            p.GetRequiredService<ILinkControl>() is RouteNetlinkClient ? new RouteNetlinkClient() : p.GetRequiredService<ILinkControl>(),
-            p.GetRequiredService<ILogger<VethReaper>>()));
+            p.GetRequiredKeyedService<ILinkControl>(VethReaper.LinksKey), p.GetRequiredService<ILogger<VethReaper>>()));
         services.AddSingleton<EndpointWiring>();
         services.AddSingleton<DuplicateAddressCheck>();
         services.AddSingleton<DeadDockerdPolicy>();

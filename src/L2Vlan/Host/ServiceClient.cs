@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace L2Vlan.Host;
@@ -10,27 +9,7 @@ public sealed class ServiceClient : IDisposable
 
     public ServiceClient(string socketPath, TimeSpan timeout)
     {
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancel) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancel);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        })
-        {
-            BaseAddress = new Uri("http://l2vlan.localhost"),
-            Timeout = timeout,
-        };
+        _http = UnixSocketHttp.Create(socketPath, "l2vlan.localhost", timeout);
     }
 
     /// <summary>The service's answer to a forget; throws <see cref="HttpRequestException"/> when nothing answers on the socket.</summary>
@@ -48,6 +27,21 @@ public sealed class ServiceClient : IDisposable
         {
             // An older service that has no forget answers 404 in Docker's format, which still has Err.
             return new ForgetResponse { Err = $"the service answered HTTP {(int)reply.StatusCode} with something else than a forget answer (is it an older l2vlan? systemctl restart l2vlan)" };
+        }
+    }
+
+    /// <summary>The running service's version, or null when it has no version call (a release before 0.2.0).</summary>
+    public async Task<string?> VersionAsync(CancellationToken cancel)
+    {
+        using var reply = await _http.PostAsync(AdminCalls.VersionPath, new ByteArrayContent([]), cancel);
+        if (!reply.IsSuccessStatusCode) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(await reply.Content.ReadAsByteArrayAsync(cancel), AdminJsonContext.Default.VersionResponse)?.Version;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

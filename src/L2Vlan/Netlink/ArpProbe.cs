@@ -20,7 +20,7 @@ internal static class ArpProbe
     /// <summary>
     /// The MAC of another station that <paramref name="frame"/> shows holding <paramref name="address"/>, or null:
     /// an ARP reply or request sent from the address (RFC 5227 2.1.1), or another station's probe for it
-    /// (two hosts that probe at once must both give up). Frames from <paramref name="own"/> are ours, looped back.
+    /// (two hosts that probe at once must both give up). Frames from <paramref name="own"/>, the probing station, are ours.
     /// </summary>
     public static PhysicalAddress? Claimant(ReadOnlySpan<byte> frame, IPAddress address, PhysicalAddress own)
     {

@@ -48,6 +48,7 @@ public class DoctorChecksTests
         SocketPath = "/run/l2vlan/l2vlan.sock",
         SpecTarget = "unix:///run/l2vlan/l2vlan.sock",
         ServiceAnswers = true,
+        ServiceVersion = L2Vlan.Host.PluginHost.Version,
         DockerSocket = "/var/run/docker.sock",
         DockerAnswers = true,
         DockerNetworks = [new DockerNetwork("net1id", "net1", "l2vlan")],
@@ -157,6 +158,8 @@ public class DoctorChecksTests
     {
         var facts = Facts();
         OneProblem(facts with { ServiceAnswers = false, ServiceError = "nothing listens on it" }, ServiceCheck.Name, "does not answer", "systemctl restart l2vlan");
+        OneProblem(facts with { ServiceVersion = "0.2.0+0ld" }, ServiceCheck.Name, "the running service is l2vlan 0.2.0+0ld, the installed one is", "systemctl restart l2vlan");
+        OneProblem(facts with { ServiceVersion = null }, ServiceCheck.Name, "the running service is l2vlan older than 0.2.0", "systemctl restart l2vlan");
         OneProblem(facts with { SpecTarget = "unix:///tmp/other.sock" }, ServiceCheck.Name, "points at unix:///tmp/other.sock",
             "echo unix:///run/l2vlan/l2vlan.sock > /etc/docker/plugins/l2vlan.spec");
         OneProblem(facts with { Vlan = VlanSupport.Missing }, KernelVlanCheck.Name, "no 802.1Q module", KernelVlanFix);
@@ -191,6 +194,7 @@ public class DoctorChecksTests
             -A FORWARD -j DOCKER-USER
             -A FORWARD -i vlan2000 -o vlan2000 -m comment --comment "l2vlan bridge vlan2000" -j ACCEPT
             -A FORWARD -i br9 -o br9 -m comment --comment "someone else's" -j ACCEPT
+            -A FORWARD -i vlan2001 -o eth0 -m comment --comment "l2vlan bridge vlan2001" -j ACCEPT
             """);
         Assert.That(chain.Policy, Is.EqualTo("DROP"));
         Assert.That(chain.AcceptedBridges, Is.EquivalentTo(new[] { "vlan2000" }));

@@ -55,6 +55,8 @@ public class DuplicateAddressTests
         Assert.That(_state.Links.Announcements, Is.Empty, "a refused address is not announced");
         var probe = _state.Links.Probes.Single();
         Assert.That(probe.LinkIndex, Is.EqualTo(_state.Links.FindLink("eno1.2000")!.Index), "probed from the bridge's port to the VLAN");
+        Assert.That(probe.Mac, Is.EqualTo(_state.Links.FindLink("eno1.2000")!.Mac).And.Not.Null,
+            "probed as the host's station, not as the endpoint: another node's copy of the endpoint has the endpoint's MAC");
     }
 
     [Test]

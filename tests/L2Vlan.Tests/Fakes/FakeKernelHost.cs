@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.Host;
 using L2Vlan.Netlink;
@@ -18,6 +18,7 @@ internal static class FakeKernelHost
         return PluginHost.Build(settings, services =>
         {
             services.AddSingleton<ILinkControl>(links);
+            services.AddKeyedSingleton<ILinkControl>(VethReaper.LinksKey, links);
             services.AddSingleton<IArpAnnouncer>(links);
             services.AddSingleton<IAddressProber>(links);
             services.AddSingleton<IFirewall>(new FakeFirewall());
@@ -25,17 +26,6 @@ internal static class FakeKernelHost
         });
     }
 
-    public static HttpClient Client(string socket, int maxConnections = int.MaxValue) => new(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = maxConnections,
-        ConnectCallback = async (_, cancel) =>
-        {
-            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel);
-            return new NetworkStream(s, ownsSocket: true);
-        },
-    })
-    {
-        BaseAddress = new Uri("http://plugin.moby.localhost"),
-    };
+    public static HttpClient Client(string socket, int maxConnections = int.MaxValue) =>
+        UnixSocketHttp.Create(socket, "plugin.moby.localhost", TimeSpan.FromSeconds(100), maxConnections);
 }

@@ -30,7 +30,8 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
 
     public LinkInfo AddNic(string name, int mtu = 1500, string kind = "")
     {
-        lock (_gate) return Add(name, kind, mtu, null, null, null);
+        // A NIC's own MAC, unique among the fake's links: 52:54:00:00:00:<index>.
+        lock (_gate) return Add(name, kind, mtu, new PhysicalAddress([0x52, 0x54, 0, 0, 0, (byte)_nextIndex]), null, null);
     }
 
     public LinkInfo? FindLink(string name)
@@ -64,7 +65,8 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
 
     public void CreateVlan(string name, int parentIndex, int vlanId, int? mtu)
     {
-        lock (_gate) Add(name, "vlan", mtu ?? ByIndex(parentIndex).Mtu, null, parentIndex, vlanId);
+        // Like the kernel: a VLAN sub-interface takes its parent's MAC and MTU.
+        lock (_gate) Add(name, "vlan", mtu ?? ByIndex(parentIndex).Mtu, ByIndex(parentIndex).Mac, parentIndex, vlanId);
     }
 
     public void CreateVethPair(string hostName, string peerName, PhysicalAddress? peerMac, int? mtu)

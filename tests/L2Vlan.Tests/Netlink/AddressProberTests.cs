@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
+using L2Vlan.Domain;
+using L2Vlan.Driver;
 using L2Vlan.Netlink;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Netlink;
 
@@ -13,9 +16,9 @@ public class AddressProberTests : PrivateNamespaceFixture
 {
     private static readonly PhysicalAddress Mac = PhysicalAddress.Parse("02-42-C0-00-02-0A");
 
-    private (int Probing, PhysicalAddress Holder) Wire()
+    private (int Probing, PhysicalAddress Holder) Wire(PhysicalAddress? holderMac = null)
     {
-        Client.CreateVethPair("dad-out", "dad-in", peerMac: PhysicalAddress.Parse("52-54-00-12-34-56"), mtu: null);
+        Client.CreateVethPair("dad-out", "dad-in", peerMac: holderMac ?? PhysicalAddress.Parse("52-54-00-12-34-56"), mtu: null);
         var probing = RequireLink("dad-out");
         var holding = RequireLink("dad-in");
         Client.SetUp(probing.Index);
@@ -35,6 +38,21 @@ public class AddressProberTests : PrivateNamespaceFixture
         Assert.That(claim, Is.Not.Null, "the kernel on the other end did not answer");
         Assert.That(claim!.Address, Is.EqualTo(IPAddress.Parse(address)));
         Assert.That(claim.Holder, Is.EqualTo(holder));
+    }
+
+    [Test]
+    public void Another_nodes_copy_of_the_endpoint_with_the_same_MAC_is_found()
+    {
+        // A container that holds 192.0.2.50 on another node has the MAC derived from that address: the one this
+        // endpoint would get. Only a probe sent as the host's own station can tell its answer from our own frames.
+        var endpointMac = EndpointLinks.MacFor(IPAddress.Parse("192.0.2.50"));
+        Wire(endpointMac);
+        var check = new DuplicateAddressCheck(new AddressProber(), Client, NullLogger<DuplicateAddressCheck>.Instance);
+        var target = new DuplicateAddressCheck.Target("n1", "dad-out", 2000, endpointMac, [IPAddress.Parse("192.0.2.50")]);
+
+        var refused = Host.Run(() => Assert.Throws<UserError>(() => check.Check(target)));
+
+        Assert.That(refused!.Message, Does.Contain("192.0.2.50").And.Contain(MacAddresses.Format(endpointMac)));
     }
 
     [Test]

@@ -71,6 +71,13 @@ public class PluginHostTests
     }
 
     [Test]
+    public async Task The_service_tells_its_version_for_doctor()
+    {
+        using var service = new ServiceClient(_socket, TimeSpan.FromSeconds(30));
+        Assert.That(await service.VersionAsync(CancellationToken.None), Is.EqualTo(PluginHost.Version).And.Not.EqualTo("unknown"));
+    }
+
+    [Test]
     public async Task Errors_reach_docker_as_Err_with_status_500()
     {
         using var content = new StringContent("""{"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":"9999","ext_if":"eno1"}},"IPv4Data":[{"Pool":"10.0.0.0/24"}]}""");

@@ -180,9 +180,6 @@ else
 fi
 nothing_of_l2vlan_left " (after the kill)"
 
-# Written in the session that built doctor and forget, which had no VM time left to run them: opt-in until a
-# run proves them, so that CI is not the first to try them. L2VLAN_E2E_DOCTOR=1 runs them.
-if [ "${L2VLAN_E2E_DOCTOR:-0}" = 1 ]; then
 section "l2vlan doctor: all is well on a healthy host; each fault is reported with the fix that clears it"
 t0=$SECONDS
 check "net9: a local network on VLAN 2009 with a container" sh -c "docker network create -d l2vlan --ipam-driver l2vlan \
@@ -232,9 +229,6 @@ check "doctor is clean" l2vlan doctor
 check "docker network rm net1conf" wait_for 60 docker network rm net1conf
 nothing_of_l2vlan_left " (after forget)"
 note "forget section took $((SECONDS - t0))s"
-else
-    skip "l2vlan doctor and forget sections" "not yet run in a VM; L2VLAN_E2E_DOCTOR=1 runs them"
-fi
 
 section "the adapter"
 check "the adapter can be removed when unused" l2vlan adapter remove

@@ -3,7 +3,7 @@
 # trunked into a learning bridge in the router namespace. A service with a fixed address runs on
 # node 2, then is moved to node 1 by a constraint update: it keeps its address and MAC, and the router
 # reaches it on its new node once l2vlan's gratuitous ARP has moved the switch's FDB entry. Prints N,
-# the seconds until the router reaches it there.
+# the seconds until the router reaches it there. On the way, node 1 refuses a duplicate of the task's address.
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
@@ -52,6 +52,22 @@ check "it pings the router's gateway" docker2 exec "$c" ping -c 3 -W 2 192.168.1
 check "the router reaches it" in_router busybox ping -c 2 -W 2 192.168.1.4
 check "the switch learned its MAC on node 2's trunk" sh -c "ip netns exec router bridge fdb show br switch | grep -i '$mac' | grep -q trunk1"
 check "node 1 has no task of it" count_is "" service_container stack1_app
+
+section "a duplicate on the wire: node 2's task holds 192.168.1.4, so node 1 refuses it (issue 13)"
+# Node 1, the manager, holds 192.168.1.4 in its IPAM for the task, so l2vlan's IPAM would refuse the address
+# before any probe. A network with Docker's default IPAM knows nothing of it, as another swarm, another host or a
+# machine outside Docker would not: only the wire can tell. The duplicate has the same address-derived MAC as
+# the task, which is what a moved task meeting its old self looks like.
+check "dup: a local l2vlan network on node 1, same VLAN, Docker's default IPAM" docker network create -d l2vlan \
+    --subnet 192.168.1.0/24 --gateway 192.168.1.1 -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 dup
+t0=$(now)
+refusal=$(docker run --rm --name dup4 --network dup --ip 192.168.1.4 bb:latest true 2>&1)
+note "refused after $(seconds_since "$t0")s: $refusal"
+check "node 1: docker run --ip 192.168.1.4 is refused, naming the address, the VLAN and the task's MAC $mac" \
+    sh -c 'printf "%s" "$1" | grep -q "address 192.168.1.4 is already in use on VLAN 2000 (eno1.2000) by the station with MAC $2"' _ "$refusal" "$mac"
+check_eq "nothing left behind on node 1: vlan2000's only port is eno1.2000" "eno1.2000" "$(bridge_ports vlan2000)"
+check "docker network rm dup" docker network rm dup
+check "node 2's task is undisturbed: the router still reaches it" in_router busybox ping -c 2 -W 2 192.168.1.4
 
 section "moving it to node 1: same address, the router finds it on its new port"
 t0=$(now)
