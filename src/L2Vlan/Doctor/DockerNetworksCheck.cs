@@ -16,7 +16,7 @@ public static class DockerNetworksCheck
         foreach (var network in gone)
         {
             yield return Finding.Problem(Name, $"network {network.NetworkId} (bridge {network.BridgeName}) is kept by l2vlan but Docker no longer has it",
-                $"its {network.Endpoints.Count} endpoints' addresses and veths, and its bridge, stay until it is forgotten; a new network cannot reuse them",
+                $"its endpoints' addresses and veths ({network.Endpoints.Count}), and its bridge, stay until it is forgotten; a new network cannot reuse them",
                 $"l2vlan forget {network.NetworkId}");
         }
 

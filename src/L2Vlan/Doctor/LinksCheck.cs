@@ -80,7 +80,9 @@ public static class LinksCheck
             }
         }
 
-        var recorded = state.Networks.SelectMany(n => n.Endpoints.Values).Select(e => e.HostVeth).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        // A deleted endpoint's veth stays recorded until the service's background delete is done (VethReaper).
+        var recorded = state.Networks.SelectMany(n => n.Endpoints.Values).Select(e => e.HostVeth).OfType<string>()
+            .Concat(state.Networks.SelectMany(n => n.PendingVethDeletes)).ToHashSet(StringComparer.Ordinal);
         foreach (var stray in facts.Links.Where(l => l.Kind == "veth" && l.Name.StartsWith(VethPrefix, StringComparison.Ordinal) && !recorded.Contains(l.Name)))
         {
             yield return Finding.Problem(Name, $"veth {stray.Name} is named like l2vlan's but no endpoint records it",

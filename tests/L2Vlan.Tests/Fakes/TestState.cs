@@ -67,6 +67,9 @@ internal sealed class TestState : IDisposable
     /// <summary>A new service over the same folder and kernel, as after `systemctl restart l2vlan`.</summary>
     public void Restart()
     {
+        // A stopped service's background deleter stops with it; here it is a thread that would go on saving into
+        // the folder while the next service reads it.
+        SpinWait.SpinUntil(() => Reaper is null || Reaper.Idle, TimeSpan.FromSeconds(10));
         var networks = new NetworkRegistry(Networks);
         IpamService = new IpamService(Pools, networks, NullLogger<IpamService>.Instance);
         IpamService.Load();

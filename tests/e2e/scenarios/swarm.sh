@@ -207,7 +207,12 @@ note "doctor section took $((SECONDS - t0))s"
 
 section "l2vlan forget: a swarm network left by a killed dockerd, and removed while dockerd was down"
 t0=$SECONDS
-seed_config_network 1 " (forget)"
+if [ "$(docker_major)" -lt 28 ]; then
+    # Left by the section before: Docker before 28 keeps a config-only network 'in use' after a killed dockerd.
+    check "net1conf is still there (Docker $(docker_major)) (forget)" docker network inspect net1conf
+else
+    seed_config_network 1 " (forget)"
+fi
 seed_swarm_network 1 " (forget)"
 write_stack_file /tmp/stack1.yml net1
 check "docker stack deploy stack1 (forget)" docker stack deploy --resolve-image never -c /tmp/stack1.yml stack1
@@ -226,7 +231,7 @@ check_eq "doctor: exit 1 and the fix 'l2vlan forget $net1'" "1 l2vlan forget $ne
 printf '%s\n' "$out" | grep -v '^ok' | sed 's/^/#   /'
 check "l2vlan forget ${net1:0:12} (a prefix)" sh -c "l2vlan forget ${net1:0:12} | grep -q 'forgotten'"
 check "doctor is clean" l2vlan doctor
-check "docker network rm net1conf" wait_for 60 docker network rm net1conf
+[ "$(docker_major)" -lt 28 ] || check "docker network rm net1conf" wait_for 60 docker network rm net1conf
 nothing_of_l2vlan_left " (after forget)"
 note "forget section took $((SECONDS - t0))s"
 
