@@ -8,8 +8,11 @@
 # the floor makes no probe, and the probe's fixed 250 ms is measured by scenario vlans):
 #   setup    = RequestAddress + CreateEndpoint + Join, per endpoint, one after another
 #   teardown = Leave + DeleteEndpoint + ReleaseAddress, per endpoint: what Docker waits for
-# and, in the same run, the floor: one `ip -batch` per endpoint of the same link operations (veth pair
-# create + enslave + up; then delete). Each request opens its own connection, as Docker's client may.
+# and, in the same run, the floor: the same link operations (veth pair create + enslave + up; then delete) for
+# all N endpoints in one `ip -batch`, per endpoint, less an empty batch: the kernel's cost without ip's own
+# start, which under TCG is about 150 ms. Each request opens its own connection, as Docker's client may; the
+# median round trip of a request that does nothing (Plugin.Activate) is printed beside, as what the client,
+# the socket and HTTP cost per request (setup and teardown make three requests each).
 # Prints BENCH rows (issue 12's contract) and the time until l2vlan's links are really gone. Exits 1 only
 # when it could not measure.
 use strict;
@@ -91,7 +94,7 @@ call('/NetworkDriver.CreateNetwork', qq({"NetworkID":"$network","Options":{"com.
     . qq("IPv4Data":[{"AddressSpace":"LocalDefault","Pool":"10.77.0.0/16","Gateway":"10.77.0.1/16"}],"IPv6Data":[]}));
 
 # --- setup through the socket ---
-my (@setup, @teardown, @floor_up, @floor_down, @endpoints);
+my (@setup, @teardown, @endpoints);
 for my $i (1 .. $n) {
     my $endpoint = sprintf('%02x', $i) x 32;
     my $t0 = now();
@@ -102,10 +105,14 @@ for my $i (1 .. $n) {
     push @endpoints, [$endpoint, $address];
 }
 
-# --- the floor: the same link operations with ip -batch, one batch per endpoint ---
-for my $i (1 .. $n) {
-    push @floor_up, ip_batch("link add flh$i type veth peer name flc$i\nlink set flh$i master $bridge\nlink set flh$i up\n");
-}
+# --- the floor: the same link operations for all endpoints in one ip -batch, less ip's own start ---
+my $ip_start = median(map { ip_batch('') } 1 .. 3);
+my $floor_up = (ip_batch(join '', map { "link add flh$_ type veth peer name flc$_\nlink set flh$_ master $bridge\nlink set flh$_ up\n" } 1 .. $n)
+    - $ip_start) / $n;
+
+# --- a request that does nothing, for what the client, the socket and HTTP cost ---
+my @noop;
+for (1 .. $n) { my $t0 = now(); call('/Plugin.Activate', ''); push @noop, now() - $t0 }
 
 # --- teardown through the socket, as Docker waits for it ---
 for my $e (@endpoints) {
@@ -121,15 +128,17 @@ my $drained_by = $answered + 120;
 while (l2vlan_links_left() > 0 && now() < $drained_by) { select undef, undef, undef, 0.05 }
 my ($left, $drain) = (l2vlan_links_left(), now() - $answered);
 
-for my $i (1 .. $n) { push @floor_down, ip_batch("link del flh$i\n") }
+my $floor_down = (ip_batch(join '', map { "link del flh$_\n" } 1 .. $n) - $ip_start) / $n;
 
 call('/NetworkDriver.DeleteNetwork', qq({"NetworkID":"$network"}));
 call('/IpamDriver.ReleaseAddress', qq({"PoolID":"$pool","Address":"10.77.0.1"}));
 call('/IpamDriver.ReleasePool', qq({"PoolID":"$pool"}));
 
-printf "# %d endpoints: setup median %.2f ms (floor %.2f ms), teardown median %.2f ms (floor's delete %.2f ms)\n",
-    $n, median(@setup) * 1000, median(@floor_up) * 1000, median(@teardown) * 1000, median(@floor_down) * 1000;
+printf "# %d endpoints: setup median %.2f ms (floor %.2f ms), teardown median %.2f ms (floor's delete %.2f ms); ip's own start %.2f ms\n",
+    $n, median(@setup) * 1000, $floor_up * 1000, median(@teardown) * 1000, $floor_down * 1000, $ip_start * 1000;
+printf "# a request that does nothing (Plugin.Activate): median round trip %.2f ms; setup and teardown make three requests each\n",
+    median(@noop) * 1000;
 printf "# l2vlan's %d veths were gone %.0f ms after the last teardown answered (%d left)\n", $n, $drain * 1000, $left;
-row("endpoint setup p50 (RequestAddress+CreateEndpoint+Join, $n via socket)", median(@setup), 'ip -batch veth+enslave+up', median(@floor_up), '1.3');
-row("endpoint teardown p50 (Leave+DeleteEndpoint+ReleaseAddress, $n via socket)", median(@teardown), 'ip -batch veth delete', median(@floor_down), '0.2');
+row("endpoint setup p50 (RequestAddress+CreateEndpoint+Join, $n via socket)", median(@setup), 'ip -batch veth+enslave+up, per endpoint', $floor_up, '1.3');
+row("endpoint teardown p50 (Leave+DeleteEndpoint+ReleaseAddress, $n via socket)", median(@teardown), 'ip -batch veth delete, per link', $floor_down, '0.2');
 exit($left == 0 ? 0 : 1);
