@@ -23,6 +23,7 @@ internal sealed class TestState : IDisposable
     public NetworkDriver Driver { get; private set; } = null!;
     /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for it.</summary>
     public VethReaper Reaper { get; private set; } = null!;
+    private readonly List<VethReaper> _reapers = [];
 
     /// <summary>Waits until the background deletes of veths are done (at most 10 s).</summary>
     public void WaitForDeletes()
@@ -67,15 +68,13 @@ internal sealed class TestState : IDisposable
     /// <summary>A new service over the same folder and kernel, as after `systemctl restart l2vlan`.</summary>
     public void Restart()
     {
-        // A stopped service's background deleter stops with it; here it is a thread that would go on saving into
-        // the folder while the next service reads it.
-        SpinWait.SpinUntil(() => Reaper is null || Reaper.Idle, TimeSpan.FromSeconds(10));
         var networks = new NetworkRegistry(Networks);
         IpamService = new IpamService(Pools, networks, NullLogger<IpamService>.Instance);
         IpamService.Load();
         var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance);
         var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, Bridges);
         Reaper = new VethReaper(networks, Kernel, NullLogger<VethReaper>.Instance);
+        _reapers.Add(Reaper);
         var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, Reaper, NullLogger<EndpointWiring>.Instance);
         var duplicates = new DuplicateAddressCheck((IAddressProber)_announcer, Kernel, NullLogger<DuplicateAddressCheck>.Instance);
         Driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
@@ -98,8 +97,9 @@ internal sealed class TestState : IDisposable
 
     public void Dispose()
     {
-        // The background deleter may still be saving a record into the folder.
-        SpinWait.SpinUntil(() => Reaper is null || Reaper.Idle, TimeSpan.FromSeconds(10));
+        // A background deleter may still be saving a record into the folder: this service's, or one from before a
+        // restart (a test's "crash" does not stop its thread).
+        SpinWait.SpinUntil(() => _reapers.All(r => r.Idle), TimeSpan.FromSeconds(10));
         if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

@@ -133,6 +133,8 @@ public class IpamRecoveryTests
     {
         var pool = NetworkWithContainer("net1", "192.168.1.4/32");
         _state.Driver.DeleteEndpoint("net1", "e-net1");
+        // One process plays both services here: the first one's background deleter must be done before the "crash".
+        _state.WaitForDeletes();
         var deleted = File.ReadAllBytes(_state.Networks.PathOf("net1"));
         _state.IpamService.ReleaseAddress(pool, IPAddress.Parse("192.168.1.4"));
         File.WriteAllBytes(_state.Networks.PathOf("net1"), deleted); // the crash came before the endpoint was forgotten
