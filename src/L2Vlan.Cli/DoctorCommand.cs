@@ -22,7 +22,7 @@ internal static class DoctorCommand
         command.SetAction(async (parse, cancel) =>
         {
             var facts = await DoctorProbe.GatherAsync(parse.GetValue(stateDirectory)!, parse.GetValue(socket)!, parse.GetValue(docker)!, cancel);
-            var report = DoctorReport.Of(PluginHost.Version, L2Vlan.Doctor.Doctor.Examine(facts));
+            var report = DoctorReport.Of(BuildInfo.Version, L2Vlan.Doctor.Doctor.Examine(facts));
             Console.Write(parse.GetValue(json)
                 ? JsonSerializer.Serialize(report, DoctorJsonContext.Default.DoctorReport) + Environment.NewLine
                 : report.Describe());

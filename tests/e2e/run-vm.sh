@@ -12,6 +12,9 @@
 #   L2VLAN_*       every other L2VLAN_* variable is passed on too
 #   E2E_WORK       work dir for roots, initrds and results (default /var/tmp/l2vlan-e2e)
 #   E2E_TIMEOUT    wall-clock limit per VM in seconds (default 1500)
+#   E2E_DEADLINE   a time (seconds since the epoch) the whole run must end by: each VM's limit
+#                  is cut to it, and a scenario with under 3 minutes left is not started but
+#                  counted as failed, so the summary still prints (CI sets it)
 #   E2E_MEM        VM memory in MiB (default 3072)
 #   E2E_KERNEL_ARGS extra kernel arguments (default "lsm=landlock,lockdown,yama,integrity,bpf";
 #                  set to "" to boot with AppArmor as a stock Debian host does)
@@ -105,14 +108,37 @@ run_one() {
         done < <(env | grep -E '^L2VLAN_[A-Za-z0-9_]*=' || true)
     } >"$out/env"
 
-    log "scenario $name: booting VM (kernel ${kernel##*/vmlinuz-}, ${mem} MiB, limit ${vm_timeout}s); results in $out"
+    local limit=$vm_timeout
+    if [ -n "${E2E_DEADLINE:-}" ]; then
+        local left=$((E2E_DEADLINE - $(date +%s)))
+        if [ "$left" -lt 180 ]; then
+            log "scenario $name: FAIL: not started, ${left}s left before E2E_DEADLINE"
+            summaries+=("FAIL  $name: not started (E2E_DEADLINE)")
+            total_failed=$((total_failed + 1))
+            return 1
+        fi
+        [ "$left" -ge "$limit" ] || limit=$left
+    fi
+    log "scenario $name: booting VM (kernel ${kernel##*/vmlinuz-}, ${mem} MiB, limit ${limit}s); results in $out"
     start=$SECONDS
+    # guest-run.sh powers the VM off itself once the results are written; should the VM
+    # still be up a minute after its marker, qemu is stopped here.
+    local pidfile=$work/qemu-$e-$s.pid watcher
+    rm -f "$pidfile"
+    (
+        while [ ! -e "$out/powering-off" ]; do sleep 2 >/dev/null 2>&1; done
+        sleep 60 >/dev/null 2>&1
+        if [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; then
+            log "scenario $name: the VM was still up 60 s after its results; qemu stopped"
+        fi
+    ) &
+    watcher=$!
     # The console is the VM's only output; \r comes from the serial line.
     set +e
-    timeout --kill-after=10 "$vm_timeout" qemu-system-x86_64 \
-        -accel tcg -cpu max -m "$mem" -smp 2 -nographic -no-reboot -nic none \
+    timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+        -accel tcg -cpu max -m "$mem" -smp 2 -nographic -no-reboot -nic none -pidfile "$pidfile" \
         -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyS0 quiet loglevel=3 panic=-1 systemd.show_status=0 systemd.unit=multi-user.target $kernel_args l2vlan.scenario=$s l2vlan.repo=$repo l2vlan.timeout=$((vm_timeout - 120))" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1 systemd.show_status=0 systemd.unit=multi-user.target $kernel_args l2vlan.scenario=$s l2vlan.repo=$repo l2vlan.timeout=$((limit > 240 ? limit - 120 : limit / 2))" \
         -fsdev local,id=root,path="$root",security_model=none,readonly=on,multidevs=remap \
         -device virtio-9p-pci,fsdev=root,mount_tag=root \
         -fsdev local,id=repo,path="$repo",security_model=none,readonly=on,multidevs=remap \
@@ -121,12 +147,14 @@ run_one() {
         -device virtio-9p-pci,fsdev=results,mount_tag=results \
         </dev/null 2>&1 | sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' -e "s|^|[vm $name] |"
     rc=${PIPESTATUS[0]}
+    kill "$watcher" 2>/dev/null || true
+    wait "$watcher" 2>/dev/null || true
     set -e
     local took=$((SECONDS - start))
 
     result=$out/$s.result
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-        log "scenario $name: FAIL: VM killed after ${vm_timeout}s (E2E_TIMEOUT)"
+        log "scenario $name: FAIL: VM killed after ${limit}s (E2E_TIMEOUT or E2E_DEADLINE)"
         summaries+=("FAIL  $name: VM timed out after ${took}s")
         total_failed=$((total_failed + 1))
         return 1

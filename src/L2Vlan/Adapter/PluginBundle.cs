@@ -62,7 +62,7 @@ public sealed partial class PluginBundle
             while ((n = content.Read(buffer)) > 0) hash.AppendData(buffer, 0, n);
         }
         var digest = "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
-        config.Description = $"{config.Description} (l2vlan {Host.PluginHost.Version}, content {digest})";
+        config.Description = $"{config.Description} (l2vlan {BuildInfo.Version}, content {digest})";
         return new PluginBundle(config, sorted, digest);
     }
 

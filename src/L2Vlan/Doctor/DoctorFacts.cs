@@ -46,7 +46,7 @@ public sealed record DoctorFacts
     /// <summary>The running service's version; null when it answers but has no version call (before 0.2.0).</summary>
     public string? ServiceVersion { get; init; }
     /// <summary>This l2vlan's own version, the one the installed package put on disk.</summary>
-    public string OwnVersion { get; init; } = L2Vlan.Host.PluginHost.Version;
+    public string OwnVersion { get; init; } = BuildInfo.Version;
 
     public required string DockerSocket { get; init; }
     public bool DockerAnswers { get; init; }

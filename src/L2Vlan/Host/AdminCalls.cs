@@ -26,7 +26,7 @@ public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILo
     public async Task<(int Status, byte[] Body)> HandleAsync(string path, ReadOnlyMemory<byte> body, CancellationToken cancel)
     {
         if (path == VersionPath)
-            return (200, JsonSerializer.SerializeToUtf8Bytes(new VersionResponse { Version = PluginHost.Version }, AdminJsonContext.Default.VersionResponse));
+            return (200, JsonSerializer.SerializeToUtf8Bytes(new VersionResponse { Version = BuildInfo.Version }, AdminJsonContext.Default.VersionResponse));
         ForgetResponse response;
         int status;
         try

@@ -122,15 +122,11 @@ public static class PluginHost
         await app.StartAsync(cancel);
         File.SetUnixFileMode(settings.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         app.Logger.LogInformation("l2vlan {Version} listening on {Socket}, state in {State}",
-            Version, settings.SocketPath, settings.StateDirectory);
+            BuildInfo.Version, settings.SocketPath, settings.StateDirectory);
         // The start's garbage (host building, the state's JSON) filled regions the GC would keep committed while the
         // service idles: one aggressive collection, once the socket listens, gives them back (issue 12: idle RSS).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
-
-    public static string Version =>
-        typeof(PluginHost).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
 
     private static JsonFileCollection<T> Collection<T>(ServiceSettings settings, string folder, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, IServiceProvider services)
         where T : class =>

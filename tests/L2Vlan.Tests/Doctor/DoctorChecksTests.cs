@@ -48,7 +48,7 @@ public class DoctorChecksTests
         SocketPath = "/run/l2vlan/l2vlan.sock",
         SpecTarget = "unix:///run/l2vlan/l2vlan.sock",
         ServiceAnswers = true,
-        ServiceVersion = L2Vlan.Host.PluginHost.Version,
+        ServiceVersion = BuildInfo.Version,
         DockerSocket = "/var/run/docker.sock",
         DockerAnswers = true,
         DockerNetworks = [new DockerNetwork("net1id", "net1", "l2vlan")],

@@ -74,7 +74,7 @@ public class PluginHostTests
     public async Task The_service_tells_its_version_for_doctor()
     {
         using var service = new ServiceClient(_socket, TimeSpan.FromSeconds(30));
-        Assert.That(await service.VersionAsync(CancellationToken.None), Is.EqualTo(PluginHost.Version).And.Not.EqualTo("unknown"));
+        Assert.That(await service.VersionAsync(CancellationToken.None), Is.EqualTo(BuildInfo.Version).And.Not.EqualTo("unknown"));
     }
 
     [Test]
