@@ -16,7 +16,7 @@ E2E_RUNS := $(E2E_SCENARIOS)
 # restarted and killed), on docker26, and every scenario but core on the newest. The suites of
 # make unit (about 7 minutes) took the time of docker26's core and package runs; the short
 # benches, the previous release's package and issue 12/13's VM sections took Debian 12's swarm;
-# a slow day's run of 84 minutes (2026-11-27) took docker28's core.
+# a fresh-clone run of 78 minutes (2026-11-27) took docker28's core, for CI's speed is uncertain.
 ifeq ($(CI)$(origin ENGINE)$(origin E2E_SCENARIOS),truefilefile)
 E2E_RUNS := deb12-docker20/core deb12-docker20/package \
 	deb13-docker26/swarm \
