@@ -1,5 +1,5 @@
-# Issue 12's VM benchmarks (sourced after checks.sh, fixtures.sh and l2vlan.sh); used by scenarios bench
-# (full) and core (short). They print BENCH rows (issue 12's contract) and fail only when they could not measure.
+# The VM benchmarks (sourced after checks.sh, fixtures.sh and l2vlan.sh); used by scenarios bench
+# (full) and core (short). They print BENCH rows (tests/bench/table.sh reads them) and fail only when they could not measure.
 
 # ms_since T0_NS: milliseconds since a `date +%s%N`.
 ms_since() {
@@ -29,7 +29,7 @@ l2vlan_ports_on() {
     ip -o link show master "$1" 2>/dev/null | grep -c ': l2v' || true
 }
 
-# bench_endpoints N SUFFIX: goal 2 through l2vlan's socket (tests/e2e/lib/endpoint-bench.pl).
+# bench_endpoints N SUFFIX: the endpoint life cycle through l2vlan's socket (tests/e2e/lib/endpoint-bench.pl).
 bench_endpoints() {
     perl "$E2E_LIB/endpoint-bench.pl" "$1" "$2"
 }
@@ -73,7 +73,7 @@ bench_warm_up() {
     burst_network "$1" && burst_round "$1" 2 >/dev/null && docker network rm burst >/dev/null
 }
 
-# bench_bursts N ROUNDS SUFFIX: goal 3, l2vlan against macvlan, interleaved rounds, medians.
+# bench_bursts N ROUNDS SUFFIX: bursts of docker run and rm -f, l2vlan against macvlan, interleaved rounds, medians.
 bench_bursts() {
     local n=$1 rounds=$2 suffix=$3 r driver times failed=0
     local -A run rm

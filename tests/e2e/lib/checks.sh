@@ -72,9 +72,11 @@ skip() {
     echo "ok $_e2e_n - $1 # SKIP $2"
 }
 
+# Each section's start also goes to $E2E_OUT/timing, from which run-vm.sh tells setup from scenario.
 section() {
     echo
     echo "# --- $* ---"
+    [ ! -d "$E2E_OUT" ] || echo "section $(date +%s.%N) $*" >>"$E2E_OUT/timing"
 }
 
 # Free-form lines that are not checks (measurements, recorded facts).

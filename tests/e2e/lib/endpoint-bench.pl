@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# Issue 12, goal 2: an endpoint's life cycle through l2vlan's socket against the kernel's floor.
+# An endpoint's life cycle through l2vlan's socket against the kernel's floor.
 # perl, not python: the VM roots carry perl-base (IO::Socket::UNIX) but no python3, nor Time::HiRes.
 #
 #   perl endpoint-bench.pl N SUFFIX
@@ -13,7 +13,7 @@
 # start, which under TCG is about 150 ms. Each request opens its own connection, as Docker's client may; the
 # median round trip of a request that does nothing (Plugin.Activate) is printed beside, as what the client,
 # the socket and HTTP cost per request (setup and teardown make three requests each).
-# Prints BENCH rows (issue 12's contract) and the time until l2vlan's links are really gone. Exits 1 only
+# Prints BENCH rows (tests/bench/table.sh) and the time until l2vlan's links are really gone. Exits 1 only
 # when it could not measure.
 use strict;
 use warnings;

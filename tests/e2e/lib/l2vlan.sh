@@ -144,29 +144,29 @@ in_node2() {
     nsenter --net=/run/netns/node2 --mount=/proc/"$(cat /run/docker2.pid)"/ns/mnt "$@"
 }
 
-# --- the seed's networks (seed 000), shared by the scenarios ---
+# --- the example networks of README's quick start and swarm example, shared by the scenarios ---
 
-# seed_config_network N SUFFIX [CLI]: the seed's config-only network netNconf (subnet 192.168.1.0/24,
+# example_config_network N SUFFIX [CLI]: the example's config-only network netNconf (subnet 192.168.1.0/24,
 # gateway .1, --ip-range 192.168.1.(2N+2)/32, VLAN 2000 of eno1 on bridge vlan2000), made with CLI
 # (default docker; docker2 on node 2).
-seed_config_network() {
+example_config_network() {
     local n=$1 suffix=$2 cli=${3:-docker} range=192.168.1.$((2 * $1 + 2))/32
     check "${3:+$3: }net${n}conf (--config-only, --ip-range $range)$suffix" $cli network create -d l2vlan --ipam-driver l2vlan \
         --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range "$range" \
         -o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000 --config-only "net${n}conf"
 }
 
-# seed_local_networks SUFFIX: net1conf and net2conf, and the local networks net1 and net2 made from them.
-seed_local_networks() {
+# example_local_networks SUFFIX: net1conf and net2conf, and the local networks net1 and net2 made from them.
+example_local_networks() {
     local n
     for n in 1 2; do
-        seed_config_network "$n" "$1"
+        example_config_network "$n" "$1"
         check "net$n --config-from net${n}conf$1" docker network create -d l2vlan --config-from "net${n}conf" "net$n"
     done
 }
 
-# seed_swarm_network N SUFFIX: the swarm network netN made from netNconf through the adapter.
-seed_swarm_network() {
+# example_swarm_network N SUFFIX: the swarm network netN made from netNconf through the adapter.
+example_swarm_network() {
     check "net$1: -d l2vlan-swarm:latest --scope swarm --config-from net${1}conf$2" \
         docker network create -d l2vlan-swarm:latest --scope swarm --config-from "net${1}conf" "net$1"
 }

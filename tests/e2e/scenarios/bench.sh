@@ -1,7 +1,7 @@
 #!/bin/bash
-# Issue 12, goals 2 and 3, on a real kernel (802.1Q) with real dockerd: prints BENCH rows.
-# Goal 2: 60 endpoints through l2vlan's socket against `ip -batch` of the same link operations.
-# Goal 3: 30 `docker run -d` at once, then `docker rm -f` of the 30, on l2vlan against Docker's macvlan on
+# The VM benchmarks, on a real kernel (802.1Q) with real dockerd: prints BENCH rows.
+# Endpoint life cycle: 60 endpoints through l2vlan's socket against `ip -batch` of the same link operations.
+# Bursts: 30 `docker run -d` at once, then `docker rm -f` of the 30, on l2vlan against Docker's macvlan on
 # the same VLAN; one round each (l2vlan first). The goals are not checks: only that it measured.
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
@@ -19,13 +19,13 @@ check "socket present" test -S /run/l2vlan/l2vlan.sock
 check "warm-up on l2vlan" bench_warm_up l2vlan
 check "warm-up on macvlan" bench_warm_up macvlan
 
-section "goal 2: 60 endpoints through the socket against ip -batch"
+section "endpoint life cycle: 60 endpoints through the socket against ip -batch"
 # Streamed, not captured: a run cut short by the VM's time limit still shows what it measured.
 bench_endpoints 60 "" 2>&1 | tee /tmp/bench-endpoints.out
 rc=${PIPESTATUS[0]} out=$(cat /tmp/bench-endpoints.out)
 check_eq "the endpoint bench measured (exit 0, two BENCH rows)" "0 2" "$rc $(grep -c '^BENCH|2|' <<<"$out")"
 
-section "goal 3: 30 docker run at once, then docker rm -f, l2vlan against macvlan"
+section "bursts: 30 docker run at once, then docker rm -f, l2vlan against macvlan"
 # One round each: under TCG a burst of 30 takes minutes (two rounds each overran the VM's 25 minutes).
 bench_bursts 30 1 "" 2>&1 | tee /tmp/bench-bursts.out
 rc=${PIPESTATUS[0]} out=$(cat /tmp/bench-bursts.out)

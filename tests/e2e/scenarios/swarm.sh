@@ -1,5 +1,5 @@
 #!/bin/bash
-# The seed-000 swarm scenario on one node: the v1 plugin l2vlan for the config-only networks, the
+# README's swarm example on one node: the v1 plugin l2vlan for the config-only networks, the
 # managed adapter l2vlan-swarm:latest (registered by l2vlan-adapter.service, no registry) as the driver
 # of the swarm-scoped networks, two stacks with fixed addresses reaching the router's gateway, a
 # dockerd restart (swarm replays), a killed dockerd (nothing released: l2vlan reclaims), and a teardown
@@ -8,17 +8,17 @@
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
 
-# seed_networks SUFFIX: the seed's two config-only networks and the swarm networks made from them.
-seed_networks() {
+# example_networks SUFFIX: the example's two config-only networks and the swarm networks made from them.
+example_networks() {
     local n
     for n in 1 2; do
-        seed_config_network "$n" "$1"
-        seed_swarm_network "$n" "$1"
+        example_config_network "$n" "$1"
+        example_swarm_network "$n" "$1"
     done
 }
 
-# seed_stacks SUFFIX: the seed's two stacks, one service each on its external network.
-seed_stacks() {
+# example_stacks SUFFIX: the example's two stacks, one service each on its external network.
+example_stacks() {
     local n t0
     for n in 1 2; do
         write_stack_file "/tmp/stack$n.yml" "net$n"
@@ -88,14 +88,14 @@ check_eq "it has 192.168.1.8/24" "192.168.1.8/24" "$(container_ipv4 local1c)"
 check "it pings the gateway" docker exec local1c ping -c 2 -W 2 192.168.1.1
 check "local container and network removed" sh -c "docker rm -f local1c >/dev/null && docker network rm local1 >/dev/null"
 
-section "swarm: the seed's commands, with -d l2vlan-swarm:latest for the swarm networks"
+section "swarm: README's commands, with -d l2vlan-swarm:latest for the swarm networks"
 # The VM has no NIC of its own: the manager advertises an address on a dummy link.
 check "dummy link swarm0 with 10.99.0.1/24" sh -c "ip link add swarm0 type dummy && ip addr add 10.99.0.1/24 dev swarm0 && ip link set swarm0 up"
 check "docker swarm init" docker swarm init --advertise-addr 10.99.0.1
-seed_networks ""
+example_networks ""
 check_fails --grep 'legacy plugin' "the v1 plugin is refused for a swarm network, as Docker does (why the adapter exists)" \
     docker network create -d l2vlan --scope swarm --config-from net1conf net9
-seed_stacks ""
+example_stacks ""
 c1=$(service_container stack1_app)
 c2=$(service_container stack2_app)
 check_eq "stack1's task has exactly 192.168.1.4/24" "192.168.1.4/24" "$(container_ipv4 "$c1")"
@@ -144,8 +144,8 @@ for n in 1 2; do check "docker network rm net${n}conf (no 'in use')" wait_for 60
 nothing_of_l2vlan_left ""
 
 section "dockerd killed: it never deletes its endpoints nor releases the fixed addresses; the next one gets them"
-seed_networks " (again)"
-seed_stacks " (again)"
+example_networks " (again)"
+example_stacks " (again)"
 files_before=$(l2vlan_state_files)
 old1=$(service_container stack1_app)
 old2=$(service_container stack2_app)
@@ -211,9 +211,9 @@ if [ "$(docker_major)" -lt 28 ]; then
     # Left by the section before: Docker before 28 keeps a config-only network 'in use' after a killed dockerd.
     check "net1conf is still there (Docker $(docker_major)) (forget)" docker network inspect net1conf
 else
-    seed_config_network 1 " (forget)"
+    example_config_network 1 " (forget)"
 fi
-seed_swarm_network 1 " (forget)"
+example_swarm_network 1 " (forget)"
 write_stack_file /tmp/stack1.yml net1
 check "docker stack deploy stack1 (forget)" docker stack deploy --resolve-image never -c /tmp/stack1.yml stack1
 check "stack1_app runs (forget)" wait_for 240 service_running stack1_app

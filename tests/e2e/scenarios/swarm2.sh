@@ -30,16 +30,16 @@ check "node 2's l2vlan listens in its own /run/l2vlan" in_node2 test -S /run/l2v
 check "node 2: busybox image" on_node2 import_busybox_image bb:latest
 check "node 2: adapter registered" l2vlan adapter install --docker-socket "$NODE2_SOCKET"
 
-section "a swarm of two nodes; the seed's networks on both"
+section "a swarm of two nodes; the example networks on both"
 check "node 1: docker swarm init" docker swarm init --advertise-addr 10.99.0.1
 token=$(docker swarm join-token -q worker)
 check "node 2: docker swarm join" docker2 swarm join --token "$token" --advertise-addr 10.99.0.2 10.99.0.1:2377
 check "both nodes ready" wait_for 120 count_is 2 sh -c "docker node ls --format '{{.Status}}' | grep -c Ready"
 check "label node 1" docker node update --label-add l2vlan.node=1 "$(docker info -f '{{.Swarm.NodeID}}')"
 check "label node 2" docker node update --label-add l2vlan.node=2 "$(docker2 info -f '{{.Swarm.NodeID}}')"
-seed_config_network 1 "" docker
-seed_config_network 1 "" docker2
-seed_swarm_network 1 ""
+example_config_network 1 "" docker
+example_config_network 1 "" docker2
+example_swarm_network 1 ""
 
 section "the service runs on node 2"
 write_stack_file /tmp/stack1.yml net1
@@ -53,7 +53,7 @@ check "the router reaches it" in_router busybox ping -c 2 -W 2 192.168.1.4
 check "the switch learned its MAC on node 2's trunk" sh -c "ip netns exec router bridge fdb show br switch | grep -i '$mac' | grep -q trunk1"
 check "node 1 has no task of it" count_is "" service_container stack1_app
 
-section "a duplicate on the wire: node 2's task holds 192.168.1.4, so node 1 refuses it (issue 13)"
+section "a duplicate on the wire: node 2's task holds 192.168.1.4, so node 1 refuses it"
 # Node 1, the manager, holds 192.168.1.4 in its IPAM for the task, so l2vlan's IPAM would refuse the address
 # before any probe. A network with Docker's default IPAM knows nothing of it, as another swarm, another host or a
 # machine outside Docker would not: only the wire can tell. The duplicate has the same address-derived MAC as

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 6: what users of Docker's macvlan expect (seeds 002 and 003). Two VLANs 10 and 20,
+# What users of Docker's macvlan expect. Two VLANs 10 and 20,
 # dual stack, static v4 and v6 addresses, one container in both VLANs, the router routing
 # between them; parent lists, parent files, sub-interface ownership, several subnets with aux
 # addresses, MTU, MAC, routes, --internal, and the errors for a missing parent or a typo.
@@ -16,7 +16,7 @@ check "dockerd answers" wait_for_docker 180
 check "busybox image" import_busybox_image bb:latest
 check "l2vlan installed and started" install_l2vlan_from_build
 
-section "seed 003: two dual-stack VLANs, static addresses, a container in both"
+section "two dual-stack VLANs, static addresses, a container in both"
 check "v10: dual stack, macvlan's parent=eno1.10 form" docker network create -d l2vlan --ipam-driver l2vlan --ipv6 \
     --subnet 192.168.10.0/24 --gateway 192.168.10.1 --subnet 2001:db8:10::/64 --gateway 2001:db8:10::1 -o parent=eno1.10 v10
 check "v20: dual stack, ext_if as a list whose first entry does not exist" docker network create -d l2vlan --ipam-driver l2vlan --ipv6 \
@@ -41,7 +41,7 @@ check "no address of any scope on the bridges or sub-interfaces" no_host_address
 check "docker network disconnect v20 cboth" docker network disconnect v20 cboth
 check_eq "cboth is back to one address" "192.168.10.30/24" "$(container_ipv4 cboth)"
 
-section "seed 002: parents, ownership, several subnets, aux addresses"
+section "parents, ownership, several subnets, aux addresses"
 printf '# the NIC for l2vlan\n[l2vlan]\next_if = "eno1"\n' >/etc/l2vlan-parent.toml
 check "v30 from a parent_file (TOML)" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.30.0/24 --gateway 192.168.30.1 \
     -o parent_file=/etc/l2vlan-parent.toml -o vlan_id=30 v30
@@ -83,7 +83,7 @@ check_fails --grep 'mtu=9000 is larger than the MTU 1500 of eno1' "an MTU above 
     docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.60.0/24 -o parent=eno1.60 -o mtu=9000 bad3
 
 section "hostile options: files that are not a NIC's name, bridge names that are not plain"
-# Issue 11, defects 3 and 4: the service runs as root, so what -o names must not become a way to read
+# Hostile options: the service runs as root, so what -o names must not become a way to read
 # or to widen the firewall.
 shadow_refusal=$(docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.61.0/24 -o vlan_id=61 \
     -o parent_file=/etc/shadow bad5 2>&1)
@@ -100,7 +100,7 @@ check_fails --grep 'bridge_name=docker0' "bridge_name=docker0 (Docker's bridge) 
     docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.61.0/24 -o parent=eno1.61 -o bridge_name=docker0 bad8
 check "no accept rule for any bridge but l2vlan's own" sh -c "! { iptables -S FORWARD; ip6tables -S FORWARD; } | grep 'l2vlan bridge' | grep -Evq 'l2vlan bridge vlan[0-9]+'"
 check "eno1.61 was never made" sh -c "! ip link show eno1.61 2>/dev/null"
-# Issue 11, defect 7: a second service would delete the live socket and share the state.
+# A second service would delete the live socket and share the state.
 check_fails --grep 'another l2vlan serve holds the state directory /var/lib/l2vlan' "a second l2vlan serve is refused, naming what it found held" \
     timeout 60 l2vlan serve
 check "the running service's socket is still there, and Docker still reaches it" \
@@ -141,7 +141,7 @@ check_fails --grep 'mtu.*com.docker.network.driver.mtu' "mtu and com.docker.netw
     docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.81.0/24 -o parent=eno1.81 -o mtu=1400 \
     -o com.docker.network.driver.mtu=1300 bad4
 
-section "a state file that cannot be read: what runs on it stays (issue 11, defect 6)"
+section "a state file that cannot be read: what runs on it stays"
 vg_file=/var/lib/l2vlan/networks/$(docker network inspect -f '{{.Id}}' vg).json
 vg_pool=/var/lib/l2vlan/pools/192.168.80.0_24.json
 cp "$vg_file" /tmp/vg-network.json
@@ -160,7 +160,7 @@ check_eq "and gets the next free address, neither the router's nor g1's" "192.16
 # The re-made pool file is current: the user deletes the quarantined one.
 check "the quarantined pool file deleted, l2vlan restarted" sh -c "rm -r /var/lib/l2vlan/pools/quarantine && systemctl restart l2vlan"
 
-section "networks that share a subnet: removing one leaves the others whole, no router's address is handed out (issue 11, defects 1, 2)"
+section "networks that share a subnet: removing one leaves the others whole, no router's address is handed out"
 check "pa on vg's subnet with the router 192.168.80.1" docker network create -d l2vlan --ipam-driver l2vlan \
     --subnet 192.168.80.0/24 --gateway 192.168.80.1 -o parent=eno1.80 pa
 check "pb on the same subnet with a second router, 192.168.80.254" docker network create -d l2vlan --ipam-driver l2vlan \
@@ -193,7 +193,7 @@ else
     skip "IPv6-only network" "Docker $(docker_major) has no --ipv4=false (it came with Docker 28)"
 fi
 
-section "a NIC that goes and comes back gets its VLAN link back (issue 11, defect 10)"
+section "a NIC that goes and comes back gets its VLAN link back"
 late_vlan_up() { ip -o link show lateif.95 | grep -q 'master vlan95' && ip -o link show lateif.95 | grep -Eq '[<,]UP[,>]'; }
 check "a dummy NIC lateif, up" sh -c "ip link add lateif type dummy && ip link set lateif up"
 check "vlate on lateif, VLAN 95" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.95.0/24 \
@@ -213,7 +213,7 @@ check_eq "clate is still running" "true" "$(docker inspect -f '{{.State.Running}
 check "clean up: clate, vlate, lateif" sh -c "docker rm -f clate >/dev/null && docker network rm vlate && ip link del lateif"
 check "vlan95 and its record are gone" sh -c "! ip link show vlan95 2>/dev/null && ! test -e /var/lib/l2vlan/bridges/vlan95.json"
 
-section "duplicate address detection and the IPv6 announcement (issue 13)"
+section "duplicate address detection and the IPv6 announcement"
 check "router: VLAN 31 with gateway 10.30.1.1 and a station at 10.30.1.50, 2001:db8:31::1 and ::50" \
     setup_router eno1 31 10.30.1.1/24 31 10.30.1.50/24 31 2001:db8:31::1/64 31 2001:db8:31::50/64
 router_mac=$(in_router cat /sys/class/net/trunk0.31/address)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds the e2e initramfs of an engine's root: its busybox-static, the modules of its
-# kernel needed to reach a 9p root with an overlay on it, and vm/init.
+# kernel needed to mount the root's disk image with an overlay on it, reach the 9p shares and
+# the control port, and vm/init with the agent it installs (vm/agent.sh, vm/ready.sh).
 #   usage: build-initrd.sh ROOT KERNEL_VERSION OUTPUT.gz
 set -euo pipefail
 
@@ -12,13 +13,16 @@ moddir=$root/lib/modules/$kver
 
 # What the root needs; their dependencies come from the kernel's modules.dep (which
 # modules exist differs between kernels: 6.12 folded fscache into netfs).
-wanted="virtio_pci 9pnet_virtio 9p overlay"
+# ext4 asks the crypto API for crc32c at mount, which no modules.dep line names.
+wanted="virtio_pci virtio_blk crc32c_generic ext4 overlay 9pnet_virtio 9p virtio_console"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,modules}
 cp "$root/bin/busybox" "$stage/bin/busybox"
 install -m 755 "$here/init" "$stage/init"
+install -m 755 "$here/agent.sh" "$stage/agent.sh"
+install -m 644 "$here/ready.sh" "$stage/ready.sh"
 
 # add MODULE: its dependencies first, then itself (busybox insmod resolves nothing).
 : >"$stage/modules/order"
