@@ -2,7 +2,7 @@
 # Start-up time to socket-ready and idle memory of the Native AOT l2vlan, against the same code
 # run by the .NET runtime (framework-dependent, JIT) as the baseline, in one run on one machine.
 #   usage: tests/bench/startup.sh AOT_BINARY JIT_DLL [--short]
-# Prints one line per build, then issue 12's goal 5 as BENCH rows (tests/bench/table.sh): the native
+# Prints one line per build, then the empty start's BENCH rows (tests/bench/table.sh): the native
 # build's ready time and idle RSS with an empty state, against the JIT build as baseline. Medians of 7
 # starts (3 with --short). Uses a throw-away state folder and socket.
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Reads the benches' output on stdin, keeps the BENCH rows of issue 12's contract
-#   BENCH|goal|figure|value|baseline|baseline value|ratio|target|met
+# Reads the benches' output on stdin, keeps their BENCH rows
+#   BENCH|bench|figure|value|baseline|baseline value|ratio|target|met
 # and prints them as one aligned table, then how many targets were met. Rows whose target is "-"
 # show growth only and are not counted. Everything else (the benches' human lines) is dropped.
 #   usage: { tests/bench/startup.sh ...; ...; } | tests/bench/table.sh
@@ -8,7 +8,7 @@ set -euo pipefail
 awk -F'|' '
     $1 == "BENCH" && NF == 9 { n++; for (i = 2; i <= 9; i++) { cell[n, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
     END {
-        split("goal|figure|value|baseline|baseline value|ratio|target|met", head, "|")
+        split("bench|figure|value|baseline|baseline value|ratio|target|met", head, "|")
         for (i = 2; i <= 9; i++) if (length(head[i - 1]) > w[i]) w[i] = length(head[i - 1])
         line = ""
         for (i = 2; i <= 9; i++) line = line sprintf("%-" w[i] "s  ", head[i - 1])
