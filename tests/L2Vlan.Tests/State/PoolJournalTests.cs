@@ -185,6 +185,21 @@ public class PoolJournalTests
         Assert.That(Held(Service()), Is.EqualTo(new[] { "10.40.1.0 Dynamic" }));
     }
 
+    [TestCase("""{"Id": null, "Subnet": "10.40.0.0/16"}""")]
+    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Allocations": [null]}""")]
+    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Allocations": [{"Address": null, "Kind": "Dynamic"}]}""")]
+    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Gateway": "10.40.0.1", "OtherGateways": [null]}""")]
+    public void A_pool_file_that_parses_but_lacks_a_value_is_quarantined_at_start(string json)
+    {
+        Directory.CreateDirectory(Pools);
+        File.WriteAllText(Snapshot, json);
+        IpamService ipam = null!;
+        Assert.DoesNotThrow(() => ipam = Service());
+        Assert.That(ipam.Pools, Is.Empty);
+        Assert.That(File.Exists(Snapshot), Is.False);
+        Assert.That(Directory.EnumerateFiles(Path.Combine(Pools, "quarantine")).Select(Path.GetFileName), Has.One.StartsWith(Key + ".json."));
+    }
+
     [Test]
     public void A_pool_file_of_the_release_before_the_journal_loads_unchanged_and_takes_a_journal()
     {
