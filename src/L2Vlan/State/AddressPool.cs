@@ -111,11 +111,12 @@ public sealed class AddressPool : IStateRecord
         : OtherGateways?.Any(g => g is null) == true ? "OtherGateways holds a null"
         : null;
 
-    /// <summary>Applies a journal record (one <see cref="Pending"/> entry of an earlier run), noting nothing.</summary>
-    internal void Apply(string change)
+    /// <summary>Applies a journal record (one <see cref="Pending"/> entry of an earlier run), noting nothing; false for one it does not know.</summary>
+    internal bool TryApply(string change)
     {
-        PoolChange.Apply(this, change);
+        var known = PoolChange.TryApply(this, change);
         Pending.Clear();
+        return known;
     }
 
     /// <summary>The pool's ID says what it is, so a replayed RequestPool finds the same pool.</summary>

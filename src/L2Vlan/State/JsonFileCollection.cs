@@ -88,12 +88,24 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
 
     public string PathOf(string key) => Path.Combine(Directory, key + Extension);
 
-    private void Quarantine(string path, Exception problem)
+    /// <summary>
+    /// Moves a record's file to quarantine at load, for a reason found beside the file (its pool's journal): it counts
+    /// among <see cref="QuarantinedAtLoad"/>, and the record is not served.
+    /// </summary>
+    public void QuarantineAtLoad(string key, string problem)
+    {
+        Quarantine(PathOf(key), problem);
+        QuarantinedAtLoad = [.. QuarantinedAtLoad, key];
+    }
+
+    private void Quarantine(string path, Exception problem) => Quarantine(path, problem.Message);
+
+    private void Quarantine(string path, string problem)
     {
         System.IO.Directory.CreateDirectory(QuarantineDirectory);
         var target = Path.Combine(QuarantineDirectory, $"{Path.GetFileName(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}");
         File.Move(path, target);
         logger.LogError("State file {Path} could not be read ({Problem}); moved it to {Target}. Its record is not served until it is repaired and moved back.",
-            path, problem.Message, target);
+            path, problem, target);
     }
 }
