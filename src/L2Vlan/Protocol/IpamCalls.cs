@@ -27,7 +27,7 @@ public sealed class IpamCalls(IpamService ipam)
 
     public RequestAddressResponse RequestAddress(RequestAddressRequest request)
     {
-        var wanted = string.IsNullOrWhiteSpace(request.Address) ? null : WireValues.Address(request.Address);
+        var wanted = string.IsNullOrWhiteSpace(request.Address) ? null : WireValues.Address(request.Address, "Address");
         var address = ipam.RequestAddress(Required.Value(request.PoolID, "PoolID"), wanted, DockerOptions.IsGatewayRequest(request.Options));
         return new RequestAddressResponse { Address = address.ToString() };
     }

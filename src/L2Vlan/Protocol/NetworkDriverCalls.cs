@@ -12,9 +12,11 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
         var data = Required.Items(request.IPv4Data, "IPv4Data").Concat(Required.Items(request.IPv6Data, "IPv6Data")).ToList();
         var subnets = data
             .Where(d => !string.IsNullOrEmpty(d.Item.Pool))
-            .Select(d => new SubnetRecord(WireValues.Subnet(d.Item.Pool!), WireValues.InterfaceAddress(d.Item.Gateway)))
+            .Select(d => new SubnetRecord(WireValues.Subnet(d.Item.Pool!, $"{d.Field}.Pool"), WireValues.InterfaceAddress(d.Item.Gateway, $"{d.Field}.Gateway")))
             .ToList();
-        var aux = data.SelectMany(d => Required.Values(d.Item.AuxAddresses, $"{d.Field}.AuxAddresses")).Select(WireValues.Address).ToList();
+        var aux = data
+            .SelectMany(d => Required.Values(d.Item.AuxAddresses, $"{d.Field}.AuxAddresses").Select(a => WireValues.Address(a, $"{d.Field}.AuxAddresses")))
+            .ToList();
         driver.CreateNetwork(new NetworkSpec(
             Required.Value(request.NetworkID, "NetworkID"),
             DockerOptions.Generic(request.Options),
@@ -36,8 +38,8 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
         var (mac, known) = driver.CreateEndpoint(
             Required.Value(request.NetworkID, "NetworkID"),
             Required.Value(request.EndpointID, "EndpointID"),
-            WireValues.InterfaceAddress(request.Interface?.Address),
-            WireValues.InterfaceAddress(request.Interface?.AddressIPv6),
+            WireValues.InterfaceAddress(request.Interface?.Address, "Interface.Address"),
+            WireValues.InterfaceAddress(request.Interface?.AddressIPv6, "Interface.AddressIPv6"),
             given);
         // Docker refuses a reply that changes a field it filled; fill the MAC only when it came empty.
         return new CreateEndpointResponse
