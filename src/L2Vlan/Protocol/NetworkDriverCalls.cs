@@ -18,7 +18,7 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
             .SelectMany(d => Required.Values(d.Item.AuxAddresses, $"{d.Field}.AuxAddresses").Select(a => WireValues.Address(a, $"{d.Field}.AuxAddresses")))
             .ToList();
         driver.CreateNetwork(new NetworkSpec(
-            Required.Value(request.NetworkID, "NetworkID"),
+            DockerIds.Network(request.NetworkID),
             DockerOptions.Generic(request.Options),
             DockerOptions.Flag(request.Options, DockerOptions.InternalKey),
             subnets,
@@ -28,7 +28,7 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
 
     public EmptyResponse DeleteNetwork(NetworkRequest request)
     {
-        driver.DeleteNetwork(Required.Value(request.NetworkID, "NetworkID"));
+        driver.DeleteNetwork(DockerIds.Network(request.NetworkID));
         return EmptyResponse.Instance;
     }
 
@@ -36,8 +36,8 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
     {
         var given = WireValues.Mac(request.Interface?.MacAddress);
         var (mac, known) = driver.CreateEndpoint(
-            Required.Value(request.NetworkID, "NetworkID"),
-            Required.Value(request.EndpointID, "EndpointID"),
+            DockerIds.Network(request.NetworkID),
+            DockerIds.Endpoint(request.EndpointID),
             WireValues.InterfaceAddress(request.Interface?.Address, "Interface.Address"),
             WireValues.InterfaceAddress(request.Interface?.AddressIPv6, "Interface.AddressIPv6"),
             given);
@@ -50,13 +50,13 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
 
     public EmptyResponse DeleteEndpoint(EndpointRequest request)
     {
-        driver.DeleteEndpoint(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID"));
+        driver.DeleteEndpoint(DockerIds.Network(request.NetworkID), DockerIds.Endpoint(request.EndpointID));
         return EmptyResponse.Instance;
     }
 
     public JoinResponse Join(JoinRequest request)
     {
-        var joined = driver.Join(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID"));
+        var joined = driver.Join(DockerIds.Network(request.NetworkID), DockerIds.Endpoint(request.EndpointID));
         return new JoinResponse
         {
             InterfaceName = new InterfaceName { SrcName = joined.ContainerVeth, DstPrefix = "eth" },
@@ -70,7 +70,7 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
     public EndpointOperInfoResponse EndpointOperInfo(EndpointRequest request)
     {
         var info = new EndpointOperInfoResponse();
-        if (driver.Endpoint(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID")) is var (bridge, endpoint))
+        if (driver.Endpoint(DockerIds.Network(request.NetworkID), DockerIds.Endpoint(request.EndpointID)) is var (bridge, endpoint))
         {
             info.Value["bridge"] = bridge;
             if (endpoint.HostVeth is not null) info.Value["host_veth"] = endpoint.HostVeth;
