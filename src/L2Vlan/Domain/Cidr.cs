@@ -47,9 +47,10 @@ public readonly record struct Cidr(IPAddress Network, int PrefixLength)
         return new Cidr(AddressMath.FromNumber(AddressMath.ToNumber(address) & ~hostMask, address.AddressFamily), prefixLength);
     }
 
-    /// <summary>Parses a network in CIDR form, refusing host bits, with an error that names <paramref name="option"/>.</summary>
+    /// <summary>Parses a network in CIDR form, refusing host bits and a zone, with an error that names <paramref name="option"/>.</summary>
     public static Cidr ParseNetwork(string? text, string option)
     {
+        ZoneSuffix.Refuse(text, option);
         if (!TryParse(text, out var cidr, out var hadHostBits))
             throw new UserError($"{option} '{text}' is not a network in CIDR form (example: 192.168.1.0/24 or 2001:db8::/64)");
         if (hadHostBits)

@@ -129,7 +129,7 @@ public static class PluginHost
     }
 
     private static JsonFileCollection<T> Collection<T>(ServiceSettings settings, string folder, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, IServiceProvider services)
-        where T : class =>
+        where T : class, IStateRecord =>
         new(Path.Combine(settings.StateDirectory, folder), type, services.GetRequiredService<ILoggerFactory>().CreateLogger($"L2Vlan.State.{folder}"));
 
     private static async Task Serve(HttpContext context, PluginDispatcher dispatcher, AdminCalls admin, ILogger logger)

@@ -21,20 +21,20 @@ public sealed class IpamCalls(IpamService ipam)
 
     public EmptyResponse ReleasePool(ReleasePoolRequest request)
     {
-        ipam.ReleasePool(Required.Value(request.PoolID, "PoolID"));
+        ipam.ReleasePool(DockerIds.Pool(request.PoolID));
         return EmptyResponse.Instance;
     }
 
     public RequestAddressResponse RequestAddress(RequestAddressRequest request)
     {
-        var wanted = string.IsNullOrWhiteSpace(request.Address) ? null : WireValues.Address(request.Address);
-        var address = ipam.RequestAddress(Required.Value(request.PoolID, "PoolID"), wanted, DockerOptions.IsGatewayRequest(request.Options));
+        var wanted = string.IsNullOrWhiteSpace(request.Address) ? null : WireValues.Address(request.Address, "Address");
+        var address = ipam.RequestAddress(DockerIds.Pool(request.PoolID), wanted, DockerOptions.IsGatewayRequest(request.Options));
         return new RequestAddressResponse { Address = address.ToString() };
     }
 
     public EmptyResponse ReleaseAddress(ReleaseAddressRequest request)
     {
-        var poolId = Required.Value(request.PoolID, "PoolID");
+        var poolId = DockerIds.Pool(request.PoolID);
         if (WireValues.TryParseAddress(request.Address, out var address)) ipam.ReleaseAddress(poolId, address);
         return EmptyResponse.Instance;
     }

@@ -12,11 +12,13 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
         var data = Required.Items(request.IPv4Data, "IPv4Data").Concat(Required.Items(request.IPv6Data, "IPv6Data")).ToList();
         var subnets = data
             .Where(d => !string.IsNullOrEmpty(d.Item.Pool))
-            .Select(d => new SubnetRecord(WireValues.Subnet(d.Item.Pool!), WireValues.InterfaceAddress(d.Item.Gateway)))
+            .Select(d => new SubnetRecord(WireValues.Subnet(d.Item.Pool!, $"{d.Field}.Pool"), WireValues.InterfaceAddress(d.Item.Gateway, $"{d.Field}.Gateway")))
             .ToList();
-        var aux = data.SelectMany(d => Required.Values(d.Item.AuxAddresses, $"{d.Field}.AuxAddresses")).Select(WireValues.Address).ToList();
+        var aux = data
+            .SelectMany(d => Required.Values(d.Item.AuxAddresses, $"{d.Field}.AuxAddresses").Select(a => WireValues.Address(a, $"{d.Field}.AuxAddresses")))
+            .ToList();
         driver.CreateNetwork(new NetworkSpec(
-            Required.Value(request.NetworkID, "NetworkID"),
+            DockerIds.Network(request.NetworkID),
             DockerOptions.Generic(request.Options),
             DockerOptions.Flag(request.Options, DockerOptions.InternalKey),
             subnets,
@@ -26,7 +28,7 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
 
     public EmptyResponse DeleteNetwork(NetworkRequest request)
     {
-        driver.DeleteNetwork(Required.Value(request.NetworkID, "NetworkID"));
+        driver.DeleteNetwork(DockerIds.Network(request.NetworkID));
         return EmptyResponse.Instance;
     }
 
@@ -34,10 +36,10 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
     {
         var given = WireValues.Mac(request.Interface?.MacAddress);
         var (mac, known) = driver.CreateEndpoint(
-            Required.Value(request.NetworkID, "NetworkID"),
-            Required.Value(request.EndpointID, "EndpointID"),
-            WireValues.InterfaceAddress(request.Interface?.Address),
-            WireValues.InterfaceAddress(request.Interface?.AddressIPv6),
+            DockerIds.Network(request.NetworkID),
+            DockerIds.Endpoint(request.EndpointID),
+            WireValues.InterfaceAddress(request.Interface?.Address, "Interface.Address"),
+            WireValues.InterfaceAddress(request.Interface?.AddressIPv6, "Interface.AddressIPv6"),
             given);
         // Docker refuses a reply that changes a field it filled; fill the MAC only when it came empty.
         return new CreateEndpointResponse
@@ -48,13 +50,13 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
 
     public EmptyResponse DeleteEndpoint(EndpointRequest request)
     {
-        driver.DeleteEndpoint(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID"));
+        driver.DeleteEndpoint(DockerIds.Network(request.NetworkID), DockerIds.Endpoint(request.EndpointID));
         return EmptyResponse.Instance;
     }
 
     public JoinResponse Join(JoinRequest request)
     {
-        var joined = driver.Join(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID"));
+        var joined = driver.Join(DockerIds.Network(request.NetworkID), DockerIds.Endpoint(request.EndpointID));
         return new JoinResponse
         {
             InterfaceName = new InterfaceName { SrcName = joined.ContainerVeth, DstPrefix = "eth" },
@@ -68,7 +70,7 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
     public EndpointOperInfoResponse EndpointOperInfo(EndpointRequest request)
     {
         var info = new EndpointOperInfoResponse();
-        if (driver.Endpoint(Required.Value(request.NetworkID, "NetworkID"), Required.Value(request.EndpointID, "EndpointID")) is var (bridge, endpoint))
+        if (driver.Endpoint(DockerIds.Network(request.NetworkID), DockerIds.Endpoint(request.EndpointID)) is var (bridge, endpoint))
         {
             info.Value["bridge"] = bridge;
             if (endpoint.HostVeth is not null) info.Value["host_veth"] = endpoint.HostVeth;

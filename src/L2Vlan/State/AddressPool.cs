@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using L2Vlan.Domain;
 
@@ -10,7 +11,7 @@ namespace L2Vlan.State;
 /// the changes made since (see <see cref="PoolStore"/>): each change is also noted in <see cref="Pending"/>, which
 /// the store appends to the journal.
 /// </summary>
-public sealed class AddressPool
+public sealed class AddressPool : IStateRecord
 {
     public required string Id { get; init; }
     public required Cidr Subnet { get; init; }
@@ -29,14 +30,18 @@ public sealed class AddressPool
     [JsonIgnore]
     public AllocationIndex Allocations { get; }
 
-    /// <summary><see cref="Allocations"/> as the file has always had them: a list.</summary>
+    /// <summary>
+    /// <see cref="Allocations"/> as the file has always had them: a list. Indexed as it is read, so an allocation that
+    /// is null, or has no address, makes the file unreadable here (the index cannot hold it for a later check).
+    /// </summary>
     [JsonInclude, JsonPropertyName(nameof(Allocations))]
     internal List<Allocation> AllocationsInFile
     {
         get => [.. Allocations];
         init
         {
-            foreach (var allocation in value) Allocations.Load(allocation);
+            foreach (var allocation in value ?? [])
+                Allocations.Load(allocation?.Address is null ? throw new JsonException("an allocation of Allocations is null or has no Address") : allocation);
         }
     }
 
@@ -101,11 +106,17 @@ public sealed class AddressPool
 
     public Allocation? Find(IPAddress address) => Allocations.Find(address);
 
-    /// <summary>Applies a journal record (one <see cref="Pending"/> entry of an earlier run), noting nothing.</summary>
-    internal void Apply(string change)
+    public string? Problem() =>
+        Id is null ? "Id is null"
+        : OtherGateways?.Any(g => g is null) == true ? "OtherGateways holds a null"
+        : null;
+
+    /// <summary>Applies a journal record (one <see cref="Pending"/> entry of an earlier run), noting nothing; false for one it does not know.</summary>
+    internal bool TryApply(string change)
     {
-        PoolChange.Apply(this, change);
+        var known = PoolChange.TryApply(this, change);
         Pending.Clear();
+        return known;
     }
 
     /// <summary>The pool's ID says what it is, so a replayed RequestPool finds the same pool.</summary>

@@ -5,7 +5,7 @@ namespace L2Vlan.State;
 /// sub-interface, the firewall rule. Persisted as bridges/&lt;Name&gt;.json before the links are made, and
 /// removed after they are gone, so every link l2vlan made has a record and nothing else is ever deleted.
 /// </summary>
-public sealed class BridgeRecord
+public sealed class BridgeRecord : IStateRecord
 {
     public required string Name { get; init; }
     public required string ExtIf { get; init; }
@@ -19,4 +19,10 @@ public sealed class BridgeRecord
     /// rule is confirmed gone. So a recorded rule may be missing (start-up puts it back), but no rule goes unrecorded.
     /// </summary>
     public bool FirewallAccept { get; set; }
+
+    public string? Problem() =>
+        Name is null ? "Name is null"
+        : ExtIf is null ? "ExtIf is null"
+        : VlanLink is null ? "VlanLink is null"
+        : null;
 }

@@ -45,15 +45,23 @@ internal static class JournalRecords
     }
 
     /// <summary>
-    /// Applies to <paramref name="pool"/> the records its snapshot does not hold yet, in order; returns where the
-    /// journal's good part ends. Records the snapshot holds (a compaction killed before it emptied the journal)
-    /// are skipped; a record out of sequence after the applied ones ends the journal like a torn one.
+    /// What a replay found: where the journal's good part ends, and the sequence number of the first whole record that
+    /// is not a pool change this release knows (null when there is none); the replay stopped before that record.
     /// </summary>
-    public static long Replay(AddressPool pool, List<Record> records)
+    public readonly record struct Replayed(long End, long? Unknown);
+
+    /// <summary>
+    /// Applies to <paramref name="pool"/> the records its snapshot does not hold yet, in order. Records the snapshot
+    /// holds (a compaction killed before it emptied the journal) are skipped; a record out of sequence after the
+    /// applied ones ends the journal like a torn one. A whole record that this release cannot apply stops the replay
+    /// (<see cref="Replayed.Unknown"/>): the records after it may depend on it, so the caller decides the pool's fate.
+    /// </summary>
+    public static Replayed Replay(AddressPool pool, List<Record> records)
     {
         var last = pool.JournalSequence ?? 0;
         var applied = false;
         long end = 0;
+        long? unknown = null;
         foreach (var record in records)
         {
             if (record.Sequence <= last && !applied)
@@ -62,10 +70,14 @@ internal static class JournalRecords
                 continue;
             }
             if (record.Sequence != last + 1) break;
-            pool.Apply(record.Change);
+            if (!pool.TryApply(record.Change))
+            {
+                unknown = record.Sequence;
+                break;
+            }
             (last, applied, end) = (record.Sequence, true, record.End);
         }
         pool.JournalSequence = last;
-        return end;
+        return new Replayed(end, unknown);
     }
 }

@@ -6,10 +6,11 @@ namespace L2Vlan.State;
 
 /// <summary>
 /// A folder of JSON files, one per record. A write replaces a file atomically (see <see cref="AtomicFile"/>),
-/// so a crash leaves the old or the new record, never a torn one. A file that cannot be read is moved
-/// to <c>quarantine/</c> and reported, and the other records load as usual.
+/// so a crash leaves the old or the new record, never a torn one. A file that cannot be read, or holds a record
+/// that is not whole (<see cref="IStateRecord.Problem"/>), is moved to <c>quarantine/</c> and reported, and the other
+/// records load as usual.
 /// </summary>
-public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> typeInfo, ILogger logger) where T : class
+public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> typeInfo, ILogger logger) where T : class, IStateRecord
 {
     private const string Extension = ".json";
 
@@ -62,9 +63,10 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
             {
                 var value = JsonSerializer.Deserialize(File.ReadAllBytes(path), typeInfo)
                     ?? throw new JsonException("the file holds null");
+                if (value.Problem() is { } problem) throw new InvalidDataException(problem);
                 loaded.Add((key, value));
             }
-            catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception e) when (e is JsonException or InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
             {
                 if (!quarantineBroken) continue;
                 Quarantine(path, e);
@@ -86,12 +88,24 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
 
     public string PathOf(string key) => Path.Combine(Directory, key + Extension);
 
-    private void Quarantine(string path, Exception problem)
+    /// <summary>
+    /// Moves a record's file to quarantine at load, for a reason found beside the file (its pool's journal): it counts
+    /// among <see cref="QuarantinedAtLoad"/>, and the record is not served.
+    /// </summary>
+    public void QuarantineAtLoad(string key, string problem)
+    {
+        Quarantine(PathOf(key), problem);
+        QuarantinedAtLoad = [.. QuarantinedAtLoad, key];
+    }
+
+    private void Quarantine(string path, Exception problem) => Quarantine(path, problem.Message);
+
+    private void Quarantine(string path, string problem)
     {
         System.IO.Directory.CreateDirectory(QuarantineDirectory);
         var target = Path.Combine(QuarantineDirectory, $"{Path.GetFileName(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}");
         File.Move(path, target);
         logger.LogError("State file {Path} could not be read ({Problem}); moved it to {Target}. Its record is not served until it is repaired and moved back.",
-            path, problem.Message, target);
+            path, problem, target);
     }
 }

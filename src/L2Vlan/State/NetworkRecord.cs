@@ -6,7 +6,7 @@ using L2Vlan.Domain;
 namespace L2Vlan.State;
 
 /// <summary>One l2vlan network as this host knows it; persisted as networks/&lt;NetworkId&gt;.json.</summary>
-public sealed class NetworkRecord
+public sealed class NetworkRecord : IStateRecord
 {
     public required string NetworkId { get; init; }
     public required string BridgeName { get; init; }
@@ -37,6 +37,17 @@ public sealed class NetworkRecord
         get => PendingVethDeletes.Count == 0 ? null : PendingVethDeletes;
         init => PendingVethDeletes.AddRange(value ?? []);
     }
+
+    public string? Problem() =>
+        NetworkId is null ? "NetworkId is null"
+        : BridgeName is null ? "BridgeName is null"
+        : ExtIf is null ? "ExtIf is null"
+        : Subnets.Any(s => s is null) ? "Subnets holds a null"
+        : AuxAddresses?.Any(a => a is null) == true ? "AuxAddresses holds a null"
+        : Options.Values.Any(v => v is null) ? "an option of Options is null"
+        : PendingVethDeletes.Any(v => v is null) ? "PendingVethDeletes holds a null"
+        : Endpoints.Values.Any(e => e is null) ? "an endpoint of Endpoints is null"
+        : Endpoints.Values.Select(e => e.Problem()).FirstOrDefault(p => p is not null);
 }
 
 /// <summary>A subnet of a network and the gateway on the external router (with the subnet's prefix length, as Docker gives it).</summary>
@@ -61,4 +72,10 @@ public sealed class EndpointRecord
     /// <summary>The addresses the endpoint still holds.</summary>
     public IEnumerable<IPAddress> HeldAddresses() =>
         new[] { Address, AddressIPv6 }.OfType<InterfaceAddress>().Select(a => a.Address);
+
+    /// <summary>What the endpoint lacks, or null when it is whole (see <see cref="IStateRecord"/>).</summary>
+    public string? Problem() =>
+        EndpointId is null ? "an endpoint's EndpointId is null"
+        : MacAddress is null ? $"endpoint {EndpointId}'s MacAddress is null"
+        : null;
 }

@@ -14,26 +14,29 @@ internal static class PoolChange
     public static string Holders(int n) => string.Create(CultureInfo.InvariantCulture, $"holders {n}");
     public static string Gateway(IPAddress address) => $"gateway {address}";
 
-    /// <summary>Applies <paramref name="change"/> to the pool; a record that is not one of these is an error.</summary>
-    public static void Apply(AddressPool pool, string change)
+    /// <summary>
+    /// Applies <paramref name="change"/> to the pool; false, changing nothing, for a record that is not one of these:
+    /// a kind a newer release writes, or a value that does not parse.
+    /// </summary>
+    public static bool TryApply(AddressPool pool, string change)
     {
-        var parts = change.Split(' ');
-        switch (parts)
+        switch (change.Split(' '))
         {
-            case ["held", var address, var kind] when Enum.TryParse<AllocationKind>(kind, out var k):
-                pool.Allocations.Load(new Allocation(IPAddress.Parse(address), k));
-                break;
-            case ["released", var address]:
-                pool.Allocations.Unload(IPAddress.Parse(address));
-                break;
-            case ["holders", var n]:
-                pool.HoldersInFile = int.Parse(n, CultureInfo.InvariantCulture);
-                break;
-            case ["gateway", var address]:
-                pool.AddGateway(IPAddress.Parse(address));
-                break;
+            case ["held", var text, var kind] when IPAddress.TryParse(text, out var address)
+                && Enum.TryParse<AllocationKind>(kind, out var k) && Enum.IsDefined(k):
+                pool.Allocations.Load(new Allocation(address, k));
+                return true;
+            case ["released", var text] when IPAddress.TryParse(text, out var address):
+                pool.Allocations.Unload(address);
+                return true;
+            case ["holders", var text] when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n):
+                pool.HoldersInFile = n;
+                return true;
+            case ["gateway", var text] when IPAddress.TryParse(text, out var address):
+                pool.AddGateway(address);
+                return true;
             default:
-                throw new FormatException($"journal record '{change}' is not a pool change");
+                return false;
         }
     }
 }

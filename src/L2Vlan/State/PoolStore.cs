@@ -38,7 +38,10 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         public long SnapshotLength { get; set; } = snapshotLength;
     }
 
-    /// <summary>Every readable pool with its journal replayed; a journal's torn end is cut off, and a journal with no snapshot goes.</summary>
+    /// <summary>
+    /// Every readable pool with its journal replayed; a journal's torn end is cut off, a journal with no snapshot goes,
+    /// and a pool whose journal holds a record this release does not know goes to quarantine.
+    /// </summary>
     public IReadOnlyList<AddressPool> LoadAll()
     {
         foreach (var journal in _journals.Values) journal.Handle.Dispose();
@@ -53,7 +56,19 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
             var length = RandomAccess.GetLength(handle);
             var bytes = new byte[length];
             RandomAccess.Read(handle, bytes, 0);
-            var good = JournalRecords.Replay(pool, JournalRecords.Decode(bytes));
+            var (good, unknown) = JournalRecords.Replay(pool, JournalRecords.Decode(bytes));
+            if (unknown is { } sequence)
+            {
+                // A whole record this release cannot apply: a newer release's (then downgraded from), or a value that
+                // does not parse. The pool as of the record before it would hand out again what that record, or one
+                // after it, holds; cutting the journal there would lose records that a newer release can read. So the
+                // pool goes to quarantine, snapshot and journal unchanged (the journal follows below), as a file that
+                // cannot be read does: start-up re-creates it holding what the networks' records use
+                // (IpamService.HoldAddressesOfNetworks), and moving both files back after an upgrade restores it.
+                handle.Dispose();
+                snapshots.QuarantineAtLoad(key, $"record {sequence} of its journal {Path.GetFileName(path)} is not a pool change this release knows");
+                continue;
+            }
             if (good < length)
             {
                 logger.LogWarning("Journal {Path}: the last {Bytes} bytes are a change cut short by a crash (never answered); cut off", path, length - good);
@@ -138,7 +153,9 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
             {
                 bytes = [];
             }
-            JournalRecords.Replay(pool, JournalRecords.Decode(bytes));
+            // A journal this release cannot replay to its end is skipped, as an unreadable snapshot is: the service
+            // quarantines its pool at load.
+            if (JournalRecords.Replay(pool, JournalRecords.Decode(bytes)).Unknown is not null) continue;
             pool.Pending.Clear();
             pools.Add(pool);
         }

@@ -23,7 +23,7 @@ public sealed record StateView(
     }
 
     // Reading must not move files: status is run by people while the service owns the folder.
-    private static List<T> ReadOnly<T>(JsonFileCollection<T> collection) where T : class =>
+    private static List<T> ReadOnly<T>(JsonFileCollection<T> collection) where T : class, IStateRecord =>
         Directory.Exists(collection.Directory) ? collection.Peek().Select(x => x.Value).ToList() : [];
 
     public string Describe()

@@ -59,6 +59,22 @@ public class StateRecoveryTests
         AssertBridgeKept(veth);
     }
 
+    [TestCase("""{"NetworkId": null, "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000}""")]
+    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000, "Endpoints": {"e": null}}""")]
+    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000, "Endpoints": {"e": {"EndpointId": "e", "MacAddress": null}}}""")]
+    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000, "Subnets": [null], "AuxAddresses": [null]}""")]
+    public void A_network_file_that_parses_but_lacks_a_value_is_quarantined_at_start(string json)
+    {
+        var veth = NetworkWithRunningContainer();
+        File.WriteAllText(_state.Networks.PathOf("net3"), json);
+
+        Assert.DoesNotThrow(() => _state.Restart(), "the service starts");
+        Assert.That(_state.Files("networks"), Is.EqualTo(new[] { "net1.json" }), "the file went to quarantine");
+        Assert.That(_state.Networks.QuarantinedFiles().Select(Path.GetFileName), Has.One.StartsWith("net3.json."));
+        Assert.That(_state.Driver.Endpoint("net1", "e1"), Is.Not.Null, "the other network is served");
+        AssertBridgeKept(veth);
+    }
+
     [Test]
     public void Deleting_the_last_readable_network_on_the_bridge_leaves_it_to_the_quarantined_one()
     {

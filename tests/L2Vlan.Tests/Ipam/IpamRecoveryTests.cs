@@ -67,6 +67,22 @@ public class IpamRecoveryTests
     }
 
     [Test]
+    public void A_pool_whose_journal_holds_a_record_of_a_newer_release_is_re_created_and_the_running_container_keeps_its_address()
+    {
+        var pool = NetworkWithContainer("net1", "192.168.1.4/30");
+        var journal = Path.Combine(_state.Pools.Directory, AddressPool.FileKey(pool) + ".journal");
+        var next = JournalRecords.Decode(File.ReadAllBytes(journal)).Last().Sequence + 1;
+        File.AppendAllBytes(journal, JournalRecords.Encode(next, "leased 192.168.1.6 Dynamic 3600"));
+
+        Assert.DoesNotThrow(() => _state.Restart(), "the service starts");
+
+        Assert.That(Directory.EnumerateFiles(_state.Pools.QuarantineDirectory).Count(), Is.EqualTo(2), "snapshot and journal");
+        Assert.That(_state.Driver.Endpoint("net1", "e-net1"), Is.Not.Null, "the network is served");
+        Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"), "the next container does not get the running one's .4");
+        Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.1"))!.Message, Does.Contain("gateway"));
+    }
+
+    [Test]
     public void A_fixed_address_of_a_quarantined_pool_is_not_handed_out_when_docker_asks_for_the_pool_again()
     {
         NetworkWithContainer("net1", "192.168.1.4/32");

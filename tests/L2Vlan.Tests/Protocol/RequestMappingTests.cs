@@ -40,7 +40,7 @@ public class RequestMappingTests
     {
         using var state = new TestState();
         var driver = new NetworkDriverCalls(state.Driver);
-        Assert.That(Refusal(() => driver.CreateEndpoint(new CreateEndpointRequest { Interface = new EndpointInterface { Address = "192.168.1.4" } })),
+        Assert.That(Refusal(() => driver.CreateEndpoint(new CreateEndpointRequest { NetworkID = "n1", EndpointID = "e1", Interface = new EndpointInterface { Address = "192.168.1.4" } })),
             Does.Contain("'192.168.1.4' is not an address in CIDR form"));
         Assert.That(Refusal(() => driver.CreateEndpoint(new CreateEndpointRequest { Interface = new EndpointInterface { Address = "192.168.1.4/24", MacAddress = "02:42" } })),
             Does.Contain("--mac-address 02:42 is not a MAC address"));

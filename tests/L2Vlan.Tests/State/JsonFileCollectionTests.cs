@@ -1,4 +1,6 @@
 using L2Vlan.State;
+using L2Vlan.Tests.Fakes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.State;
@@ -60,6 +62,21 @@ public class JsonFileCollectionTests
         Assert.That(_bridges.LoadAll().Select(l => l.Key), Is.EqualTo(new[] { "vlan10" }));
         Assert.That(File.Exists(_bridges.PathOf("vlan20")), Is.False);
         Assert.That(Directory.EnumerateFiles(_bridges.QuarantineDirectory).Single(), Does.Contain("vlan20.json."));
+    }
+
+    [Test]
+    public void A_file_that_parses_but_lacks_a_value_is_quarantined_with_its_path_and_the_field_logged()
+    {
+        var log = new RecordingLogger<JsonFileCollectionTests>();
+        var bridges = new JsonFileCollection<BridgeRecord>(_folder, StateJsonContext.Default.BridgeRecord, log);
+        bridges.Save("vlan10", Bridge("vlan10", 10));
+        File.WriteAllText(bridges.PathOf("vlan20"), """{"Name": null, "ExtIf": "eno1", "VlanId": 20, "VlanLink": "eno1.20"}""");
+
+        Assert.That(bridges.LoadAll().Select(l => l.Key), Is.EqualTo(new[] { "vlan10" }));
+        Assert.That(bridges.QuarantinedAtLoad, Is.EqualTo(new[] { "vlan20" }));
+        Assert.That(File.Exists(bridges.PathOf("vlan20")), Is.False);
+        var error = log.Entries.Single(e => e.Level == LogLevel.Error).Message;
+        Assert.That(error, Does.Contain(bridges.PathOf("vlan20")).And.Contain("Name is null"));
     }
 
     [Test]

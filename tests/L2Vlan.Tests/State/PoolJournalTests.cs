@@ -185,6 +185,44 @@ public class PoolJournalTests
         Assert.That(Held(Service()), Is.EqualTo(new[] { "10.40.1.0 Dynamic" }));
     }
 
+    [TestCase("leased 10.40.1.9 Dynamic 3600")]
+    [TestCase("held 10.40.1.999 Dynamic")]
+    [TestCase("holders many")]
+    public void A_journal_record_this_release_cannot_apply_quarantines_the_pool(string change)
+    {
+        var ipam = WithPool();
+        Next(ipam);
+        var next = JournalRecords.Decode(File.ReadAllBytes(Journal)).Last().Sequence + 1;
+        File.AppendAllBytes(Journal, JournalRecords.Encode(next, change));
+        var journal = File.ReadAllBytes(Journal);
+
+        Assert.That(PoolStore.Peek(Pools, NullLogger.Instance), Is.Empty, "status skips the pool, touching nothing");
+        Assert.That(File.ReadAllBytes(Journal), Is.EqualTo(journal));
+        IpamService again = null!;
+        Assert.DoesNotThrow(() => again = Service(), "the start goes on");
+        Assert.That(again.Pools, Is.Empty);
+        Assert.That(File.Exists(Snapshot) || File.Exists(Journal), Is.False, "both files left the pools");
+        var quarantine = Path.Combine(Pools, "quarantine");
+        Assert.That(Directory.EnumerateFiles(quarantine).Select(Path.GetFileName), Has.One.StartsWith(Key + ".json."));
+        var kept = Directory.EnumerateFiles(quarantine, Key + ".journal.*").Single();
+        Assert.That(File.ReadAllBytes(kept), Is.EqualTo(journal), "the journal is kept byte for byte, for a release that knows the record");
+    }
+
+    [TestCase("""{"Id": null, "Subnet": "10.40.0.0/16"}""")]
+    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Allocations": [null]}""")]
+    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Allocations": [{"Address": null, "Kind": "Dynamic"}]}""")]
+    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Gateway": "10.40.0.1", "OtherGateways": [null]}""")]
+    public void A_pool_file_that_parses_but_lacks_a_value_is_quarantined_at_start(string json)
+    {
+        Directory.CreateDirectory(Pools);
+        File.WriteAllText(Snapshot, json);
+        IpamService ipam = null!;
+        Assert.DoesNotThrow(() => ipam = Service());
+        Assert.That(ipam.Pools, Is.Empty);
+        Assert.That(File.Exists(Snapshot), Is.False);
+        Assert.That(Directory.EnumerateFiles(Path.Combine(Pools, "quarantine")).Select(Path.GetFileName), Has.One.StartsWith(Key + ".json."));
+    }
+
     [Test]
     public void A_pool_file_of_the_release_before_the_journal_loads_unchanged_and_takes_a_journal()
     {

@@ -73,7 +73,7 @@ public class StateFormatTests
         }
         """;
 
-    private static void AssertRoundTrip<T>(JsonFileCollection<T> files, string json, Action<T> check) where T : class
+    private static void AssertRoundTrip<T>(JsonFileCollection<T> files, string json, Action<T> check) where T : class, IStateRecord
     {
         Directory.CreateDirectory(files.Directory);
         File.WriteAllText(files.PathOf("old"), json);
