@@ -13,6 +13,12 @@ public static class DockerOptions
     public const string RequestAddressTypeKey = "RequestAddressType";
     public const string GatewayRequestType = "com.docker.network.gateway";
 
+    /// <summary>
+    /// The name an endpoint's interface should have in the container, since Docker 28 (moby commit 56a7817b2d):
+    /// <c>docker network connect --driver-opt com.docker.network.endpoint.ifname=NAME</c>.
+    /// </summary>
+    public const string InterfaceNameKey = "com.docker.network.endpoint.ifname";
+
     /// <summary>How Docker and Compose spell a network's MTU for every driver: the same as l2vlan's <c>-o mtu</c>.</summary>
     public const string MtuKey = "com.docker.network.driver.mtu";
 
@@ -54,6 +60,21 @@ public static class DockerOptions
         && options.TryGetValue(RequestAddressTypeKey, out var type)
         && type.ValueKind == JsonValueKind.String
         && type.GetString() == GatewayRequestType;
+
+    /// <summary>
+    /// Docker honours an interface name for its own drivers only: for a plugin it names the interface from DstPrefix and
+    /// drops DstName (moby daemon/libnetwork/drivers/remote/driver.go, Join: <c>SetNames(SrcName, DstPrefix, "")</c>,
+    /// 28.0 to 29.x). The container would get eth0, eth1, … whatever was asked, so the request is refused instead.
+    /// </summary>
+    public static void RejectInterfaceName(Dictionary<string, JsonElement>? options)
+    {
+        if (options is null || !options.TryGetValue(InterfaceNameKey, out var name)) return;
+        var text = name.ValueKind == JsonValueKind.String ? name.GetString() : name.GetRawText();
+        // An empty name asks for nothing: Docker's own drivers then use the prefix too.
+        if (string.IsNullOrEmpty(text)) return;
+        throw new UserError($"driver-opt {InterfaceNameKey}={text} cannot be honoured: Docker does not let a network plugin name the " +
+            "container's interface (it names it eth0, eth1, … in the order the networks are connected); leave the option out");
+    }
 
     /// <summary>Docker's own keys may ride along; the user's --ipam-opt keys would be silently ignored otherwise.</summary>
     public static void RejectIpamOptions(Dictionary<string, JsonElement>? options)

@@ -34,6 +34,7 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
 
     public CreateEndpointResponse CreateEndpoint(CreateEndpointRequest request)
     {
+        DockerOptions.RejectInterfaceName(request.Options);
         var given = WireValues.Mac(request.Interface?.MacAddress);
         var (mac, known) = driver.CreateEndpoint(
             DockerIds.Network(request.NetworkID),

@@ -1,42 +1,8 @@
-using System.Text;
-using System.Text.Json;
-using L2Vlan.Protocol;
-using L2Vlan.Tests.Fakes;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace L2Vlan.Tests.Protocol;
 
 /// <summary>Docker's calls as bytes, taken from what Docker 20.10 really sent (shared notes, docker-20.10-trace.txt).</summary>
-public class PluginDispatcherTests
+public class PluginDispatcherTests : DispatcherOverFakeKernel
 {
-    private TestState _state = null!;
-    private PluginDispatcher _dispatcher = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        _state = new TestState(links);
-        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, new RunningCalls(TimeProvider.System), NullLogger<PluginDispatcher>.Instance);
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    private (int Status, JsonElement Body) Call(string path, string body)
-    {
-        var reply = _dispatcher.Handle(path, Encoding.UTF8.GetBytes(body));
-        return (reply.Status, JsonDocument.Parse(reply.Body).RootElement);
-    }
-
-    private JsonElement Ok(string path, string body)
-    {
-        var (status, json) = Call(path, body);
-        Assert.That(status, Is.EqualTo(200), json.ToString());
-        return json;
-    }
-
     [Test]
     public void Activation_and_capabilities_take_an_empty_body()
     {
@@ -74,8 +40,8 @@ public class PluginDispatcherTests
         Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.1"}""");
         Ok("/IpamDriver.ReleasePool", $$$"""{"PoolID": "{{{poolId}}}"}""");
         Ok("/NetworkDriver.DeleteNetwork", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp"}""");
-        Assert.That(_state.Files("pools").Concat(_state.Files("networks")).Concat(_state.Files("bridges")), Is.Empty);
-        Assert.That(_state.Links.FindLink("vlan2000"), Is.Null);
+        Assert.That(State.Files("pools").Concat(State.Files("networks")).Concat(State.Files("bridges")), Is.Empty);
+        Assert.That(State.Links.FindLink("vlan2000"), Is.Null);
     }
 
     private const string SwarmNet = "zbup5992ml64i75r7mzhxdfnp";
@@ -105,8 +71,8 @@ public class PluginDispatcherTests
 
     private string[] VethsOnTheBridge()
     {
-        var bridge = _state.Links.FindLink("vlan2000")!.Index;
-        return _state.Links.ListLinks().Where(l => l.MasterIndex == bridge && l.Kind == "veth").Select(l => l.Name).ToArray();
+        var bridge = State.Links.FindLink("vlan2000")!.Index;
+        return State.Links.ListLinks().Where(l => l.MasterIndex == bridge && l.Kind == "veth").Select(l => l.Name).ToArray();
     }
 
     [Test]
@@ -118,9 +84,9 @@ public class PluginDispatcherTests
         // dockerd dies: no Leave, DeleteEndpoint, ReleaseAddress nor DeleteNetwork. The new one replays the network.
         var poolId = CreateSwarmNetwork();
 
-        Assert.That(_state.Links.FindLink(oldVeth), Is.Null, "the dead container's veth is gone");
+        Assert.That(State.Links.FindLink(oldVeth), Is.Null, "the dead container's veth is gone");
         Assert.That(StartTask(poolId, NewEndpoint), Is.EqualTo("192.168.1.4/24"));
-        Assert.That(_state.Driver.Networks.Single().Endpoints.Keys, Is.EqualTo(new[] { NewEndpoint }));
+        Assert.That(State.Driver.Networks.Single().Endpoints.Keys, Is.EqualTo(new[] { NewEndpoint }));
     }
 
     [Test]
@@ -142,15 +108,15 @@ public class PluginDispatcherTests
         var poolId = CreateSwarmNetwork();
         StartTask(poolId, OldEndpoint);
         Ok("/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
-        Assert.That(_state.Driver.Networks.Single().Endpoints[OldEndpoint].Deleted, Is.True);
-        Assert.That(_state.Networks.LoadAll().Single().Value.Endpoints[OldEndpoint].Deleted, Is.True, "kept on disk too");
+        Assert.That(State.Driver.Networks.Single().Endpoints[OldEndpoint].Deleted, Is.True);
+        Assert.That(State.Networks.LoadAll().Single().Value.Endpoints[OldEndpoint].Deleted, Is.True, "kept on disk too");
         var (status, _) = Call("/NetworkDriver.Join", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}", "SandboxKey": "/x", "Options": {}}""");
         Assert.That(status, Is.EqualTo(500), "a deleted endpoint cannot be joined");
 
         Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.4"}""");
 
-        Assert.That(_state.Driver.Networks.Single().Endpoints, Is.Empty);
-        Assert.That(_state.Networks.LoadAll().Single().Value.Endpoints, Is.Empty);
+        Assert.That(State.Driver.Networks.Single().Endpoints, Is.Empty);
+        Assert.That(State.Networks.LoadAll().Single().Value.Endpoints, Is.Empty);
     }
 
     [Test]
@@ -158,12 +124,12 @@ public class PluginDispatcherTests
     {
         var poolId = CreateSwarmNetwork();
         Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.200", "Options": null}""");
-        _state.Ipam.MarkAuxiliary(System.Net.IPAddress.Parse("192.168.1.200"));
+        State.Ipam.MarkAuxiliary(System.Net.IPAddress.Parse("192.168.1.200"));
         StartTask(poolId, OldEndpoint);
 
         CreateSwarmNetwork();
 
-        var pool = _state.Ipam.Pools.Single();
+        var pool = State.Ipam.Pools.Single();
         Assert.That(pool.Gateway, Is.EqualTo("192.168.1.1"));
         Assert.That(pool.Allocations.Select(a => a.Address), Is.EqualTo(new[] { "192.168.1.200" }), "only the dead task's address was reclaimed");
     }
@@ -204,7 +170,7 @@ public class PluginDispatcherTests
             "/IpamDriver.GetCapabilities", "/IpamDriver.GetDefaultAddressSpaces", "/IpamDriver.RequestPool", "/IpamDriver.ReleasePool",
             "/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress",
         ];
-        Assert.That(_dispatcher.Paths, Is.EquivalentTo(protocol));
+        Assert.That(Dispatcher.Paths, Is.EquivalentTo(protocol));
         Assert.That(Ok("/NetworkDriver.DiscoverNew", """{"DiscoveryType":1,"DiscoveryData":{"Address":"10.0.0.5","BindAddress":"","Self":false}}""").EnumerateObject(), Is.Empty);
         Assert.That(Ok("/NetworkDriver.AllocateNetwork", """{"NetworkID":"x","Options":{"k":"v"},"IPv4Data":[],"IPv6Data":null}""")
             .GetProperty("Options").GetProperty("k").GetString(), Is.EqualTo("v"));

@@ -66,9 +66,31 @@ check_fails --grep 'bridge_name=vlan2000 already carries VLAN 2000 of eno1' "bri
     docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.8.0/24 -o vlan_id=2001 -o ext_if=eno1 -o bridge_name=vlan2000 bad5
 check_fails --grep 'already in use' "a static --ip already used" docker run -d --name dup --network net3 --ip 192.168.1.252 bb:latest true
 docker rm -f dup >/dev/null 2>&1
+# Docker 29 reads 0.0.0.0/24 as "any free /24" and hands it to a remote IPAM as it is; every engine before it does too.
+check_fails --grep '--subnet 0.0.0.0/24 asks for any free /24 subnet.*e.g. --subnet 192.168.1.0/24' "a prefix size in place of the subnet" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 0.0.0.0/24 -o vlan_id=7 -o ext_if=eno1 bad6
 check_eq "state files unchanged by the refused requests" "$before" "$(l2vlan_state_files)"
-check_eq "no network bad1..bad5 exists" "" "$(docker network ls -q -f name=bad)"
+check_eq "no network bad1..bad6 exists" "" "$(docker network ls -q -f name=bad)"
 check "c1 still reaches the gateway" docker exec c1 ping -c 1 -W 2 192.168.1.1
+
+section "an interface name for the container is refused, not silently ignored"
+# Its own subnet and VLAN: Docker refuses a second interface of a container in a subnet it already has.
+check "network ifn (VLAN 2077, --ip-range 192.168.77.20/32)" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.77.0/24 --gateway 192.168.77.1 --ip-range 192.168.77.20/32 -o vlan_id=2077 -o ext_if=eno1 ifn
+check_fails --grep 'com.docker.network.endpoint.ifname=lan0 cannot be honoured' "connect with driver-opt ifname=lan0" \
+    docker network connect --driver-opt com.docker.network.endpoint.ifname=lan0 ifn c1
+check "c1 has no lan0" sh -c "! docker exec c1 ip link show lan0 2>/dev/null"
+check "connected without the option, c1 gets the address the refusal left free" docker network connect ifn c1
+check_eq "c1's second interface" "eth1 192.168.77.20/24" "$(docker exec c1 ip -4 -o addr show eth1 | awk '{print $2, $4}')"
+# Docker 28 orders a container's gateway candidates by --gw-priority, then by network name: ifn comes before net1.
+if [ "$(docker_major)" -ge 28 ]; then
+    check "c1's default route moved to ifn's interface (revoke on net1, program on ifn)" \
+        sh -c "docker exec c1 ip route | grep -q '^default via 192.168.77.1 dev eth1'"
+fi
+check "docker network disconnect ifn c1; docker network rm ifn" sh -c "docker network disconnect ifn c1 && docker network rm ifn"
+check "c1's default route is back on eth0" sh -c "docker exec c1 ip route | grep -q '^default via 192.168.1.1 dev eth0'"
+check "c1 reaches the gateway after its gateway endpoint moved to ifn and back" docker exec c1 ping -c 2 -W 2 192.168.1.1
+check "ifn's bridge vlan2077 and eno1.2077 are gone" sh -c "! ip link show vlan2077 2>/dev/null && ! ip link show eno1.2077 2>/dev/null"
 
 section "restarting l2vlan under running containers"
 docker exec c1 ping -c 30 -i 0.2 -W 1 192.168.1.1 >/tmp/ping-during-restart.txt 2>&1 &
