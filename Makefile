@@ -44,9 +44,10 @@ all: build
 # What building and testing need from Debian: a C toolchain and zlib for Native AOT, Debian's packaging
 # tools, and the VM's parts.
 # The packaging tools too, so that make packages can build two packages at once without two apt-gets.
+# curl, jq and iproute2 drive the service in the smoke test and the benches.
 # Then the arm64 cross toolchain and sysroot, and qemu-user that runs the arm64 build (make arm64-smoke).
 deps:
-	@missing=$$(for p in clang zlib1g-dev build-essential debhelper dpkg-dev fakeroot lintian; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	@missing=$$(for p in clang zlib1g-dev build-essential debhelper dpkg-dev fakeroot lintian curl jq iproute2; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi
 	packaging/install-cross-toolchain.sh arm64
 	tests/e2e/install-deps.sh

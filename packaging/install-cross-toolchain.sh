@@ -27,4 +27,6 @@ echo "cross toolchain for $arch: installing ${missing[*]}"
 dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Multi-Arch: same libraries must match their amd64 twins' versions: apt may upgrade those, and must
+# never remove an amd64 package to get there.
+apt-get install -y -q --no-install-recommends --no-remove "${missing[@]}"
