@@ -127,14 +127,15 @@ check "-o parent_file naming a folder is refused as a directory (statx's mode): 
 # prints open(2)'s flags as arm64 means them: O_DIRECTORY is right, O_DIRECT would be x86-64's O_DIRECTORY.
 check "pool files written: $(cd "$state/pools" && echo *)" test -s "$state/pools/10.77.0.0_24.json" -a -s "$state/pools/fd00:77::_64.json"
 check "the pool's journal holds 10.77.0.9" grep -aq "10.77.0.9" "$state/pools/10.77.0.0_24.journal"
+# An fsync that a signal interrupts shows in qemu's trace as failed and is then restarted by qemu without a
+# second line, so a failed sync is judged by the service (it logs it and refuses the request), not by the trace.
 synced=$(awk -v folder="\"$state/pools\"" '
     /openat\(/ && index($0, folder ",") && /O_DIRECTORY/ && / = [0-9]+$/ { fd[$1] = $NF; next }
-    $2 ~ "^fsync\\(" && ($1 in fd) && $2 == "fsync(" fd[$1] ")" { if ($NF == "0") ok++; else bad++; delete fd[$1] }
-    END { print ok + 0, bad + 0 }' "$work/strace1.txt")
-check "the pools folder opened with O_DIRECTORY and fsync'd after renames: $synced (synced, failed)" \
-    bash -c "[ ${synced% *} -gt 0 ] && [ ${synced#* } -eq 0 ]"
-check "no state folder opened with O_DIRECT, and no folder open or fsync failed" \
-    bash -c "! grep -E 'openat\(AT_FDCWD,\"$state[^\"]*\",[^)]*O_DIRECT(\||\))|openat\(AT_FDCWD,\"$state[^\"]*\",[^)]*O_DIRECTORY[^)]*\) = -1|fsync\([0-9]+\) = -1' '$work/strace1.txt'"
+    ($1 in fd) && $2 == "fsync(" fd[$1] ")" { if ($NF == "0") ok++; delete fd[$1] }
+    END { print ok + 0 }' "$work/strace1.txt")
+check "the pools folder opened with O_DIRECTORY and fsync'd after the renames into it: $synced times" test "$synced" -gt 0
+check "no state folder opened with O_DIRECT, and no open of one failed" \
+    bash -c "! grep -E 'openat\(AT_FDCWD,\"$state[^\"]*\",[^)]*O_DIRECT(\||\))|openat\(AT_FDCWD,\"$state[^\"]*\",[^)]*O_DIRECTORY[^)]*\) = -1' '$work/strace1.txt'"
 check "the service logged no error about a state file or folder" bash -c "! grep -Ei 'sync|folder|state file|errno 22' '$work/serve1.log'"
 check "the only error it logged is the kernel's refusal of the VLAN link, if any" \
     test "$(grep -Ec '^(fail|crit):' "$work/serve1.log")" = "$(grep -c 'NetlinkException: netlink RTM_NEWLINK failed.*Unknown device type' "$work/serve1.log")"
