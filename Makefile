@@ -1,8 +1,13 @@
 # l2vlan — the targets README.md names. Run as root on Debian 12 (the e2e VM serves the host's / to qemu).
 SHELL := /bin/bash
-ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+# ARCH is the Debian architecture built for: this machine's by default; ARCH=arm64 on an amd64 machine
+# cross-builds (packaging/install-cross-toolchain.sh installs the toolchain and the arm64 sysroot).
+BUILD_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+ARCH := $(BUILD_ARCH)
 RID := $(if $(filter arm64,$(ARCH)),linux-arm64,linux-x64)
-OUT := out
+# A cross build's objcopy (ILC's debug-symbol split) must read the target's ELF: binutils' one for its GNU triple.
+CROSS := $(if $(filter-out $(BUILD_ARCH),$(ARCH)),-p:ObjCopyName=$(shell dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null)-objcopy)
+OUT := out$(if $(CROSS),/$(ARCH))
 BIN := $(OUT)/l2vlan
 # One VM each, in this order, on each engine of ENGINE (default: the whole matrix of
 # tests/e2e/roots/engines.sh). `make e2e ENGINE=deb13-docker28 E2E_SCENARIOS=core` runs one.
@@ -32,21 +37,25 @@ PREVIOUS_COMMIT := $(shell cat packaging/previous-release)
 PREVIOUS_CACHE := /var/tmp/l2vlan-deb-previous/$(PREVIOUS_COMMIT)
 DEB_PREVIOUS := dist/previous/l2vlan-previous_$(ARCH).deb
 
-.PHONY: all build deps unit e2e test run clean packages deb deb-upgrade deb-previous install bench bench-short
+.PHONY: all build deps unit e2e test run clean packages deb deb-upgrade deb-previous deb-arm64 arm64-smoke install bench bench-short
 
 all: build
 
 # What building and testing need from Debian: a C toolchain and zlib for Native AOT, Debian's packaging
 # tools, and the VM's parts.
 # The packaging tools too, so that make packages can build two packages at once without two apt-gets.
+# curl, jq and iproute2 drive the service in the smoke test and the benches.
+# Then the arm64 cross toolchain and sysroot, and qemu-user that runs the arm64 build (make arm64-smoke).
 deps:
-	@missing=$$(for p in clang zlib1g-dev build-essential debhelper dpkg-dev fakeroot lintian; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	@missing=$$(for p in clang zlib1g-dev build-essential debhelper dpkg-dev fakeroot lintian curl jq iproute2; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi
+	packaging/install-cross-toolchain.sh arm64
 	tests/e2e/install-deps.sh
 
-# A self-contained Native AOT executable: no .NET runtime needed where it runs.
+# A self-contained Native AOT executable: no .NET runtime needed where it runs. ARCH=arm64 writes out/arm64/l2vlan.
 build:
-	dotnet publish src/L2Vlan.Cli/L2Vlan.Cli.csproj -c Release -r $(RID) -o $(OUT) --nologo
+	$(if $(CROSS),packaging/install-cross-toolchain.sh $(ARCH))
+	dotnet publish src/L2Vlan.Cli/L2Vlan.Cli.csproj -c Release -r $(RID) -o $(OUT) --nologo $(CROSS)
 	@rm -f $(OUT)/*.dbg $(OUT)/*.pdb
 	@ls -l $(BIN)
 
@@ -63,8 +72,9 @@ e2e: build packages
 		L2VLAN_DEB_PREVIOUS=$(abspath $(DEB_PREVIOUS)) \
 		E2E_ENGINES="$(ENGINE)" tests/e2e/run-vm.sh $(E2E_RUNS)
 
-# Everything CI runs: unit and netlink tests on this kernel, the benches' short versions, then the scenarios in the VM.
-test: deps unit bench-short e2e
+# Everything CI runs: unit and netlink tests on this kernel, the benches' short versions, the arm64 package and its
+# smoke test under qemu-user, then the scenarios in the VM.
+test: deps unit bench-short arm64-smoke e2e
 
 # The three packages the scenarios install, two builds at a time (each is mostly one compiler's run).
 packages:
@@ -72,11 +82,23 @@ packages:
 
 # dist/l2vlan_<version>_<arch>.deb, built in a copy of the checkout (installs its build
 # dependencies with apt; needs dotnet on PATH), then checked: lintian must report no error or warning.
+# ARCH=arm64 cross-builds the arm64 package.
 deb:
-	packaging/build-deb.sh
+	packaging/build-deb.sh --arch $(ARCH)
+
+# The arm64 package, cross-built here (the apt repository takes it from dist/).
+deb-arm64:
+	$(MAKE) --no-print-directory deb ARCH=arm64
+
+# The arm64 executable as the package ships it, run under qemu-user by tests/arm64/smoke.sh: one cross
+# build gives both the package and the executable the smoke test runs.
+ARM64_DEB := dist/l2vlan_$(DEB_VERSION)_arm64.deb
+arm64-smoke: deb-arm64
+	rm -rf $(OUT)/arm64-deb && dpkg-deb -x $(ARM64_DEB) $(OUT)/arm64-deb
+	tests/arm64/smoke.sh $(OUT)/arm64-deb/usr/bin/l2vlan
 
 deb-upgrade:
-	packaging/build-deb.sh --no-lintian $(DEB_UPGRADE_VERSION)
+	packaging/build-deb.sh --arch $(ARCH) --no-lintian $(DEB_UPGRADE_VERSION)
 
 # The previous release's .deb, built by that commit's own packaging/build-deb.sh in a detached worktree.
 deb-previous:

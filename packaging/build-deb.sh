@@ -1,8 +1,10 @@
 #!/bin/bash
 # Builds dist/l2vlan_<version>_<arch>.deb from this checkout and checks it with lintian.
-#   usage: packaging/build-deb.sh [--no-lintian] [VERSION]
+#   usage: packaging/build-deb.sh [--arch ARCH] [--no-lintian] [VERSION]
 # VERSION (optional) builds the same source under another version, e.g. a higher one for the
 # e2e upgrade test; debian/changelog in the checkout is left as it is.
+# ARCH (a Debian architecture, this machine's by default) other than this machine's cross-builds
+# (dpkg-buildpackage -a ARCH) with the toolchain packaging/install-cross-toolchain.sh installs.
 # The build runs in a copy of the checkout under /var/tmp: dpkg-buildpackage writes into
 # debian/ and next to the source, and `dotnet publish` into src/*/obj, which others working
 # in the same checkout (make build, dotnet test) must not see change under them.
@@ -10,8 +12,22 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 lintian=1
-if [ "${1:-}" = --no-lintian ]; then lintian=0; shift; fi
+arch=$(dpkg --print-architecture)
+while [ $# -gt 0 ]; do
+    case $1 in
+        --no-lintian) lintian=0; shift ;;
+        --arch) arch=${2:?--arch needs a Debian architecture, e.g. arm64}; shift 2 ;;
+        *) break ;;
+    esac
+done
 version=${1:-}
+# A cross build runs no tests (debian/rules runs none): the nocheck option and the cross and nocheck
+# profiles say so to debhelper.
+cross=()
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+    cross=(-a"$arch" -Pcross,nocheck)
+    export DEB_BUILD_OPTIONS="nocheck${DEB_BUILD_OPTIONS:+ $DEB_BUILD_OPTIONS}"
+fi
 
 log() { echo "[deb] $*"; }
 
@@ -27,6 +43,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+[ ${#cross[@]} -eq 0 ] || "$repo/packaging/install-cross-toolchain.sh" "$arch"
 command -v dotnet >/dev/null || { echo "[deb] ERROR: no dotnet on PATH (the .NET 10 SDK builds l2vlan)" >&2; exit 2; }
 
 work=$(mktemp -d /var/tmp/l2vlan-deb.XXXXXX)
@@ -51,15 +68,14 @@ if [ -n "$version" ]; then
     mv "$src/debian/changelog.new" "$src/debian/changelog"
 fi
 version=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
-arch=$(dpkg-architecture -q DEB_HOST_ARCH)
 deb=l2vlan_${version}_${arch}.deb
 
 log "building $deb in $src"
-(cd "$src" && dpkg-buildpackage -b -us -uc)
+(cd "$src" && dpkg-buildpackage "${cross[@]}" -b -us -uc)
 mkdir -p "$repo/dist"
 cp "$work/$deb" "$repo/dist/$deb"
 log "built dist/$deb ($(du -k "$repo/dist/$deb" | cut -f1) KiB)"
-dpkg-deb --info "$repo/dist/$deb" | sed -n 's/^ \(Version\|Depends\|Installed-Size\):/[deb]   &/p'
+dpkg-deb --info "$repo/dist/$deb" | sed -n 's/^ \(Version\|Architecture\|Depends\|Installed-Size\):/[deb]   &/p'
 
 if [ "$lintian" = 1 ]; then
     log "lintian dist/$deb"
