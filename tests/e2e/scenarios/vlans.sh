@@ -262,6 +262,7 @@ section "links l2vlan did not make: the host's own VLAN sub-interface, and an ex
 link_facts() { echo "$(ip -o link show "$1" | grep -Eo 'mtu [0-9]+|master [^ ]+|state [A-Z]+' | tr '\n' ' ')$(ip -o addr show dev "$1" | awk '{print $4}' | sort | tr '\n' ' ')"; }
 check "the host's own eno1.3010: 10.98.0.2/24, MTU 1450, up" \
     sh -c "ip link add link eno1 name eno1.3010 mtu 1450 type vlan id 3010 && ip addr add 10.98.0.2/24 dev eno1.3010 && ip link set eno1.3010 up"
+sleep 2 # the kernel's IPv6 link-local address and the operational state settle first
 mgmt_before=$(link_facts eno1.3010)
 files_before=$(l2vlan_state_files)
 refusal=$(docker network create -d l2vlan --ipam-driver l2vlan --subnet 10.98.0.0/24 -o vlan_id=3010 -o ext_if=eno1 -o mtu=1400 mgmt 2>&1)
