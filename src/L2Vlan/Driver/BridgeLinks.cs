@@ -36,7 +36,7 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
         }
         else if (bridge.Kind != "bridge")
         {
-            throw new UserError($"-o bridge_name={record.Name}: an interface of that name exists and is not a bridge (it is a {KindText(bridge)})");
+            throw new UserError($"-o bridge_name={record.Name}: an interface of that name exists and is not a bridge (it is a {ForeignLinks.KindText(bridge)})");
         }
 
         var parent = links.FindLink(record.ExtIf)
@@ -55,21 +55,24 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
                 save(record);
             }
         }
-        else if (vlan.Kind != "vlan" || vlan.VlanId != record.VlanId || vlan.ParentIndex != parent.Index)
+        else
         {
-            throw new UserError($"{record.VlanLink} exists but is not VLAN {record.VlanId} of {record.ExtIf} (it is a {KindText(vlan)}); remove or rename it");
+            ForeignLinks.CheckIsVlanOf(vlan, parent, record.VlanId);
         }
 
         if (vlan.MasterIndex != bridge.Index)
         {
+            // Someone else's sub-interface, made again since (its NIC came back), is checked as at the create.
+            if (!record.CreatedVlanLink) ForeignLinks.CheckUnusedVlanLink(links, vlan, record.ExtIf, record.VlanId, mtu: null, bridge);
             if (vlan.MasterIndex is { } other)
                 throw new UserError($"{record.VlanLink} is already a port of {links.ListLinks().FirstOrDefault(l => l.Index == other)?.Name ?? $"link {other}"}; one VLAN can serve one bridge (use that bridge_name)");
             links.SetMaster(vlan.Index, bridge.Index);
         }
+        // Only on links l2vlan made: it never changes, and so never has to restore, another's MTU.
         if (record.Mtu is { } mtu)
         {
-            if (bridge.Mtu != mtu) links.SetMtu(bridge.Index, mtu);
-            if (vlan.Mtu != mtu) links.SetMtu(vlan.Index, mtu);
+            if (record.CreatedBridge && bridge.Mtu != mtu) links.SetMtu(bridge.Index, mtu);
+            if (record.CreatedVlanLink && vlan.Mtu != mtu) links.SetMtu(vlan.Index, mtu);
         }
         links.SetUp(vlan.Index);
         links.SetUp(bridge.Index);
@@ -95,7 +98,7 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
         if (kernel.Find(record.ExtIf) is not { } parent) return false;
         if (kernel.Find(record.VlanLink) is not { Kind: "vlan", IsUp: true } vlan) return false;
         if (vlan.VlanId != record.VlanId || vlan.ParentIndex != parent.Index || vlan.MasterIndex != bridge.Index) return false;
-        if (record.Mtu is { } mtu && (bridge.Mtu != mtu || vlan.Mtu != mtu)) return false;
+        if (record.Mtu is { } mtu && ((record.CreatedBridge && bridge.Mtu != mtu) || (record.CreatedVlanLink && vlan.Mtu != mtu))) return false;
         if (!record.FirewallAccept || !kernel.Allowed(record.Name)) return false;
         if (!parent.IsUp) logger.LogWarning("{ExtIf} is down; the VLAN carries no traffic until it is up", record.ExtIf);
         return true;
@@ -141,12 +144,10 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
         if (link is null) return;
         if (link.Kind != kind)
         {
-            logger.LogWarning("{Name} is now a {Kind}, not the {Expected} l2vlan made; leaving it alone", name, KindText(link), kind);
+            logger.LogWarning("{Name} is now a {Kind}, not the {Expected} l2vlan made; leaving it alone", name, ForeignLinks.KindText(link), kind);
             return;
         }
         links.DeleteLink(name);
         logger.LogInformation("Deleted {Kind} {Name}", kind, name);
     }
-
-    private static string KindText(LinkInfo link) => link.Kind.Length == 0 ? "plain device" : link.Kind;
 }

@@ -71,15 +71,24 @@ public sealed class BridgeRegistry(
                 throw new UserError($"-o mtu={mtu}: bridge {bridge.Name} already has MTU {bridgeMtu} from another network; networks on one bridge share its MTU");
             if (bridge.Mtu is null && options.Mtu is not null)
             {
+                CheckMtuOfLinksNotMade(bridge, options.Mtu);
                 bridge.Mtu = options.Mtu;
                 Save(bridge);
             }
             return bridge;
         }
         CheckNoRival(options);
+        ForeignLinks.CheckExtIf(links, options);
 
         var existing = links.FindLink(options.BridgeName);
-        if (existing is { Kind: "bridge" }) CheckMeantForThisVlan(existing, options);
+        if (existing is { Kind: "bridge" })
+        {
+            CheckMeantForThisVlan(existing, options);
+            ForeignLinks.CheckMtuKept(existing, options.Mtu);
+        }
+        var existingVlanLink = links.FindLink(options.VlanLink);
+        if (existingVlanLink is not null)
+            ForeignLinks.CheckUnusedVlanLink(links, existingVlanLink, options.ExtIf, options.VlanId, options.Mtu, existing is { Kind: "bridge" } ? existing : null);
 
         bridge = new BridgeRecord
         {
@@ -90,7 +99,7 @@ public sealed class BridgeRegistry(
             Mtu = options.Mtu,
             // Decided before anything is made: only what did not exist becomes l2vlan's to delete.
             CreatedBridge = existing is null,
-            CreatedVlanLink = links.FindLink(options.VlanLink) is null,
+            CreatedVlanLink = existingVlanLink is null,
         };
         lock (_map)
         {
@@ -108,6 +117,13 @@ public sealed class BridgeRegistry(
             throw;
         }
         return bridge;
+    }
+
+    /// <summary>A network that brings the first MTU to a bridge: the links l2vlan did not make must have it already.</summary>
+    private void CheckMtuOfLinksNotMade(BridgeRecord bridge, int? mtu)
+    {
+        if (!bridge.CreatedBridge && links.FindLink(bridge.Name) is { } existing) ForeignLinks.CheckMtuKept(existing, mtu);
+        if (!bridge.CreatedVlanLink && links.FindLink(bridge.VlanLink) is { } vlan) ForeignLinks.CheckMtuKept(vlan, mtu);
     }
 
     private void CheckNoRival(NetworkOptions options)

@@ -19,6 +19,9 @@ namespace L2Vlan.Driver;
 /// bridge's lock, and under a network's lock only while that network is not yet recorded (its create), so a stuck
 /// iptables holds up calls on that bridge and that network only, never the IPAM or another bridge.
 /// </para>
+/// <para>
+/// The IDs it is given were checked where Docker's message was read (Protocol/DockerIds), before anything was made.
+/// </para>
 /// </summary>
 public sealed class NetworkDriver(
     NetworkRegistry networks,
@@ -37,7 +40,7 @@ public sealed class NetworkDriver(
 
     public void CreateNetwork(NetworkSpec spec)
     {
-        var id = RequireId(spec.NetworkId, "NetworkID");
+        var id = spec.NetworkId;
         string replayedOn;
         using (networks.LockNetwork(id))
         {
@@ -153,7 +156,6 @@ public sealed class NetworkDriver(
     {
         using var held = networks.LockNetwork(networkId);
         var network = Network(networkId);
-        endpointId = RequireId(endpointId, "EndpointID");
         if (network.Endpoints.TryGetValue(endpointId, out var known) && !known.Deleted) return (known.MacAddress, true);
 
         CheckInSubnets(network, address);
@@ -168,10 +170,31 @@ public sealed class NetworkDriver(
             AddressIPv6 = addressIPv6,
             MacAddress = mac ?? EndpointLinks.MacFor(first.Address),
         };
+        var user = new AddressesInUse.User(networkId, endpointId);
+        if (networks.Addresses.TryUse(network.BridgeName, user, endpoint.HeldAddresses()) is (var used, var holder))
+        {
+            throw new UserError($"address {used} is already used on VLAN {network.VlanId} ({network.BridgeName}) of this host by endpoint {Short(holder.EndpointId)} " +
+                $"of l2vlan network {Short(holder.NetworkId)}; on one VLAN an address serves one container, whichever network and IPAM gave it (choose another address, or remove that container first)");
+        }
+        var replaced = network.Endpoints.GetValueOrDefault(endpointId);
         network.Endpoints[endpointId] = endpoint;
-        networks.Save(network);
+        try
+        {
+            networks.Save(network);
+        }
+        catch
+        {
+            // Not recorded: memory says so too, and the address is free again.
+            if (replaced is null) network.Endpoints.Remove(endpointId);
+            else network.Endpoints[endpointId] = replaced;
+            networks.Addresses.Release(user);
+            throw;
+        }
         return (endpoint.MacAddress, false);
     }
+
+    /// <summary>An ID as docker's CLI shows it: its first 12 characters.</summary>
+    private static string Short(string id) => id.Length <= 12 ? id : id[..12];
 
     /// <summary>
     /// Answers before the kernel deletes the veth (an RCU grace period, Driver/VethReaper): the pair is recorded as the
@@ -248,11 +271,6 @@ public sealed class NetworkDriver(
     private NetworkRecord Network(string id) =>
         networks.Find(id)
             ?? throw new UserError($"l2vlan has no network {id} (was it created while l2vlan's state was lost? see journalctl -u l2vlan)");
-
-    private static string RequireId(string? id, string field) =>
-        string.IsNullOrWhiteSpace(id) || id.Contains('/') || id.StartsWith('.')
-            ? throw new UserError($"Docker sent no usable {field} ('{id}')")
-            : id;
 
     private static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);

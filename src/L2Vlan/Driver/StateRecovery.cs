@@ -30,6 +30,11 @@ public sealed class StateRecovery(
         var networkCount = networks.Load();
         var bridgeCount = bridges.Load();
         logger.LogInformation("Loaded {Networks} networks and {Bridges} bridges", networkCount, bridgeCount);
+        foreach (var shared in networks.SharedAtLoad)
+        {
+            logger.LogWarning("Address {Address} on bridge {Bridge} is used by endpoint {Endpoint} of network {Network} and by endpoint {Other} of network {OtherNetwork}; " +
+                "one address on one VLAN: remove one of the two containers", shared.Address, shared.Bridge, shared.Kept.EndpointId, shared.Kept.NetworkId, shared.Other.EndpointId, shared.Other.NetworkId);
+        }
         ipam.HoldAddressesOfNetworks();
         FinishPendingDeletes();
 

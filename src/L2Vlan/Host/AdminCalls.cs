@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json;
 using L2Vlan.Adapter;
 using L2Vlan.Domain;
@@ -40,10 +41,16 @@ public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILo
             logger.LogWarning("{Path} refused: {Message}", path, e.Message);
             (response, status) = (new ForgetResponse { Err = e is JsonException ? "the request is not a forget request" : e.Message }, 400);
         }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            logger.LogWarning("{Path} abandoned: the l2vlan command went away before Docker answered; nothing was forgotten", path);
+            (response, status) = (new ForgetResponse { Err = "the l2vlan command went away before Docker answered; nothing was forgotten" }, 400);
+        }
         catch (Exception e)
         {
+            // Only l2vlan's own words go back: an unexpected exception's message may quote anything (a path, a file's text).
             logger.LogError(e, "{Path} failed", path);
-            (response, status) = (new ForgetResponse { Err = $"l2vlan could not finish forgetting the network: {e.Message}; see journalctl -u l2vlan" }, 500);
+            (response, status) = (new ForgetResponse { Err = "l2vlan could not finish forgetting the network; the reason is in its journal (journalctl -u l2vlan)" }, 500);
         }
         return (status, JsonSerializer.SerializeToUtf8Bytes(response, AdminJsonContext.Default.ForgetResponse));
     }
@@ -59,8 +66,11 @@ public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILo
             {
                 known = await docker.ListNetworksAsync(bounded.Token);
             }
-            catch (Exception e) when (e is HttpRequestException or DockerApiException or OperationCanceledException or InvalidDataException or JsonException or IOException)
+            // Docker's failure, its time limit included; not the caller's going away (cancel), which stops the forget.
+            catch (Exception e) when (!cancel.IsCancellationRequested
+                && e is HttpRequestException or DockerApiException or OperationCanceledException or InvalidDataException or JsonException or IOException)
             {
+                logger.LogWarning("Docker could not be asked whether it still knows network {Network}: {Message}", id, e.Message);
                 if (!request.Force)
                     throw new UserError($"Docker could not be asked whether it still knows network {id} ({Reason(e)}); start Docker and try again, or add --force if this host's Docker will not know it again");
                 logger.LogWarning("Forgetting network {Network} without asking Docker (--force): {Reason}", id, Reason(e));
@@ -88,8 +98,15 @@ public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILo
         };
     }
 
-    private string Reason(Exception e) =>
-        e is OperationCanceledException ? $"no answer within {DockerWait.TotalSeconds:0} s"
-        : e is HttpRequestException && docker is DockerEngineClient client ? ServiceClient.Unreachable(e, client.SocketPath)
-        : e.Message;
+    /// <summary>Why Docker could not be asked, in l2vlan's words only; the exception's own message goes to the journal.</summary>
+    private string Reason(Exception e) => e switch
+    {
+        OperationCanceledException => $"no answer within {DockerWait.TotalSeconds:0} s",
+        HttpRequestException when docker is DockerEngineClient client && !File.Exists(client.SocketPath) => "Docker's socket does not exist",
+        HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } => "nothing listens on Docker's socket",
+        HttpRequestException => "Docker's socket did not answer",
+        DockerApiException api => $"Docker answered HTTP {api.Status}",
+        IOException => "the connection to Docker broke",
+        _ => "Docker's answer could not be read",
+    };
 }

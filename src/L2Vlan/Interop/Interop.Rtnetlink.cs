@@ -34,6 +34,7 @@ internal static partial class Interop
         internal const byte AF_INET6 = 10;
 
         internal const uint IFF_UP = 0x1;
+        internal const uint IFF_LOOPBACK = 0x8;
 
         internal const ushort IFLA_ADDRESS = 1;
         internal const ushort IFLA_IFNAME = 3;

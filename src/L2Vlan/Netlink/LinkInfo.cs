@@ -2,7 +2,10 @@ using System.Net.NetworkInformation;
 
 namespace L2Vlan.Netlink;
 
-/// <summary>What the kernel says about one link. <see cref="Kind"/> is the rtnetlink kind ("bridge", "vlan", "veth") or "" for a plain device.</summary>
+/// <summary>
+/// What the kernel says about one link. <see cref="Kind"/> is the rtnetlink kind ("bridge", "vlan", "veth") or "" for a
+/// plain device; <see cref="IsLoopback"/> is the kernel's IFF_LOOPBACK, whatever the link's name.
+/// </summary>
 public sealed record LinkInfo(
     int Index,
     string Name,
@@ -12,4 +15,5 @@ public sealed record LinkInfo(
     PhysicalAddress? Mac,
     int? MasterIndex,
     int? ParentIndex,
-    int? VlanId);
+    int? VlanId,
+    bool IsLoopback = false);

@@ -197,7 +197,8 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
             mac,
             master,
             parentInOtherNamespace ? null : parent,
-            vlanId);
+            vlanId,
+            IsLoopback: (header.ifi_flags & IFF_LOOPBACK) != 0);
     }
 
     private static (string Kind, int? VlanId) ParseLinkInfo(ReadOnlySpan<byte> linkInfo)

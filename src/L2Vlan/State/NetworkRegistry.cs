@@ -15,6 +15,12 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
     private readonly Lock _map = new();
     private readonly KeyedLocks _locks = new();
 
+    /// <summary>Which live endpoint uses each address on each bridge, kept in step with the records by every load, save and removal here.</summary>
+    public AddressesInUse Addresses { get; } = new();
+
+    /// <summary>Addresses that two live endpoints of one bridge used in the records of the last <see cref="Load"/>.</summary>
+    public IReadOnlyList<AddressesInUse.Shared> SharedAtLoad { get; private set; } = [];
+
     public IReadOnlyCollection<NetworkRecord> All
     {
         get
@@ -34,6 +40,7 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
         {
             _networks.Clear();
             foreach (var (_, network) in loaded) _networks[network.NetworkId] = network;
+            SharedAtLoad = Addresses.Rebuild(_networks.Values);
             return _networks.Count;
         }
     }
@@ -57,11 +64,16 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
         lock (_map) _networks[network.NetworkId] = network;
     }
 
-    public void Save(NetworkRecord network) => store.Save(network.NetworkId, network);
+    public void Save(NetworkRecord network)
+    {
+        store.Save(network.NetworkId, network);
+        Addresses.Refresh(network);
+    }
 
     public void Remove(NetworkRecord network)
     {
         store.Delete(network.NetworkId);
         lock (_map) _networks.Remove(network.NetworkId);
+        Addresses.Forget(network.NetworkId);
     }
 }

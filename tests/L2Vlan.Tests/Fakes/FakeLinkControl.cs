@@ -34,6 +34,14 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
         lock (_gate) return Add(name, kind, mtu, new PhysicalAddress([0x52, 0x54, 0, 0, 0, (byte)_nextIndex]), null, null);
     }
 
+    /// <summary>The loopback, as every namespace has it.</summary>
+    public LinkInfo AddLoopback()
+    {
+        using var held = _gate.EnterScope();
+        var link = Add("lo", "", 65536, null, null, null) with { IsLoopback = true };
+        return _links[link.Name] = link;
+    }
+
     public LinkInfo? FindLink(string name)
     {
         lock (_gate) return _links.GetValueOrDefault(name);

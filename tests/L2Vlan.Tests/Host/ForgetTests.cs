@@ -5,7 +5,7 @@ using L2Vlan.Driver;
 using L2Vlan.Host;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Tests.Host;
 
@@ -22,21 +22,31 @@ public class ForgetTests
     {
         public List<DockerNetwork> Networks { get; } = [];
         public bool Down { get; set; }
+        /// <summary>Thrown by the listing, as Docker's client would throw it.</summary>
+        public Exception? Failure { get; set; }
+        /// <summary>Docker takes its time: the listing waits until the caller cancels.</summary>
+        public bool Slow { get; set; }
 
-        public Task<IReadOnlyList<DockerNetwork>> ListNetworksAsync(CancellationToken cancel) =>
-            Down ? throw new HttpRequestException("Connection refused") : Task.FromResult<IReadOnlyList<DockerNetwork>>(Networks.ToList());
+        public async Task<IReadOnlyList<DockerNetwork>> ListNetworksAsync(CancellationToken cancel)
+        {
+            if (Slow) await Task.Delay(Timeout.Infinite, cancel);
+            if (Failure is not null) throw Failure;
+            return Down ? throw new HttpRequestException("Connection refused") : Networks.ToList();
+        }
     }
 
     private TestState _state = null!;
     private FakeDocker _docker = null!;
     private AdminCalls _admin = null!;
+    private RecordingLogger<AdminCalls> _log = null!;
 
     [SetUp]
     public void SetUp()
     {
         _state = TestState.WithNics("eno1");
         _docker = new FakeDocker();
-        _admin = new AdminCalls(_state.Driver, _docker, NullLogger<AdminCalls>.Instance);
+        _log = new RecordingLogger<AdminCalls>();
+        _admin = new AdminCalls(_state.Driver, _docker, _log);
     }
 
     [TearDown]
@@ -145,5 +155,78 @@ public class ForgetTests
         (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc"}"""u8.ToArray(), CancellationToken.None);
         Assert.That(status, Is.EqualTo(200));
         Assert.That(System.Text.Encoding.UTF8.GetString(body), Is.EqualTo("""{"NetworkId":"abc123"}"""));
+    }
+
+    [Test]
+    public void A_forced_forget_stops_when_its_caller_goes_away_before_Docker_answers()
+    {
+        NetworkWithContainer("abc123", "ep1");
+        _docker.Slow = true;
+        using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        Assert.CatchAsync<OperationCanceledException>(() => _admin.ForgetAsync(new ForgetRequest { Network = "abc123", Force = true }, caller.Token));
+        Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "abc123" }), "nothing forgotten");
+        Assert.That(_state.Files("networks"), Is.EqualTo(new[] { "abc123.json" }));
+        Assert.That(_state.Links.FindLink("vlan2000"), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task The_admin_call_says_nothing_was_forgotten_when_its_caller_went_away()
+    {
+        NetworkWithContainer("abc123", "ep1");
+        _docker.Slow = true;
+        using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc123","Force":true}"""u8.ToArray(), caller.Token);
+        Assert.That(status, Is.EqualTo(400));
+        Assert.That(System.Text.Encoding.UTF8.GetString(body), Does.Contain("nothing was forgotten"));
+        Assert.That(_state.Driver.Networks, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void A_forced_forget_goes_ahead_when_Docker_does_not_answer_in_time()
+    {
+        NetworkWithContainer("abc123", "ep1");
+        // What Docker's client throws at its own time limit: cancelled, but not by the caller.
+        _docker.Failure = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 10 seconds elapsing.");
+
+        var refused = Assert.ThrowsAsync<UserError>(() => Forget("abc123"));
+        Assert.That(refused!.Message, Does.Contain("(no answer within 10 s)"));
+        Assert.That(Forget("abc123", force: true).Result, Is.EqualTo("abc123"));
+        Assert.That(_state.Driver.Networks, Is.Empty);
+    }
+
+    [TestCase("json")]
+    [TestCase("io")]
+    [TestCase("api")]
+    public void Dockers_failure_is_told_in_l2vlans_words_and_its_own_message_goes_to_the_journal(string kind)
+    {
+        NetworkWithContainer("abc123", "ep1");
+        const string DockersOwn = "docker's own words x7q";
+        _docker.Failure = kind switch
+        {
+            "json" => new System.Text.Json.JsonException(DockersOwn),
+            "io" => new IOException(DockersOwn),
+            _ => new DockerApiException(500, DockersOwn),
+        };
+
+        var refused = Assert.ThrowsAsync<UserError>(() => Forget("abc123"));
+        Assert.That(refused!.Message, Does.StartWith("Docker could not be asked whether it still knows network abc123 (").And.Not.Contain("x7q"));
+        TestContext.Out.WriteLine(refused.Message);
+        Assert.That(_log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.Contains("x7q")));
+    }
+
+    [Test]
+    public async Task An_unexpected_failure_answers_a_generic_message_and_journals_the_exception()
+    {
+        NetworkWithContainer("abc123", "ep1");
+        _docker.Failure = new InvalidOperationException("/var/lib/other/file: s3cr3t");
+
+        var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc123","Force":true}"""u8.ToArray(), CancellationToken.None);
+        var text = System.Text.Encoding.UTF8.GetString(body);
+        Assert.That(status, Is.EqualTo(500));
+        Assert.That(text, Does.Contain("journalctl -u l2vlan").And.Not.Contain("s3cr3t").And.Not.Contain("/var/lib/other"));
+        Assert.That(_log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains("L2Vlan.Forget")));
+        Assert.That(_state.Driver.Networks, Has.Count.EqualTo(1), "nothing forgotten");
     }
 }

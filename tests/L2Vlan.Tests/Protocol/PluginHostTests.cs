@@ -63,7 +63,7 @@ public class PluginHostTests
         Assert.That((int)created.StatusCode, Is.EqualTo(200));
 
         var refused = await service.ForgetAsync(new ForgetRequest { Network = "abc" }, CancellationToken.None);
-        Assert.That(refused.Err, Does.Contain("Docker could not be asked whether it still knows network abc123").And.Contain("there is no socket"));
+        Assert.That(refused.Err, Does.Contain("Docker could not be asked whether it still knows network abc123").And.Contain("Docker's socket does not exist"));
         var unknown = await service.ForgetAsync(new ForgetRequest { Network = "zzz", Force = true }, CancellationToken.None);
         Assert.That(unknown.Err, Does.Contain("no network whose ID starts with 'zzz'"));
         var forgotten = await service.ForgetAsync(new ForgetRequest { Network = "abc", Force = true }, CancellationToken.None);

@@ -86,6 +86,7 @@ public class LivenessSuite
             await Timed(http, latencies, "/NetworkDriver.CreateEndpoint",
                 $$$"""{"NetworkID": "ready", "EndpointID": "ep{{{round}}}", "Interface": {"Address": "{{{address}}}", "MacAddress": ""}, "Options": {}}""");
             await Timed(http, latencies, "/NetworkDriver.Join", $$$"""{"NetworkID": "ready", "EndpointID": "ep{{{round}}}", "SandboxKey": "/var/run/docker/netns/x", "Options": {}}""");
+            await Timed(http, latencies, "/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID": "ready", "EndpointID": "ep{{{round}}}"}""");
             await Timed(http, latencies, "/IpamDriver.ReleaseAddress", $$"""{"PoolID": "{{poolId}}", "Address": "{{address.Split('/')[0]}}"}""");
             // Docker's own pace, not a flood: the load of the suite itself is not what is measured.
             await Task.Delay(100);
@@ -98,7 +99,7 @@ public class LivenessSuite
             $"liveness suite: {latencies.Count} calls while one firewall call was stuck: median {whileStuck[whileStuck.Count / 2]:F1} ms, " +
             $"slowest {string.Join(", ", latencies.OrderByDescending(l => l.Took).Take(3).Select(l => $"{l.Path} {l.Took.TotalMilliseconds:F1} ms"))}; the stuck call answered {status} after {stuckAt.TotalSeconds:F1} s: {err}");
 
-        Assert.That(latencies.Select(l => l.Path).Distinct().Count(), Is.EqualTo(6), "every kind of call ran while the stuck one waited");
+        Assert.That(latencies.Select(l => l.Path).Distinct().Count(), Is.EqualTo(7), "every kind of call ran while the stuck one waited");
         Assert.That(latencies.Where(l => l.Took > Bound).Select(l => $"{l.Path} {l.Took.TotalMilliseconds:F0} ms"), Is.Empty,
             $"each call answers within {Bound.TotalSeconds} s");
         Assert.That(status, Is.Not.EqualTo(200), "the stuck call failed");

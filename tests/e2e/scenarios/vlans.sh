@@ -2,7 +2,8 @@
 # What users of Docker's macvlan expect. Two VLANs 10 and 20,
 # dual stack, static v4 and v6 addresses, one container in both VLANs, the router routing
 # between them; parent lists, parent files, sub-interface ownership, several subnets with aux
-# addresses, MTU, MAC, routes, --internal, and the errors for a missing parent or a typo.
+# addresses, MTU, MAC, routes, --internal, and the errors for a missing parent or a typo; the host's own
+# VLAN sub-interface and an ext_if that is no NIC refused; one address per VLAN across networks and IPAMs.
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
@@ -254,6 +255,55 @@ off=$(for i in 1 2 3 4 5; do run_ms v31off; done | median)
 note "docker run --rm (median of 5): ${on} ms with dad on, ${off} ms with dad off: the probe adds $((on - off)) ms (its bound: 250 ms)"
 check "docker run timings measured" test -n "$on" -a -n "$off"
 check "clean up: f31, dupoff, v31, v31off" sh -c "docker rm -f f31 dupoff >/dev/null && docker network rm v31 v31off"
+
+section "links l2vlan did not make: the host's own VLAN sub-interface, and an ext_if that is no NIC"
+# A host reached through its management VLAN: eno1.3010 carries its address. A network on VLAN 3010 would put that
+# sub-interface on a bridge and cut the host off.
+link_facts() { echo "$(ip -o link show "$1" | grep -Eo 'mtu [0-9]+|master [^ ]+|state [A-Z]+' | tr '\n' ' ')$(ip -o addr show dev "$1" | awk '{print $4}' | sort | tr '\n' ' ')"; }
+check "the host's own eno1.3010: 10.98.0.2/24, MTU 1450, up" \
+    sh -c "ip link add link eno1 name eno1.3010 mtu 1450 type vlan id 3010 && ip addr add 10.98.0.2/24 dev eno1.3010 && ip link set eno1.3010 up"
+sleep 2 # the kernel's IPv6 link-local address and the operational state settle first
+mgmt_before=$(link_facts eno1.3010)
+files_before=$(l2vlan_state_files)
+refusal=$(docker network create -d l2vlan --ipam-driver l2vlan --subnet 10.98.0.0/24 -o vlan_id=3010 -o ext_if=eno1 -o mtu=1400 mgmt 2>&1)
+note "refusal: $refusal"
+check "docker network create -o vlan_id=3010 -o ext_if=eno1 is refused, naming both options, eno1.3010 and the host's address" \
+    sh -c 'printf "%s" "$1" | grep -q "ext_if=eno1 -o vlan_id=3010: the VLAN sub-interface eno1.3010 exists, l2vlan did not make it, and the host has the address 10.98.0.2 on it"' _ "$refusal"
+note "eno1.3010 before: $mgmt_before"
+check_eq "eno1.3010 is as it was: its addresses, no master, MTU 1450, its state" "$mgmt_before" "$(link_facts eno1.3010)"
+check "no bridge vlan3010, no network mgmt" sh -c "! ip link show vlan3010 2>/dev/null && ! docker network inspect mgmt >/dev/null 2>&1"
+check_eq "no state file was written" "$files_before" "$(l2vlan_state_files)"
+check "eno1.3010 removed by its owner" ip link del eno1.3010
+if ip link show docker0 >/dev/null 2>&1; then
+    check_fails --grep 'ext_if=docker0 is a bridge; expected the NIC that carries the VLAN' "ext_if=docker0 is refused, naming ext_if and what it expects" \
+        docker network create -d l2vlan --ipam-driver l2vlan --subnet 10.97.0.0/24 -o ext_if=docker0 -o vlan_id=3020 bad12
+else
+    skip "ext_if=docker0 is refused" "this dockerd has no docker0"
+fi
+check_fails --grep 'ext_if=vlan10 is a bridge; expected the NIC that carries the VLAN' "ext_if=vlan10, l2vlan's own bridge, is refused" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 10.97.0.0/24 -o ext_if=vlan10 -o vlan_id=3020 bad13
+check "neither made a link" sh -c "! ip link show docker0.3020 2>/dev/null && ! ip link show vlan10.3020 2>/dev/null && ! ip link show vlan3020 2>/dev/null"
+
+section "one address, one container per VLAN: two networks of one VLAN and subnet, l2vlan's IPAM and Docker's default"
+check "va: VLAN 33, 10.33.1.0/24, l2vlan's IPAM" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 10.33.1.0/24 --gateway 10.33.1.1 -o parent=eno1.33 va
+check "vd: the same VLAN and subnet with Docker's default IPAM" docker network create -d l2vlan \
+    --subnet 10.33.1.0/24 --gateway 10.33.1.1 -o parent=eno1.33 vd
+check "a1 on va with --ip 10.33.1.10" docker run -d --name a1 --network va --ip 10.33.1.10 bb:latest sleep 3600
+a1_endpoint=$(docker inspect -f '{{(index .NetworkSettings.Networks "va").EndpointID}}' a1 | cut -c1-12)
+va_id=$(docker network inspect -f '{{.Id}}' va | cut -c1-12)
+held_by() { printf "%s" "$1" | grep -q "address 10.33.1.10 is already used on VLAN 33 (vlan33) of this host by endpoint $a1_endpoint of l2vlan network $va_id"; }
+refusal=$(docker run --rm --network vd --ip 10.33.1.10 bb:latest true 2>&1)
+note "refusal: $refusal"
+check "docker run --network vd --ip 10.33.1.10 fails, naming a1's endpoint $a1_endpoint and network va $va_id" held_by "$refusal"
+check_eq "vlan33's ports: eno1.33 and a1's veth only" "1" "$(bridge_ports vlan33 | tr ' ' '\n' | grep -c '^l2v')"
+check "l2vlan restarted" systemctl restart l2vlan
+refusal=$(docker run --rm --network vd --ip 10.33.1.10 bb:latest true 2>&1)
+check "after the restart the holder is still known, from the state records" held_by "$refusal"
+check "a1 removed" docker rm -f a1
+check "now a2 on vd takes 10.33.1.10" docker run -d --name a2 --network vd --ip 10.33.1.10 bb:latest sleep 3600
+check_eq "and holds it" "10.33.1.10/24" "$(container_ipv4 a2)"
+check "clean up: a2, va, vd" sh -c "docker rm -f a2 >/dev/null && docker network rm va vd"
 
 section "teardown"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
