@@ -21,7 +21,7 @@ public class WatchdogTests
         _notifier = new RecordingNotifier();
         _ipamResponds = true;
         _running = new RunningCalls(_clock);
-        _watchdog = new Watchdog(new LivenessCheck(_ => _ipamResponds, _running), _notifier, _clock, NullLogger<Watchdog>.Instance);
+        _watchdog = new Watchdog(new LivenessCheck(_ => _ipamResponds, _running), _notifier, NullLogger<Watchdog>.Instance);
     }
 
     [TearDown]
