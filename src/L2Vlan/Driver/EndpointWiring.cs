@@ -57,7 +57,13 @@ public sealed class EndpointWiring(
     /// <summary>Puts the endpoint's host end back on the bridge, e.g. after the bridge was re-created.</summary>
     public void Reattach(EndpointRecord endpoint, string bridgeName)
     {
-        if (endpoint.HostVeth is { } veth && links.FindLink(veth) is not null) bridgeLinks.Attach(veth, bridgeName);
+        if (endpoint.HostVeth is { } veth) Reattach(veth, bridgeName);
+    }
+
+    /// <summary>Puts an endpoint's host end, by name, back on the bridge, when it exists.</summary>
+    public void Reattach(string hostVeth, string bridgeName)
+    {
+        if (links.FindLink(hostVeth) is not null) bridgeLinks.Attach(hostVeth, bridgeName);
     }
 
     /// <summary>

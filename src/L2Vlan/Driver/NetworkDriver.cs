@@ -89,11 +89,14 @@ public sealed class NetworkDriver(
             try
             {
                 bridges.EnsureLinks(bridge);
+                networks.Add(network);
             }
             catch (Exception failed)
             {
-                // A firewall that did not answer would keep the caller waiting as long again for the removal: the
-                // record stays, and the next delete on the bridge or the next start removes it.
+                // The links are removed whether they or the network's record failed (a full state disk): nothing
+                // may stay that no network uses. A firewall that did not answer would keep the caller waiting as
+                // long again for the removal: the record stays, and the next delete on the bridge or the next start
+                // removes it.
                 if (failed is FirewallTimeoutException)
                 {
                     logger.LogError("Bridge {Bridge} is kept after a failed create: the firewall did not answer", bridge.Name);
@@ -110,7 +113,6 @@ public sealed class NetworkDriver(
                 }
                 throw;
             }
-            networks.Add(network);
         }
         foreach (var aux in spec.AuxAddresses) ipam.MarkAuxiliary(aux);
         logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name, bridge.VlanLink);

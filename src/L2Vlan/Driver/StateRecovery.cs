@@ -60,7 +60,7 @@ public sealed class StateRecovery(
                     inPlace++;
                     continue;
                 }
-                Restore(bridge, kernel);
+                Restore(bridge, onBridge[bridge.Name].SelectMany(n => n.Endpoints.Values).Select(e => e.HostVeth).OfType<string>().ToList(), kernel);
             }
             catch (Exception e)
             {
@@ -104,26 +104,32 @@ public sealed class StateRecovery(
     {
         foreach (var candidate in bridges.All.Where(b => name is null || b.ExtIf == name || b.VlanLink == name || b.Name == name).ToList())
         {
-            // The locks plugin calls take, in their order: the networks' (Reattach reads their endpoints), then the bridge's.
-            // Ordered by ID, since this is the one place that holds more than one network lock at a time.
-            var held = networks.OnBridge(candidate.Name).Select(n => n.NetworkId).Order(StringComparer.Ordinal)
-                .Select(networks.LockNetwork).ToList();
-            try
+            // The veths to put back are read first, under each network's lock in turn, and no network's lock is held
+            // while this waits for the bridge's: that wait may be a firewall call's, and a held network lock would
+            // stall every call that takes it meanwhile (ReleaseAddress visits the networks of the address's subnet).
+            var veths = HostVethsOn(candidate.Name);
+            using (bridges.LockBridge(candidate.Name))
             {
-                using (bridges.LockBridge(candidate.Name))
-                {
-                    // Looked up again under the lock: a call may have removed or replaced the bridge meanwhile.
-                    if (bridges.Find(candidate.Name) is { } bridge) RestoreIfBroken(bridge);
-                }
-            }
-            finally
-            {
-                foreach (var networkLock in held) networkLock.Dispose();
+                // Looked up again under the lock: a call may have removed or replaced the bridge meanwhile.
+                if (bridges.Find(candidate.Name) is { } bridge) RestoreIfBroken(bridge, veths);
             }
         }
     }
 
-    private void RestoreIfBroken(BridgeRecord bridge)
+    /// <summary>The host ends of the endpoints on the bridge, each network read under its own lock.</summary>
+    private List<string> HostVethsOn(string bridge)
+    {
+        var veths = new List<string>();
+        foreach (var network in networks.OnBridge(bridge))
+        {
+            using var held = networks.LockNetwork(network.NetworkId);
+            if (networks.Find(network.NetworkId) is { } current)
+                veths.AddRange(current.Endpoints.Values.Select(e => e.HostVeth).OfType<string>());
+        }
+        return veths;
+    }
+
+    private void RestoreIfBroken(BridgeRecord bridge, IReadOnlyList<string> veths)
     {
         try
         {
@@ -131,7 +137,7 @@ public sealed class StateRecovery(
             if (IsUsersAndMissing(bridge)) return;
             if (links.FindLink(bridge.ExtIf) is not null)
                 logger.LogWarning("Bridge {Bridge}: {Missing}; restoring its links", bridge.Name, missing);
-            if (Restore(bridge)) logger.LogInformation("Restored the links of bridge {Bridge} ({VlanLink})", bridge.Name, bridge.VlanLink);
+            if (Restore(bridge, veths)) logger.LogInformation("Restored the links of bridge {Bridge} ({VlanLink})", bridge.Name, bridge.VlanLink);
         }
         catch (Exception e)
         {
@@ -143,7 +149,7 @@ public sealed class StateRecovery(
     /// Makes the bridge's links as its record says and puts its containers' veths back on it; returns false, leaving
     /// the bridge and its records as they are, while its NIC is missing (it may appear later, or be re-created).
     /// </summary>
-    private bool Restore(BridgeRecord bridge, LinkSnapshot? kernel = null)
+    private bool Restore(BridgeRecord bridge, IReadOnlyList<string> veths, LinkSnapshot? kernel = null)
     {
         if (links.FindLink(bridge.ExtIf) is null)
         {
@@ -156,8 +162,7 @@ public sealed class StateRecovery(
         }
         _waitingForNic.Remove(bridge.Name);
         bridges.EnsureLinks(bridge, ruleListed: kernel?.Allowed(bridge.Name) == true);
-        foreach (var endpoint in networks.OnBridge(bridge.Name).SelectMany(n => n.Endpoints.Values))
-            wiring.Reattach(endpoint, bridge.Name);
+        foreach (var veth in veths) wiring.Reattach(veth, bridge.Name);
         return true;
     }
 

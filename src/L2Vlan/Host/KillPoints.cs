@@ -55,13 +55,23 @@ public static class KillPoints
     }
 
     /// <summary>
-    /// Whether the suite armed a point. The pool journals then compact after a few records, not after 64 KiB, so
-    /// that the suite's short cycles reach the compaction's points too.
+    /// Called at every point reached, in the process: the power-loss suite builds there the folder a power cut would
+    /// leave. Null outside it.
     /// </summary>
-    public static bool IsArmed => Armed;
+    public static Action<string>? Observer { get; set; }
+
+    /// <summary>Set by an in-process suite: journals compact early, as under an armed point (<see cref="IsArmed"/>).</summary>
+    public static bool CompactEarly { get; set; }
+
+    /// <summary>
+    /// Whether the suite armed a point (or asked for <see cref="CompactEarly"/>). The pool journals then compact after
+    /// a few records, not after 64 KiB, so that the suites' short cycles reach the compaction's points too.
+    /// </summary>
+    public static bool IsArmed => Armed || CompactEarly;
 
     public static void Reach(string point)
     {
+        Observer?.Invoke(point);
         if (!Armed) return;
         if (point == ArmedPoint && Interlocked.Decrement(ref Remaining) == 0)
             Interop.Libc.Kill(Environment.ProcessId, Interop.Libc.SIGKILL);

@@ -113,6 +113,8 @@ public static class PluginHost
         var settings = app.Services.GetRequiredService<ServiceSettings>();
         // Before the state is read or the socket touched; held until the app is disposed, or the process ends.
         app.Services.GetRequiredService<ServiceLock>();
+        var stateLog = app.Services.GetRequiredService<ILogger<IpamService>>();
+        StateDisk.OnSyncFailure = failed => IpamService.Fatal(stateLog, failed);
         app.Services.GetRequiredService<IpamService>().Load();
         app.Services.GetRequiredService<StateRecovery>().Recover();
 

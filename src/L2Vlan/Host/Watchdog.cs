@@ -11,7 +11,7 @@ namespace L2Vlan.Host;
 /// misses its pets, and systemd kills and restarts it. Without <c>$WATCHDOG_USEC</c> (not under systemd, or no
 /// watchdog) it does nothing.
 /// </summary>
-public sealed class Watchdog(LivenessCheck check, ISystemdNotifier notifier, TimeProvider clock, ILogger<Watchdog> logger) : BackgroundService
+public sealed class Watchdog(LivenessCheck check, ISystemdNotifier notifier, ILogger<Watchdog> logger) : BackgroundService
 {
     private string? _lastProblem;
 
@@ -41,15 +41,26 @@ public sealed class Watchdog(LivenessCheck check, ISystemdNotifier notifier, Tim
         return false;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The name of the watchdog's own thread.</summary>
+    public const string ThreadName = "l2vlan watchdog";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (PetInterval(Environment.GetEnvironmentVariable, Environment.ProcessId) is not { } interval) return;
+        if (PetInterval(Environment.GetEnvironmentVariable, Environment.ProcessId) is not { } interval) return Task.CompletedTask;
         logger.LogInformation("Petting systemd's watchdog every {Seconds:0.#} s while calls are served", interval.TotalSeconds);
-        while (!stoppingToken.IsCancellationRequested)
+        var stopped = new TaskCompletionSource();
+        // A thread of its own, not the thread pool's: calls that wait for a lock hold pool threads, and a pet that
+        // waited for the pool to grow would let systemd kill a service that still serves.
+        void Run()
         {
-            // The check may wait for the IPAM's lock: on a thread of its own, not the timer's.
-            await Task.Run(PetIfAlive, stoppingToken);
-            await Task.Delay(interval, clock, stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                PetIfAlive();
+                stoppingToken.WaitHandle.WaitOne(interval);
+            }
+            stopped.SetResult();
         }
+        new Thread(Run) { IsBackground = true, Name = ThreadName }.Start();
+        return stopped.Task;
     }
 }

@@ -13,9 +13,22 @@ public sealed partial class IpamService
     /// Releases what the network held: its endpoints' addresses, its --aux-addresses, and one request on each of
     /// its pools. A network's pools are those of its subnets: the one pool of a subnet, or, where --ip-range gave a
     /// subnet several, those that hold the network's addresses (a network that held none keeps its request, which
-    /// only keeps its pool longer). The caller holds the network's lock and removes the record right after.
+    /// only keeps its pool longer). The caller holds the network's lock and removes the record right after, once
+    /// this returned: the releases are durable by then, so a power loss never leaves a pool holding what no record names.
     /// </summary>
     public void NetworkForgotten(NetworkRecord network)
+    {
+        try
+        {
+            NetworkForgottenLocked(network);
+        }
+        finally
+        {
+            Durable();
+        }
+    }
+
+    private void NetworkForgottenLocked(NetworkRecord network)
     {
         using var held = _gate.EnterScope();
         var addresses = network.Endpoints.Values.SelectMany(e => e.HeldAddresses()).Concat(network.AuxAddresses ?? []).ToList();

@@ -83,7 +83,15 @@ public sealed partial class IpamService
             || networks.All.Any(n => n.Subnets.Any(s => s.Subnet == pool.Subnet))
             || pool.Allocations.Any(a => a.Kind != AllocationKind.Auxiliary);
         if (inUse) return false;
-        _files.Delete(pool.Id);
+        try
+        {
+            _files.Delete(pool.Id);
+        }
+        catch (StateDiskFullException)
+        {
+            Undo(pool);
+            throw;
+        }
         _pools.Remove(pool.Id);
         // Its addresses are free for the pools that share its subnet.
         _freeFrom.Clear();

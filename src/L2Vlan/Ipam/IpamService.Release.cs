@@ -51,27 +51,32 @@ public sealed partial class IpamService
     /// release their addresses, so they are freed here and the endpoints forgotten. --aux-addresses stay.
     /// Nor will that dockerd release its pool requests: they are dropped first, while the addresses still say
     /// which pools are the network's. The caller holds the network's lock.
+    /// <para>
+    /// The pools' releases are durable before the record stops naming the endpoints: a power loss in between leaves a
+    /// record naming addresses no pool holds, which the next start holds again (<see cref="HoldAddressesOfNetworks"/>),
+    /// never a pool holding addresses that no record names, which nothing would ever release.
+    /// </para>
     /// </summary>
     public void ReclaimEndpointsOf(NetworkRecord network)
     {
+        if (network.Endpoints.Count == 0) return;
         try
         {
-            ReclaimEndpointsOfLocked(network);
+            ReleaseForEarlierDockerd(network);
         }
         finally
         {
             Durable();
         }
-    }
-
-    private void ReclaimEndpointsOfLocked(NetworkRecord network)
-    {
-        using var held = _gate.EnterScope();
-        if (network.Endpoints.Count == 0) return;
-        DropRequestsOfEarlierDockerd(network);
-        foreach (var address in network.Endpoints.Values.SelectMany(e => e.HeldAddresses())) Reclaim(address);
         network.Endpoints.Clear();
         networks.Save(network);
+    }
+
+    private void ReleaseForEarlierDockerd(NetworkRecord network)
+    {
+        using var held = _gate.EnterScope();
+        DropRequestsOfEarlierDockerd(network);
+        foreach (var address in network.Endpoints.Values.SelectMany(e => e.HeldAddresses())) Reclaim(address);
     }
 
     /// <summary>
@@ -111,10 +116,13 @@ public sealed partial class IpamService
         }
     }
 
-    /// <summary>Takes each network's lock in turn: never call it with the IPAM's lock held.</summary>
+    /// <summary>
+    /// Takes the lock of each network whose subnets hold the address, in turn: never call it with the IPAM's lock held.
+    /// A network's subnets never change once it is recorded, so they are read without its lock.
+    /// </summary>
     private void ForgetDeletedEndpointsHolding(IPAddress released)
     {
-        foreach (var network in networks.All)
+        foreach (var network in networks.All.Where(n => n.Subnets.Count == 0 || n.Subnets.Any(s => s.Subnet.Contains(released))))
         {
             using var held = networks.LockNetwork(network.NetworkId);
             // Deleted while this waited: nothing of it to forget.

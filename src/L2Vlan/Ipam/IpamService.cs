@@ -207,8 +207,36 @@ public sealed partial class IpamService(
             ? pool
             : throw new UserError($"l2vlan has no address pool '{poolId}' (it was released, or its state file is quarantined)");
 
-    /// <summary>Hands the pool's changes to its journal; the public call waits for them in <see cref="Durable"/>.</summary>
-    private void Save(AddressPool pool) => TicketOfThisThread = Math.Max(TicketOfThisThread, _files.Save(pool));
+    /// <summary>
+    /// Hands the pool's changes to its journal; the public call waits for them in <see cref="Durable"/>. A write the disk
+    /// refuses puts the pool back as its files hold it (<see cref="Undo"/>), and the call is refused.
+    /// </summary>
+    private void Save(AddressPool pool)
+    {
+        long ticket;
+        try
+        {
+            ticket = _files.Save(pool);
+        }
+        catch (StateDiskFullException)
+        {
+            Undo(pool);
+            throw;
+        }
+        TicketOfThisThread = Math.Max(TicketOfThisThread, ticket);
+    }
+
+    /// <summary>
+    /// Memory goes back to what the disk holds after a refused write: the pool as its files hold it, or no pool when
+    /// it has none (a new one whose first write was refused).
+    /// </summary>
+    private void Undo(AddressPool pool)
+    {
+        _freeFrom.Remove(pool.Id);
+        if (_files.Reload(pool.Id) is { } onDisk) _pools[pool.Id] = onDisk;
+        else _pools.Remove(pool.Id);
+        logger.LogWarning("Pool {Pool}: the state disk refused its change; the pool is as its files hold it", pool.Id);
+    }
 
     /// <summary>Returns once the changes of this thread's call are on disk. Called after the lock is let go.</summary>
     private void Durable()
@@ -227,12 +255,18 @@ public sealed partial class IpamService(
     }
 
     /// <summary>
-    /// A journal could not be synced, so changes in memory may never reach the disk: no call may be told they did.
-    /// The process ends (systemd starts it again), and the next start replays what the journals hold.
+    /// A state file could not be synced, so changes in memory may never reach the disk: no call may be told they did,
+    /// and a retry cannot tell (Linux may drop the pages whose write-back failed). The process ends, once, saying why on
+    /// stderr, which journald keeps (the console logger writes from a queue that FailFast does not wait for); systemd
+    /// starts it again (Restart=on-failure) and the next start replays what the journals hold. A disk that fails
+    /// again at every start stops it for good after StartLimitBurst= starts (l2vlan.service).
     /// </summary>
-    private static void Fatal(ILogger logger, Exception problem)
+    public static void Fatal(ILogger logger, Exception problem)
     {
-        logger.LogCritical("A pool's journal could not be written or synced ({Problem}); exiting so that no unsynced change is answered as done", problem.Message);
-        Environment.FailFast("l2vlan: a pool journal could not be synced: " + problem.Message);
+        var line = $"l2vlan: the state disk failed to sync a change ({problem.Message}); exiting so that no change that may not be on disk is answered as done. check the disk that holds l2vlan's state folder (dmesg)";
+        logger.LogCritical("{Line}", line);
+        Console.Error.WriteLine("<2>" + line);
+        Console.Error.Flush();
+        Environment.FailFast(line);
     }
 }

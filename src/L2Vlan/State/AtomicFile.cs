@@ -4,7 +4,9 @@ namespace L2Vlan.State;
 
 /// <summary>
 /// Replaces a file so that, whenever the machine stops, the old or the new content is on disk:
-/// write a temporary file beside it, fsync it, rename it over the target, fsync the folder.
+/// write a temporary file beside it, fsync it, rename it over the target, fsync the folder. A write the disk refuses
+/// (full, read-only) leaves the old file and no temporary one, and throws <see cref="StateDiskFullException"/>; a
+/// folder fsync that fails is <see cref="StateDisk.SyncFailed"/>.
 /// </summary>
 public static class AtomicFile
 {
@@ -12,26 +14,62 @@ public static class AtomicFile
 
     public static void Write(string path, ReadOnlySpan<byte> content)
     {
+        var disk = StateDisk.Current;
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}{TemporarySuffix}");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
+            disk.WriteSynced(temporary, content);
+            KillPoints.Reach(KillPoints.StateWriteBeforeRename);
+            disk.Rename(temporary, path);
         }
-        KillPoints.Reach(KillPoints.StateWriteBeforeRename);
-        File.Move(temporary, path, overwrite: true);
-        DirectorySync.Flush(folder);
+        catch (Exception e) when (StateDisk.IsRefusal(e))
+        {
+            // The temporary file's fsync failing is a refusal too: the file is dropped, and the target never saw it.
+            try
+            {
+                disk.Delete(temporary);
+            }
+            catch (Exception cleanup) when (StateDisk.IsRefusal(cleanup))
+            {
+                // Deleted at the next start (DeleteAbandoned).
+            }
+            throw new StateDiskFullException(e);
+        }
+        SyncFolder(disk, folder);
         KillPoints.Reach(KillPoints.StateWriteAfterRename);
     }
 
     public static void Delete(string path)
     {
         if (!File.Exists(path)) return;
+        var disk = StateDisk.Current;
         KillPoints.Reach(KillPoints.StateDeleteBefore);
-        File.Delete(path);
-        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        try
+        {
+            disk.Delete(path);
+        }
+        catch (Exception e) when (StateDisk.IsRefusal(e))
+        {
+            throw new StateDiskFullException(e);
+        }
+        SyncFolder(disk, Path.GetDirectoryName(Path.GetFullPath(path))!);
         KillPoints.Reach(KillPoints.StateDeleteAfter);
+    }
+
+    /// <summary>
+    /// After a rename or delete that took effect in memory: a failed folder fsync cannot be undone or retried.
+    /// </summary>
+    internal static void SyncFolder(IStateDisk disk, string folder)
+    {
+        try
+        {
+            disk.SyncFolder(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw StateDisk.SyncFailed("a state folder", e);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using L2Vlan.Host;
 using Microsoft.Win32.SafeHandles;
 
@@ -8,8 +7,10 @@ namespace L2Vlan.State;
 /// Appends to journal files, and lets many callers share one fsync. A caller appends (under its own lock, so the
 /// records are in order), lets its lock go, and then waits until its record is durable: the first waiter syncs every
 /// file written so far, and those that arrived while it synced find their records durable, or sync the next batch
-/// together. A sync that fails is fatal (<paramref name="fatal"/>): the records in memory are not on disk, and no
-/// caller may be told they are; the service exits, and the next start replays what the journals hold.
+/// together. A write the disk refuses (full, read-only) throws <see cref="StateDiskFullException"/>: the caller undoes
+/// its change. A sync that fails is fatal (<paramref name="fatal"/>): the records in memory may not be on disk, and
+/// Linux may have dropped the pages that failed, so no retry can tell; no caller may be told they are; the service
+/// exits, and the next start replays what the journals hold.
 /// </summary>
 public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>? sync = null)
 {
@@ -30,12 +31,11 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
         {
             try
             {
-                RandomAccess.Write(file, record, offset);
+                StateDisk.Current.Write(file, record, offset);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (StateDisk.IsRefusal(e))
             {
-                fatal(e);
-                throw;
+                throw new StateDiskFullException(e);
             }
             _dirty.Add(file);
             return ++_appended;
@@ -71,8 +71,9 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                fatal(e);
-                throw;
+                var failed = new StateDiskFailedException("a pool's journal", e);
+                fatal(failed);
+                throw failed;
             }
             finally
             {
@@ -90,9 +91,5 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
     }
 
     /// <summary>fdatasync: the data and the file's length, which is all a journal needs.</summary>
-    public static void DataSync(SafeFileHandle file)
-    {
-        if (Interop.Libc.FDataSync((int)file.DangerousGetHandle()) != 0)
-            throw new IOException($"cannot sync a journal: errno {Marshal.GetLastPInvokeError()}");
-    }
+    public static void DataSync(SafeFileHandle file) => StateDisk.Current.DataSync(file);
 }

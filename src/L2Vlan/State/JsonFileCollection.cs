@@ -77,6 +77,20 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
         return loaded;
     }
 
+    /// <summary>The record of <paramref name="key"/> as its file holds it; null when there is none or it cannot be read.</summary>
+    public T? Read(string key)
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize(File.ReadAllBytes(PathOf(key)), typeInfo);
+            return value?.Problem() is null ? value : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     public void Save(string key, T value)
     {
         System.IO.Directory.CreateDirectory(Directory);

@@ -6,8 +6,7 @@ namespace L2Vlan.State;
 /// gives is a copy. A record's content (its endpoints) is read and changed only under that network's lock,
 /// <see cref="LockNetwork"/>: by the driver's calls on the network, and by the IPAM when Docker releases the
 /// address of a deleted endpoint. A network's lock is held across a firewall call only while that network is
-/// being created (no other call knows it yet) or while a link event has its bridge re-made
-/// (StateRecovery.RestoreLinksOf); either wait is bounded by the firewall's time limit.
+/// being created (no other call knows it yet), a wait bounded by the firewall's time limit.
 /// </summary>
 public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
 {
@@ -64,16 +63,50 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
         lock (_map) _networks[network.NetworkId] = network;
     }
 
+    /// <summary>
+    /// Writes the record. A write the disk refuses puts the record in memory back as its file holds it (the caller's
+    /// changes to it are undone, and the caller's reference is stale) and throws <see cref="StateDiskFullException"/>.
+    /// </summary>
     public void Save(NetworkRecord network)
     {
-        store.Save(network.NetworkId, network);
+        try
+        {
+            store.Save(network.NetworkId, network);
+        }
+        catch (StateDiskFullException)
+        {
+            Undo(network.NetworkId);
+            throw;
+        }
         Addresses.Refresh(network);
     }
 
+    /// <summary>Deletes the record; a delete the disk refuses is undone as a refused <see cref="Save"/> is.</summary>
     public void Remove(NetworkRecord network)
     {
-        store.Delete(network.NetworkId);
+        try
+        {
+            store.Delete(network.NetworkId);
+        }
+        catch (StateDiskFullException)
+        {
+            Undo(network.NetworkId);
+            throw;
+        }
         lock (_map) _networks.Remove(network.NetworkId);
         Addresses.Forget(network.NetworkId);
+    }
+
+    /// <summary>Memory goes back to the disk: the record as its file holds it, or none.</summary>
+    private void Undo(string id)
+    {
+        var onDisk = store.Read(id);
+        lock (_map)
+        {
+            if (onDisk is null) _networks.Remove(id);
+            else _networks[id] = onDisk;
+        }
+        if (onDisk is null) Addresses.Forget(id);
+        else Addresses.Refresh(onDisk);
     }
 }

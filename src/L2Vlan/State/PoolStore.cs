@@ -52,7 +52,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         {
             var path = JournalPath(key);
             created |= !File.Exists(path);
-            var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            var handle = StateDisk.Current.Open(path, FileMode.OpenOrCreate);
             var length = RandomAccess.GetLength(handle);
             var bytes = new byte[length];
             RandomAccess.Read(handle, bytes, 0);
@@ -72,7 +72,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
             if (good < length)
             {
                 logger.LogWarning("Journal {Path}: the last {Bytes} bytes are a change cut short by a crash (never answered); cut off", path, length - good);
-                RandomAccess.SetLength(handle, good);
+                StateDisk.Current.SetLength(handle, good);
                 GroupCommit.DataSync(handle);
             }
             pool.Pending.Clear();
@@ -94,13 +94,15 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
                 File.Delete(path);
             }
         }
-        if (created) DirectorySync.Flush(snapshots.Directory);
+        if (created) StateDisk.Current.SyncFolder(snapshots.Directory);
         return pools;
     }
 
     /// <summary>
     /// Writes the pool's changes: a new pool's snapshot at once (durable on return), a known pool's changes appended
-    /// to its journal; returns the ticket to wait for outside the caller's lock (0: nothing to wait for).
+    /// to its journal; returns the ticket to wait for outside the caller's lock (0: nothing to wait for). A write the
+    /// disk refuses throws <see cref="StateDiskFullException"/> and leaves the files as they were: the caller puts the
+    /// pool in memory back as they hold it (<see cref="Reload"/>).
     /// </summary>
     public long Save(AddressPool pool)
     {
@@ -116,10 +118,47 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         pool.Pending.Clear();
         pool.JournalSequence = sequence;
         var bytes = records.Count == 1 ? records[0] : records.SelectMany(r => r).ToArray();
-        var ticket = commits.Append(journal.Handle, journal.Length, bytes);
+        long ticket;
+        try
+        {
+            ticket = commits.Append(journal.Handle, journal.Length, bytes);
+        }
+        catch (StateDiskFullException)
+        {
+            CutBack(journal);
+            throw;
+        }
         journal.Length += bytes.Length;
         if (DueForCompaction(journal)) Compact(key, pool, journal);
         return ticket;
+    }
+
+    /// <summary>
+    /// The journal after a refused append: part of it may have been written, whole records even (several changes go
+    /// in one write), which the next load would replay; the call is refused, so they are cut off.
+    /// </summary>
+    private static void CutBack(Journal journal)
+    {
+        try
+        {
+            StateDisk.Current.SetLength(journal.Handle, journal.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw StateDisk.SyncFailed("a pool's journal, cut back after a refused write,", e);
+        }
+    }
+
+    /// <summary>The pool as its files hold it, or null for a pool that has none: what memory goes back to after a refused write.</summary>
+    public AddressPool? Reload(string poolId)
+    {
+        var key = AddressPool.FileKey(poolId);
+        if (!_journals.TryGetValue(key, out var journal) || snapshots.Read(key) is not { } pool) return null;
+        var bytes = new byte[journal.Length];
+        RandomAccess.Read(journal.Handle, bytes, 0);
+        JournalRecords.Replay(pool, JournalRecords.Decode(bytes));
+        pool.Pending.Clear();
+        return pool;
     }
 
     /// <summary>Removes the pool's files: the snapshot first, so a crash in between leaves a journal that the next load deletes.</summary>
@@ -132,7 +171,15 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
             commits.Forget(journal.Handle);
             journal.Handle.Dispose();
         }
-        File.Delete(JournalPath(key));
+        try
+        {
+            StateDisk.Current.Delete(JournalPath(key));
+        }
+        catch (Exception e) when (StateDisk.IsRefusal(e))
+        {
+            // The snapshot is gone, so the pool is: the next load deletes a journal left without one.
+            logger.LogWarning("Journal of pool {Pool} not deleted ({Problem}); the next start deletes it", poolId, e.Message);
+        }
     }
 
     /// <summary>Every readable pool with its journal replayed, touching nothing: for readers beside the service (status, tests).</summary>
@@ -168,16 +215,46 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         pool.JournalSequence ??= 0;
         // The journal first, empty, so the snapshot never meets records that are not its own; the snapshot's
         // atomic write then syncs the folder, which makes both names durable.
-        var handle = File.OpenHandle(JournalPath(key), FileMode.Create, FileAccess.ReadWrite);
-        snapshots.Save(key, pool);
+        var disk = StateDisk.Current;
+        SafeFileHandle handle;
+        try
+        {
+            handle = disk.Open(JournalPath(key), FileMode.Create);
+        }
+        catch (Exception e) when (StateDisk.IsRefusal(e))
+        {
+            throw new StateDiskFullException(e);
+        }
+        try
+        {
+            snapshots.Save(key, pool);
+        }
+        catch (StateDiskFullException)
+        {
+            handle.Dispose();
+            disk.Delete(JournalPath(key));
+            throw;
+        }
         _journals[key] = new Journal(handle, 0, new FileInfo(snapshots.PathOf(key)).Length);
     }
 
+    /// <summary>
+    /// A new snapshot, then an empty journal. Only a saving: the journal already holds the change, so a disk that
+    /// refuses leaves the journal longer, and the next change tries again.
+    /// </summary>
     private void Compact(string key, AddressPool pool, Journal journal)
     {
-        snapshots.Save(key, pool);
+        try
+        {
+            snapshots.Save(key, pool);
+        }
+        catch (StateDiskFullException e)
+        {
+            logger.LogWarning("Pool {Pool}: its journal is not compacted ({Problem}); tried again at its next change", pool.Id, e.Message);
+            return;
+        }
         KillPoints.Reach(KillPoints.JournalCompactAfterSnapshot);
-        RandomAccess.SetLength(journal.Handle, 0);
+        StateDisk.Current.SetLength(journal.Handle, 0);
         GroupCommit.DataSync(journal.Handle);
         KillPoints.Reach(KillPoints.JournalCompactAfterTruncate);
         journal.Length = 0;

@@ -10,7 +10,7 @@ namespace L2Vlan.Tests.Fakes;
 /// <summary>A throw-away state folder and the services built on it, with a fake kernel and firewall.</summary>
 internal sealed class TestState : IDisposable
 {
-    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid().ToString("N"));
+    public string Directory { get; private init; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid().ToString("N"));
     private readonly IArpAnnouncer _announcer;
 
     /// <summary>The kernel the services act on: a fake, or a private namespace's client.</summary>
@@ -53,6 +53,16 @@ internal sealed class TestState : IDisposable
     public static TestState OnKernel(ILinkControl kernel)
     {
         var state = new TestState(kernel, new FakeLinkControl());
+        state.Restart();
+        return state;
+    }
+
+    /// <summary>A service started on a state folder made elsewhere (deleted on dispose), over a fake kernel that has these NICs.</summary>
+    public static TestState OnFolder(string directory, params string[] nics)
+    {
+        var links = new FakeLinkControl();
+        foreach (var nic in nics) links.AddNic(nic);
+        var state = new TestState(links, announcer: null) { Directory = directory };
         state.Restart();
         return state;
     }

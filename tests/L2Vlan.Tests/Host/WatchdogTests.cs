@@ -21,7 +21,7 @@ public class WatchdogTests
         _notifier = new RecordingNotifier();
         _ipamResponds = true;
         _running = new RunningCalls(_clock);
-        _watchdog = new Watchdog(new LivenessCheck(_ => _ipamResponds, _running), _notifier, _clock, NullLogger<Watchdog>.Instance);
+        _watchdog = new Watchdog(new LivenessCheck(_ => _ipamResponds, _running), _notifier, NullLogger<Watchdog>.Instance);
     }
 
     [TearDown]
@@ -67,10 +67,57 @@ public class WatchdogTests
         Assert.That(interval?.TotalSeconds, Is.EqualTo(seconds));
     }
 
+    [Test]
+    [NonParallelizable]
+    public void The_watchdog_pets_on_time_while_every_thread_pool_thread_waits_for_a_lock()
+    {
+        // Every 50 ms; calls that wait for a network's lock hold pool threads, and the pool grows by about one a second.
+        Environment.SetEnvironmentVariable("WATCHDOG_USEC", "100000");
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            _watchdog.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            ThreadPool.GetMinThreads(out var threads, out _);
+            for (var i = 0; i < threads + 64; i++) ThreadPool.UnsafeQueueUserWorkItem(_ => release.Wait(), null);
+            var before = _notifier.Count;
+            Thread.Sleep(TimeSpan.FromSeconds(1));
+            var pets = _notifier.Count - before;
+            release.Set();
+            Assert.That(pets, Is.GreaterThanOrEqualTo(10), "pets in one second at one per 50 ms, the thread pool busy");
+        }
+        finally
+        {
+            release.Set();
+            Environment.SetEnvironmentVariable("WATCHDOG_USEC", null);
+            _watchdog.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+    }
+
     private sealed class RecordingNotifier : ISystemdNotifier
     {
-        public List<string> Sent { get; } = [];
+        private readonly List<string> _sent = [];
+
+        public List<string> Sent
+        {
+            get
+            {
+                lock (_sent) return [.. _sent];
+            }
+        }
+
+        public int Count
+        {
+            get
+            {
+                lock (_sent) return _sent.Count;
+            }
+        }
+
         public bool IsEnabled => true;
-        public void Notify(ServiceState state) => Sent.Add(state.ToString());
+
+        public void Notify(ServiceState state)
+        {
+            lock (_sent) _sent.Add(state.ToString());
+        }
     }
 }

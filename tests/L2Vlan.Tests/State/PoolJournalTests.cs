@@ -304,7 +304,7 @@ public class PoolJournalTests
         ipam.RequestPool(Subnet, Range, v6: false);
         Next(ipam);
         failing = true;
-        Assert.Throws<IOException>(() => Next(ipam));
+        Assert.Throws<StateDiskFailedException>(() => Next(ipam));
         Assert.That(fatal, Is.Not.Null, "the service is told to end");
     }
 }
