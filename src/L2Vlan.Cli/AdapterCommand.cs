@@ -20,79 +20,79 @@ internal static class AdapterCommand
         return command;
     }
 
-    private static Option<string> DockerSocket() => new("--docker-socket")
-    {
-        Description = "Docker's Engine API socket",
-        DefaultValueFactory = _ => AdapterSettings.DefaultDockerSocket,
-    };
+    private static Option<string> ServiceSocket() => CommonOptions.Path("--service-socket",
+        "The l2vlan service's socket the adapter relays to", ServiceSettings.DefaultSocketPath);
 
-    private static Option<string> ServiceSocket() => new("--service-socket")
+    private static Option<int> Wait(int seconds)
     {
-        Description = "The l2vlan service's socket the adapter relays to",
-        DefaultValueFactory = _ => ServiceSettings.DefaultSocketPath,
-    };
-
-    private static Option<int> Wait() => new("--wait")
-    {
-        Description = "Seconds to wait for Docker to answer",
-        DefaultValueFactory = _ => 60,
-    };
+        var wait = new Option<int>("--wait")
+        {
+            HelpName = "SECONDS",
+            Description = "Seconds to wait for Docker to answer",
+            DefaultValueFactory = _ => seconds,
+        };
+        // A value that is no number at all is the parser's error already.
+        wait.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, out var given) && given < 0)
+                result.AddError($"--wait {given}: expected a number of seconds, 0 or more");
+        });
+        return wait;
+    }
 
     private static Command Install()
     {
-        var docker = DockerSocket();
+        var docker = CommonOptions.DockerSocket();
         var service = ServiceSocket();
-        var wait = Wait();
+        var wait = Wait(60);
         var command = new Command("install", "Register and enable the adapter; does nothing when the same adapter is already enabled") { docker, service, wait };
-        command.SetAction((parse, cancel) => Run(parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, _) =>
+        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, output) =>
         {
             var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)));
             var outcome = await installer.InstallAsync(bundle, cancel);
-            Console.WriteLine($"{AdapterSettings.PluginReference}: {Describe(outcome)} ({bundle.Digest})");
-            return 0;
+            output.WriteLine($"{AdapterSettings.PluginReference}: {Describe(outcome)} ({bundle.Digest})");
+            return ExitCodes.Success;
         }));
         return command;
     }
 
     private static Command Remove()
     {
-        var docker = DockerSocket();
-        var wait = Wait();
-        wait.DefaultValueFactory = _ => 0;
+        var docker = CommonOptions.DockerSocket();
+        var wait = Wait(0);
         var force = new Option<bool>("--force")
         {
             Description = "Remove it even while swarm networks use it (they stop working)",
         };
         var command = new Command("remove", "Unregister the adapter from Docker") { docker, wait, force };
-        command.SetAction((parse, cancel) => Run(parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, _) =>
+        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, output) =>
         {
             var removed = await installer.RemoveAsync(parse.GetValue(force), cancel);
-            Console.WriteLine($"{AdapterSettings.PluginReference}: {(removed ? "removed" : "not registered")}");
-            return 0;
+            output.WriteLine($"{AdapterSettings.PluginReference}: {(removed ? "removed" : "not registered")}");
+            return ExitCodes.Success;
         }, dockerAbsentIsFine: true));
         return command;
     }
 
     private static Command Status()
     {
-        var docker = DockerSocket();
+        var docker = CommonOptions.DockerSocket();
         var service = ServiceSocket();
-        var wait = Wait();
-        wait.DefaultValueFactory = _ => 0;
+        var wait = Wait(0);
         var command = new Command("status", "Say whether Docker has this l2vlan's adapter, enabled (exit 0) or not (exit 1)") { docker, service, wait };
-        command.SetAction((parse, cancel) => Run(parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, _) =>
+        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, output) =>
         {
             var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)));
             var state = await installer.StatusAsync(bundle, cancel);
-            Console.WriteLine($"{AdapterSettings.PluginReference}: {state switch
+            output.WriteLine($"{AdapterSettings.PluginReference}: {state switch
             {
                 AdapterState.UpToDate => "registered, enabled, up to date",
                 AdapterState.Disabled => "registered but disabled (l2vlan adapter install enables it)",
                 AdapterState.Outdated => "registered with other content (l2vlan adapter install replaces it)",
                 _ => "not registered (l2vlan adapter install)",
             }}");
-            Console.WriteLine($"this l2vlan's adapter: {bundle.Digest}");
-            return state == AdapterState.UpToDate ? 0 : 1;
+            output.WriteLine($"this l2vlan's adapter: {bundle.Digest}");
+            return state == AdapterState.UpToDate ? ExitCodes.Success : ExitCodes.Finding;
         }));
         return command;
     }
@@ -105,29 +105,31 @@ internal static class AdapterCommand
         _ => "replaced and enabled",
     };
 
-    private static async Task<int> Run(string dockerSocket, int waitSeconds, CancellationToken cancel,
-        Func<AdapterInstaller, CancellationToken, Task<int>> action, bool dockerAbsentIsFine = false)
+    /// <summary>Runs <paramref name="action"/> once Docker answers; Docker not answering, or refusing, is a finding.</summary>
+    private static async Task<int> Run(ParseResult parse, string dockerSocket, int waitSeconds, CancellationToken cancel,
+        Func<AdapterInstaller, TextWriter, Task<int>> action, bool dockerAbsentIsFine = false)
     {
+        var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         using var docker = new DockerEngineClient(dockerSocket);
         if (!await docker.WaitUntilUpAsync(TimeSpan.FromSeconds(waitSeconds), cancel))
         {
             if (dockerAbsentIsFine)
             {
-                Console.WriteLine($"Docker does not answer on {dockerSocket}: nothing to remove");
-                return 0;
+                output.WriteLine($"Docker does not answer on {dockerSocket}: nothing to remove");
+                return ExitCodes.Success;
             }
-            Console.Error.WriteLine($"l2vlan adapter: Docker does not answer on {dockerSocket} (waited {waitSeconds}s)");
-            return 2;
+            error.WriteLine($"l2vlan adapter: Docker does not answer on {dockerSocket} (waited {waitSeconds}s)");
+            return ExitCodes.Finding;
         }
         try
         {
-            return await action(new AdapterInstaller(docker, loggers.CreateLogger("l2vlan.adapter")), cancel);
+            return await action(new AdapterInstaller(docker, loggers.CreateLogger("l2vlan.adapter")), output);
         }
         catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException or InvalidDataException)
         {
-            Console.Error.WriteLine($"l2vlan adapter: {e.Message}");
-            return 1;
+            error.WriteLine($"l2vlan adapter: {e.Message}");
+            return ExitCodes.Finding;
         }
     }
 }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using L2Vlan.Adapter;
 using L2Vlan.Doctor;
-using L2Vlan.Host;
 
 namespace L2Vlan.Cli;
 
@@ -12,8 +10,8 @@ internal static class DoctorCommand
     public static Command Create()
     {
         var stateDirectory = CommonOptions.StateDirectory();
-        var socket = CommonOptions.Path("--socket", "The l2vlan service's socket", ServiceSettings.DefaultSocketPath);
-        var docker = CommonOptions.Path("--docker-socket", "Docker's Engine API socket", AdapterSettings.DefaultDockerSocket);
+        var socket = CommonOptions.ServiceSocket();
+        var docker = CommonOptions.DockerSocket();
         var json = new Option<bool>("--json") { Description = "Print the findings as JSON" };
         var command = new Command("doctor", "Check the kernel, the links, the firewall, Docker and the service against l2vlan's state; exit status 0 only when all is well")
         {
@@ -23,10 +21,10 @@ internal static class DoctorCommand
         {
             var facts = await DoctorProbe.GatherAsync(parse.GetValue(stateDirectory)!, parse.GetValue(socket)!, parse.GetValue(docker)!, cancel);
             var report = DoctorReport.Of(BuildInfo.Version, L2Vlan.Doctor.Doctor.Examine(facts));
-            Console.Write(parse.GetValue(json)
+            parse.InvocationConfiguration.Output.Write(parse.GetValue(json)
                 ? JsonSerializer.Serialize(report, DoctorJsonContext.Default.DoctorReport) + Environment.NewLine
                 : report.Describe());
-            return report.Ok ? 0 : 1;
+            return report.Ok ? ExitCodes.Success : ExitCodes.Finding;
         });
         return command;
     }

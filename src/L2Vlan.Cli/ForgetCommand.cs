@@ -12,7 +12,7 @@ internal static class ForgetCommand
     public static Command Create()
     {
         var network = new Argument<string>("NETWORK") { Description = "The network's ID as l2vlan status shows it, or the start of it" };
-        var socket = CommonOptions.Path("--socket", "The l2vlan service's socket", ServiceSettings.DefaultSocketPath);
+        var socket = CommonOptions.ServiceSocket();
         var force = new Option<bool>("--force")
         {
             Description = "Forget it also when Docker does not answer (a network Docker still knows is refused all the same)",
@@ -23,6 +23,7 @@ internal static class ForgetCommand
         };
         command.SetAction(async (parse, cancel) =>
         {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             using var client = new ServiceClient(parse.GetValue(socket)!, AdminCalls.DockerWait + TimeSpan.FromSeconds(20));
             ForgetResponse answer;
             try
@@ -31,16 +32,16 @@ internal static class ForgetCommand
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                Console.Error.WriteLine($"l2vlan forget: the l2vlan service does not answer on {parse.GetValue(socket)} ({ServiceClient.Unreachable(e, parse.GetValue(socket)!)}); start it: systemctl start l2vlan");
-                return 2;
+                error.WriteLine($"l2vlan forget: the l2vlan service does not answer on {parse.GetValue(socket)} ({ServiceClient.Unreachable(e, parse.GetValue(socket)!)}); start it: systemctl start l2vlan");
+                return ExitCodes.Finding;
             }
             if (answer.Err is { } err)
             {
-                Console.Error.WriteLine($"l2vlan forget: {err}");
-                return 1;
+                error.WriteLine($"l2vlan forget: {err}");
+                return ExitCodes.Finding;
             }
-            Console.WriteLine($"network {answer.NetworkId} forgotten");
-            return 0;
+            output.WriteLine($"network {answer.NetworkId} forgotten");
+            return ExitCodes.Success;
         });
         return command;
     }

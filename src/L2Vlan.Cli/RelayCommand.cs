@@ -25,7 +25,7 @@ internal static class RelayCommand
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var relay = SocketRelay.Listen(parse.GetValue(listen)!, parse.GetValue(to)!, logger);
             await relay.RunAsync(stop.Token);
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -46,11 +46,9 @@ public static class DoctorProbe
 
     private static (StateView?, string?) ReadState(string folder)
     {
-        if (!Directory.Exists(folder)) return (null, "it does not exist");
+        if (StateFolder.Unreadable(folder) is { } why) return (null, why);
         try
         {
-            // Probe a read first: Peek skips what it cannot read, and doctor must say the folder is unreadable.
-            _ = Directory.EnumerateFileSystemEntries(folder).Count();
             return (StateView.Read(folder, NullLogger.Instance), null);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)

@@ -123,10 +123,10 @@ public static class PluginHost
         if (File.Exists(settings.SocketPath)) File.Delete(settings.SocketPath);
         await app.StartAsync(cancel);
         File.SetUnixFileMode(settings.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
-        app.Logger.LogInformation("l2vlan {Version} listening on {Socket}, state in {State}",
-            BuildInfo.Version, settings.SocketPath, settings.StateDirectory);
+        app.Logger.LogInformation("l2vlan {Version} listening on {Socket}, state in {State}, log level {LogLevel}",
+            BuildInfo.Version, settings.SocketPath, settings.StateDirectory, settings.LogLevel);
         // The start's garbage (host building, the state's JSON) filled regions the GC would keep committed while the
-        // service idles: one aggressive collection, once the socket listens, gives them back (issue 12: idle RSS).
+        // service idles: one aggressive collection, once the socket listens, gives them back (the idle RSS).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 
 namespace L2Vlan.State;
 
 /// <summary>
-/// How a pool's journal frames its records: length (4 bytes), CRC-32 of what follows the CRC (4), sequence number
+/// How a pool's journal frames its records: length (4 bytes), CRC-32 (IEEE, as zlib) of what follows the CRC (4), sequence number
 /// (8), then the change as UTF-8 text (<see cref="PoolChange"/>), little-endian. A crash in the middle of an append
 /// leaves a last record that is short or fails its CRC: it was never answered, and is cut off.
 /// </summary>
@@ -22,7 +23,7 @@ internal static class JournalRecords
         BinaryPrimitives.WriteInt32LittleEndian(record, text.Length);
         BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), sequence);
         text.CopyTo(record.AsSpan(Header));
-        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Crc32.Of(record.AsSpan(8)));
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Crc32.HashToUInt32(record.AsSpan(8)));
         return record;
     }
 
@@ -36,7 +37,7 @@ internal static class JournalRecords
             var length = BinaryPrimitives.ReadInt32LittleEndian(journal[at..]);
             if (length is < 0 or > LongestChange || journal.Length - at - Header < length) break;
             var body = journal.Slice(at + 8, 8 + length);
-            if (Crc32.Of(body) != BinaryPrimitives.ReadUInt32LittleEndian(journal[(at + 4)..])) break;
+            if (Crc32.HashToUInt32(body) != BinaryPrimitives.ReadUInt32LittleEndian(journal[(at + 4)..])) break;
             var sequence = BinaryPrimitives.ReadInt64LittleEndian(body);
             at += Header + length;
             records.Add(new Record(sequence, Encoding.UTF8.GetString(body[8..]), at));

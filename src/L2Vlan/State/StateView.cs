@@ -26,7 +26,8 @@ public sealed record StateView(
     private static List<T> ReadOnly<T>(JsonFileCollection<T> collection) where T : class, IStateRecord =>
         Directory.Exists(collection.Directory) ? collection.Peek().Select(x => x.Value).ToList() : [];
 
-    public string Describe()
+    /// <summary>The state as text; with <paramref name="dockerNames"/> (Docker answered), each network's name beside its ID.</summary>
+    public string Describe(IReadOnlyDictionary<string, string>? dockerNames = null)
     {
         var text = new StringBuilder();
         text.AppendLine($"bridges: {Bridges.Count}");
@@ -35,7 +36,7 @@ public sealed record StateView(
         text.AppendLine($"networks: {Networks.Count}");
         foreach (var n in Networks)
         {
-            text.AppendLine($"  {n.NetworkId}: bridge {n.BridgeName}, subnets {string.Join(", ", n.Subnets.Select(s => s.Gateway is null ? s.Subnet.ToString() : $"{s.Subnet} via {s.Gateway}"))}{(n.Internal ? ", internal" : "")}");
+            text.AppendLine($"  {n.NetworkId}{Named(n.NetworkId, dockerNames)}: bridge {n.BridgeName}, subnets {string.Join(", ", n.Subnets.Select(s => s.Gateway is null ? s.Subnet.ToString() : $"{s.Subnet} via {s.Gateway}"))}{(n.Internal ? ", internal" : "")}");
             foreach (var e in n.Endpoints.Values)
                 text.AppendLine($"    endpoint {e.EndpointId[..Math.Min(12, e.EndpointId.Length)]}: {string.Join(" ", new[] { e.Address, e.AddressIPv6 }.Where(a => a is not null))} mac {MacAddresses.Format(e.MacAddress)}{(e.HostVeth is null ? "" : $" veth {e.HostVeth}")}{(e.Deleted ? " (deleted, address not yet released by Docker)" : "")}");
         }
@@ -68,6 +69,11 @@ public sealed record StateView(
     }
 
     private const int MaxRanges = 20;
+
+    private static string Named(string networkId, IReadOnlyDictionary<string, string>? dockerNames) =>
+        dockerNames is null ? ""
+        : dockerNames.TryGetValue(networkId, out var name) ? $" ({name})"
+        : " (Docker has no network with this ID; see l2vlan doctor)";
 
     private static string Made(BridgeRecord b)
     {

@@ -6,23 +6,28 @@ namespace L2Vlan.State;
 /// <c>l2vlan status --json</c>: everything the state folder holds, for scripts. Its own records rather than the
 /// state files' classes, so that the names scripts read stay as they are when the files change; every field is
 /// always present (null when unset) and addresses, subnets and MACs are strings as <c>ip</c> prints them.
+/// <see cref="DockerAnswered"/>: Docker answered, so a network's <see cref="NetworkStatus.Name"/> is null only when
+/// Docker has no network with its ID.
 /// </summary>
 public sealed record StatusReport(
     IReadOnlyList<BridgeStatus> Bridges,
     IReadOnlyList<NetworkStatus> Networks,
     IReadOnlyList<PoolStatus> Pools,
-    IReadOnlyList<string> QuarantinedFiles)
+    IReadOnlyList<string> QuarantinedFiles,
+    bool DockerAnswered)
 {
-    public static StatusReport Of(StateView view) => new(
+    /// <summary>The report of <paramref name="view"/>, with the names of <paramref name="dockerNames"/> (null when Docker did not answer).</summary>
+    public static StatusReport Of(StateView view, IReadOnlyDictionary<string, string>? dockerNames = null) => new(
         view.Bridges.Select(b => new BridgeStatus(b.Name, b.ExtIf, b.VlanId, b.VlanLink, b.Mtu, b.CreatedBridge, b.CreatedVlanLink, b.FirewallAccept)).ToList(),
-        view.Networks.Select(OfNetwork).ToList(),
+        view.Networks.Select(n => OfNetwork(n, dockerNames?.GetValueOrDefault(n.NetworkId))).ToList(),
         view.Pools.Select(p => new PoolStatus(
             p.Id, p.Subnet.ToString(), p.Range?.ToString(), p.Gateways.Select(g => g.ToString()).ToList(), p.Holders, p.Allocations.Count,
             p.Allocations.Select(a => new AllocationStatus(a.Address.ToString(), a.Kind.ToString().ToLowerInvariant())).ToList())).ToList(),
-        view.QuarantinedFiles);
+        view.QuarantinedFiles,
+        dockerNames is not null);
 
-    private static NetworkStatus OfNetwork(NetworkRecord n) => new(
-        n.NetworkId, n.BridgeName, n.ExtIf, n.VlanId, n.Mtu, n.Internal,
+    private static NetworkStatus OfNetwork(NetworkRecord n, string? name) => new(
+        n.NetworkId, name, n.BridgeName, n.ExtIf, n.VlanId, n.Mtu, n.Internal,
         n.Subnets.Select(s => new SubnetStatus(s.Subnet.ToString(), s.Gateway?.ToString())).ToList(),
         n.Routes.Select(r => r.ToString()).ToList(),
         (n.AuxAddresses ?? []).Select(a => a.ToString()).ToList(),
@@ -34,8 +39,9 @@ public sealed record StatusReport(
 public sealed record BridgeStatus(
     string Name, string ExtIf, int VlanId, string VlanLink, int? Mtu, bool CreatedBridge, bool CreatedVlanLink, bool FirewallAccept);
 
+/// <summary><see cref="Name"/>: the name Docker gives the network, null when Docker did not answer or has no such network.</summary>
 public sealed record NetworkStatus(
-    string NetworkId, string BridgeName, string ExtIf, int VlanId, int? Mtu, bool Internal,
+    string NetworkId, string? Name, string BridgeName, string ExtIf, int VlanId, int? Mtu, bool Internal,
     IReadOnlyList<SubnetStatus> Subnets, IReadOnlyList<string> Routes, IReadOnlyList<string> AuxAddresses,
     IReadOnlyDictionary<string, string> Options, IReadOnlyList<EndpointStatus> Endpoints);
 

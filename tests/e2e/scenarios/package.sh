@@ -140,6 +140,40 @@ done
 check "a pet arrives within its 15 s" test "$(systemctl show -p WatchdogTimestampMonotonic --value l2vlan)" != "$stamp"
 check_eq "the same process serves: never killed by the watchdog" "$pid 0" "$(main_pid) $(systemctl show -p NRestarts --value l2vlan)"
 
+section "the log level from /etc/default/l2vlan, the CLI's exit statuses, completion and documents"
+check "/etc/default/l2vlan is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' l2vlan | grep -q ' /etc/default/l2vlan '"
+check "the service started at information" sh -c "journalctl -u l2vlan -o cat | grep -q 'log level Information$'"
+cp /etc/default/l2vlan /tmp/l2vlan.default
+echo L2VLAN_LOG_LEVEL=debug >>/etc/default/l2vlan
+since=$(date '+%Y-%m-%d %H:%M:%S')
+check "systemctl restart l2vlan with L2VLAN_LOG_LEVEL=debug" systemctl restart l2vlan
+check "it says it logs at debug" sh -c "journalctl -u l2vlan --since '$since' -o cat | grep -q 'log level Debug$'"
+l2vlan doctor >/dev/null 2>&1 # a call on its socket, which Kestrel logs at debug
+check "and does: debug lines (PRIORITY=7) in the journal" sh -c "journalctl -u l2vlan --since '$since' -p 7..7 -o cat | grep -q ."
+echo L2VLAN_LOG_LEVEL=loud >>/etc/default/l2vlan
+since=$(date '+%Y-%m-%d %H:%M:%S') restarts=$(systemctl show -p NRestarts --value l2vlan)
+check_fails "a log level that is none does not start" systemctl restart l2vlan
+sleep 3
+check_eq "it exits with status 2" 2 "$(systemctl show -p ExecMainStatus --value l2vlan)"
+check "the journal says why" sh -c "journalctl -u l2vlan --since '$since' -o cat | grep -q \"L2VLAN_LOG_LEVEL='loud' .* is not a log level\""
+check_eq "and systemd does not restart it" "$restarts" "$(systemctl show -p NRestarts --value l2vlan)"
+cp /tmp/l2vlan.default /etc/default/l2vlan
+systemctl reset-failed l2vlan
+check "the file put back, it starts" systemctl restart l2vlan
+check "at information again" sh -c "journalctl -u l2vlan -n 50 -o cat | grep 'log level' | tail -n1 | grep -q 'log level Information$'"
+check "l2vlan status names the networks as Docker does" sh -c "l2vlan status | grep -Eq '^  [0-9a-f]{64} [(]net1[)]: bridge vlan2000'"
+check "l2vlan status --json has dockerAnswered" sh -c "l2vlan status --json | grep -q '\"dockerAnswered\": true'"
+check_fails --grep "cannot read the state folder /nonexistent: it does not exist" "l2vlan status of a missing folder fails" \
+    l2vlan status --state-dir /nonexistent
+out=$(l2vlan status --state-dir /nonexistent 2>&1) && rc=0 || rc=$?
+check_eq "with exit status 1" 1 "$rc"
+out=$(l2vlan status --bogus 2>&1) && rc=0 || rc=$?
+check_eq "a wrong option: exit status 2" 2 "$rc"
+check_eq "bash completes l2vlan's commands" "serve status forget doctor adapter relay --help --version" \
+    "$(bash -c '. /usr/share/bash-completion/completions/l2vlan; COMP_WORDS=(l2vlan ""); COMP_CWORD=1; _l2vlan; echo "${COMPREPLY[*]}"' 2>&1)"
+check "README's documents are beside it" test -f /usr/share/doc/l2vlan/docs/testing.md -a -f /usr/share/doc/l2vlan/NOTICE \
+    -a -f /usr/share/doc/l2vlan/LICENSE -a -f /usr/share/doc/l2vlan/tests/e2e/README.md
+
 section "restarting l2vlan under running containers"
 pid=$(main_pid)
 start_pinger 192.168.1.4 /tmp/ping-restart.txt
