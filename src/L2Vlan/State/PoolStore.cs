@@ -11,13 +11,24 @@ namespace L2Vlan.State;
 /// snapshot is written atomically, holding the journal's last sequence number, and the journal is emptied: a crash
 /// between the two leaves records the snapshot holds, which the next load skips. Not thread-safe: the IPAM calls in
 /// under its lock, and waits for <see cref="GroupCommit.WaitDurable"/> after letting it go.
+/// <para>
+/// Only the journals written last are kept open (<see cref="OpenJournals"/>): with one network per fixed address a host
+/// has thousands of pools, and a descriptor per pool ran into the open-file limit. A journal closed here while its
+/// records wait for their sync stays open in <see cref="GroupCommit"/> until they are synced.
+/// </para>
 /// </summary>
 public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCommit commits, ILogger logger)
 {
     private const string JournalExtension = ".journal";
     private const long LeastCompactionBound = 64 * 1024;
 
+    /// <summary>How many journals stay open between writes: the busy pools' appends cost no open(2).</summary>
+    public const int OpenJournals = 64;
+
     private readonly Dictionary<string, Journal> _journals = new(StringComparer.Ordinal);
+
+    /// <summary>The open journals, the one written last first.</summary>
+    private readonly LinkedList<Journal> _open = new();
 
     public JsonFileCollection<AddressPool> Snapshots => snapshots;
 
@@ -31,11 +42,14 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
     private static bool DueForCompaction(Journal journal) =>
         KillPoints.IsArmed ? journal.Length > 64 : journal.Length > Math.Max(LeastCompactionBound, journal.SnapshotLength);
 
-    private sealed class Journal(SafeFileHandle handle, long length, long snapshotLength)
+    private sealed class Journal(string path, long length, long snapshotLength)
     {
-        public SafeFileHandle Handle { get; } = handle;
+        public string Path { get; } = path;
         public long Length { get; set; } = length;
         public long SnapshotLength { get; set; } = snapshotLength;
+        /// <summary>Open while among the <see cref="OpenJournals"/> written last; null otherwise.</summary>
+        public SafeFileHandle? Handle { get; set; }
+        public LinkedListNode<Journal>? Node { get; set; }
     }
 
     /// <summary>
@@ -44,7 +58,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
     /// </summary>
     public IReadOnlyList<AddressPool> LoadAll()
     {
-        foreach (var journal in _journals.Values) journal.Handle.Dispose();
+        foreach (var journal in _journals.Values) Close(journal);
         _journals.Clear();
         var pools = new List<AddressPool>();
         var created = false;
@@ -52,7 +66,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         {
             var path = JournalPath(key);
             created |= !File.Exists(path);
-            var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
             var length = RandomAccess.GetLength(handle);
             var bytes = new byte[length];
             RandomAccess.Read(handle, bytes, 0);
@@ -65,7 +79,6 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
                 // pool goes to quarantine, snapshot and journal unchanged (the journal follows below), as a file that
                 // cannot be read does: start-up re-creates it holding what the networks' records use
                 // (IpamService.HoldAddressesOfNetworks), and moving both files back after an upgrade restores it.
-                handle.Dispose();
                 snapshots.QuarantineAtLoad(key, $"record {sequence} of its journal {Path.GetFileName(path)} is not a pool change this release knows");
                 continue;
             }
@@ -76,7 +89,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
                 GroupCommit.DataSync(handle);
             }
             pool.Pending.Clear();
-            _journals[key] = new Journal(handle, good, new FileInfo(snapshots.PathOf(key)).Length);
+            _journals[key] = new Journal(path, good, new FileInfo(snapshots.PathOf(key)).Length);
             pools.Add(pool);
         }
         foreach (var path in Directory.EnumerateFiles(snapshots.Directory, "*" + JournalExtension))
@@ -116,7 +129,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         pool.Pending.Clear();
         pool.JournalSequence = sequence;
         var bytes = records.Count == 1 ? records[0] : records.SelectMany(r => r).ToArray();
-        var ticket = commits.Append(journal.Handle, journal.Length, bytes);
+        var ticket = commits.Append(Opened(journal), journal.Length, bytes);
         journal.Length += bytes.Length;
         if (DueForCompaction(journal)) Compact(key, pool, journal);
         return ticket;
@@ -129,8 +142,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         snapshots.Delete(key);
         if (_journals.Remove(key, out var journal))
         {
-            commits.Forget(journal.Handle);
-            journal.Handle.Dispose();
+            if (journal.Handle is { } handle) commits.Forget(handle);
+            Close(journal);
         }
         File.Delete(JournalPath(key));
     }
@@ -168,17 +181,44 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         pool.JournalSequence ??= 0;
         // The journal first, empty, so the snapshot never meets records that are not its own; the snapshot's
         // atomic write then syncs the folder, which makes both names durable.
-        var handle = File.OpenHandle(JournalPath(key), FileMode.Create, FileAccess.ReadWrite);
+        var journal = new Journal(JournalPath(key), 0, 0);
+        Opened(journal, FileMode.Create);
         snapshots.Save(key, pool);
-        _journals[key] = new Journal(handle, 0, new FileInfo(snapshots.PathOf(key)).Length);
+        journal.SnapshotLength = new FileInfo(snapshots.PathOf(key)).Length;
+        _journals[key] = journal;
+    }
+
+    /// <summary>The journal's descriptor, opened if it was closed; the least recently written journal beyond <see cref="OpenJournals"/> is closed.</summary>
+    private SafeFileHandle Opened(Journal journal, FileMode mode = FileMode.Open)
+    {
+        if (journal.Handle is { } open)
+        {
+            _open.Remove(journal.Node!);
+            _open.AddFirst(journal.Node!);
+            return open;
+        }
+        journal.Handle = File.OpenHandle(journal.Path, mode, FileAccess.ReadWrite);
+        journal.Node = _open.AddFirst(journal);
+        if (_open.Count > OpenJournals) Close(_open.Last!.Value);
+        return journal.Handle;
+    }
+
+    /// <summary>Closes the journal's descriptor; records still waiting for their sync keep it open in <see cref="GroupCommit"/> until then.</summary>
+    private void Close(Journal journal)
+    {
+        if (journal.Handle is not { } handle) return;
+        _open.Remove(journal.Node!);
+        (journal.Handle, journal.Node) = (null, null);
+        handle.Dispose();
     }
 
     private void Compact(string key, AddressPool pool, Journal journal)
     {
         snapshots.Save(key, pool);
         KillPoints.Reach(KillPoints.JournalCompactAfterSnapshot);
-        RandomAccess.SetLength(journal.Handle, 0);
-        GroupCommit.DataSync(journal.Handle);
+        var handle = Opened(journal);
+        RandomAccess.SetLength(handle, 0);
+        GroupCommit.DataSync(handle);
         KillPoints.Reach(KillPoints.JournalCompactAfterTruncate);
         journal.Length = 0;
         journal.SnapshotLength = new FileInfo(snapshots.PathOf(key)).Length;
