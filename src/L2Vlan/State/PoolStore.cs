@@ -61,15 +61,17 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         foreach (var journal in _journals.Values) Close(journal);
         _journals.Clear();
         var pools = new List<AddressPool>();
-        var created = false;
-        foreach (var (key, pool) in snapshots.LoadAll())
+        var loaded = snapshots.LoadAll();
+        // The journals are read on every core, then replayed in order: thousands of pools made this most of a start.
+        var journals = new (byte[] Bytes, long SnapshotLength, bool Created)[loaded.Count];
+        Parallel.For(0, loaded.Count, i => journals[i] = ReadJournal(loaded[i].Key));
+        var created = journals.Any(j => j.Created);
+        for (var i = 0; i < loaded.Count; i++)
         {
+            var (key, pool) = loaded[i];
             var path = JournalPath(key);
-            created |= !File.Exists(path);
-            using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
-            var length = RandomAccess.GetLength(handle);
-            var bytes = new byte[length];
-            RandomAccess.Read(handle, bytes, 0);
+            var (bytes, snapshotLength, _) = journals[i];
+            var length = bytes.LongLength;
             var (good, unknown) = JournalRecords.Replay(pool, JournalRecords.Decode(bytes));
             if (unknown is { } sequence)
             {
@@ -85,11 +87,12 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
             if (good < length)
             {
                 logger.LogWarning("Journal {Path}: the last {Bytes} bytes are a change cut short by a crash (never answered); cut off", path, length - good);
+                using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
                 RandomAccess.SetLength(handle, good);
                 GroupCommit.DataSync(handle);
             }
             pool.Pending.Clear();
-            _journals[key] = new Journal(path, good, new FileInfo(snapshots.PathOf(key)).Length);
+            _journals[key] = new Journal(path, good, snapshotLength);
             pools.Add(pool);
         }
         foreach (var path in Directory.EnumerateFiles(snapshots.Directory, "*" + JournalExtension))
@@ -109,6 +112,17 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         }
         if (created) DirectorySync.Flush(snapshots.Directory);
         return pools;
+    }
+
+    /// <summary>The journal of the pool's snapshot <paramref name="key"/> (made empty if it is missing), and the snapshot's length.</summary>
+    private (byte[] Bytes, long SnapshotLength, bool Created) ReadJournal(string key)
+    {
+        var path = JournalPath(key);
+        var created = !File.Exists(path);
+        using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+        var bytes = new byte[RandomAccess.GetLength(handle)];
+        RandomAccess.Read(handle, bytes, 0);
+        return (bytes, new FileInfo(snapshots.PathOf(key)).Length, created);
     }
 
     /// <summary>

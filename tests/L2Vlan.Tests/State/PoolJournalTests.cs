@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 using L2Vlan.Domain;
 using L2Vlan.Ipam;
 using L2Vlan.State;
@@ -314,19 +315,29 @@ public class PoolJournalTests
             .Select(fd => fd.LinkTarget)
             .Count(target => target is not null && target.StartsWith(Pools, StringComparison.Ordinal) && target.EndsWith(".journal", StringComparison.Ordinal));
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private List<string> MakePoolsAndAddresses(int count)
+    {
+        var ipam = Service();
+        var subnet = Cidr.ParseNetwork("10.50.0.0/16", "subnet");
+        var pools = Enumerable.Range(2, count)
+            .Select(i => ipam.RequestPool(subnet, Cidr.ParseNetwork($"10.50.{i / 256}.{i % 256}/32", "ip-range"), v6: false))
+            .ToList();
+        foreach (var pool in pools) ipam.RequestAddress(pool, null, gateway: false);
+        Assert.That(OpenJournalDescriptors(), Is.InRange(1, PoolStore.OpenJournals), $"after {count} pools were made and written to");
+        return pools;
+    }
+
     [Test]
     public void Open_journals_stay_bounded_whatever_the_number_of_pools()
     {
         // One network per fixed address: 300 pools of one subnet, each written to after all were made, then again after a restart.
-        var ipam = Service();
-        var subnet = Cidr.ParseNetwork("10.50.0.0/16", "subnet");
-        var pools = Enumerable.Range(2, 300)
-            .Select(i => ipam.RequestPool(subnet, Cidr.ParseNetwork($"10.50.{i / 256}.{i % 256}/32", "ip-range"), v6: false))
-            .ToList();
-        foreach (var pool in pools) ipam.RequestAddress(pool, null, gateway: false);
-        Assert.That(OpenJournalDescriptors(), Is.InRange(1, PoolStore.OpenJournals), "after 300 pools were made and written to");
+        var pools = MakePoolsAndAddresses(300);
+        // The first service is gone, as its process would be: its descriptors closed.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
 
-        ipam = Service();
+        var ipam = Service();
         Assert.That(ipam.Pools.Sum(p => p.Allocations.Count()), Is.EqualTo(300), "every write is in its journal");
         Assert.That(OpenJournalDescriptors(), Is.LessThanOrEqualTo(PoolStore.OpenJournals), "after the load");
         foreach (var pool in pools) ipam.ReleaseAddress(pool, ipam.Pools.First(p => p.Id == pool).Allocations.Single().Address);
