@@ -1,3 +1,4 @@
+using System.Net;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
@@ -13,9 +14,12 @@ namespace L2Vlan.Ipam;
 /// clean stop releases them, and dockerd does not ask again for its local networks' pools when it starts).
 /// The count can be too high (a re-created network that had no endpoint: nothing says which pool was its),
 /// which only keeps a pool longer; it can be too low only for a pool the previous release wrote, which counts
-/// 1 whatever shared it. So that no pool goes while in use, a pool is deleted when no request holds it, no
-/// l2vlan network of its subnet is left (Docker 20.10 releases a pool before it deletes the network) and
-/// none of its addresses is handed out (a network of another driver may use l2vlan's IPAM).
+/// 1 whatever shared it. So that no pool goes while in use, a pool is deleted when no request holds it, none of
+/// its addresses is handed out (a network of another driver may use l2vlan's IPAM), and no l2vlan network still
+/// needs it: Docker 20.10 releases a pool before it deletes the network, and until then the network's gateway and
+/// --aux-addresses must stay taken. A network needs the pool only for what no other pool of its subnet holds, so
+/// with one network per fixed address (many --ip-range x/32 pools sharing a subnet and its router) each removed
+/// network's pool goes with it, and the last one goes with the last network of the subnet.
 /// </summary>
 public sealed partial class IpamService
 {
@@ -76,12 +80,12 @@ public sealed partial class IpamService
         }
     }
 
-    /// <summary>Deletes the pool when nothing uses it: no request, no l2vlan network of its subnet, no address handed out.</summary>
+    /// <summary>Deletes the pool when nothing uses it: no request, no address handed out, no l2vlan network that needs it.</summary>
     private bool DeleteIfUnheld(AddressPool pool)
     {
         var inUse = pool.Holders > 0
-            || networks.All.Any(n => n.Subnets.Any(s => s.Subnet == pool.Subnet))
-            || pool.Allocations.Any(a => a.Kind != AllocationKind.Auxiliary);
+            || pool.Allocations.Any(a => a.Kind != AllocationKind.Auxiliary)
+            || NeededByANetwork(pool);
         if (inUse) return false;
         try
         {
@@ -97,5 +101,29 @@ public sealed partial class IpamService
         _freeFrom.Clear();
         logger.LogInformation("Pool {Pool} released", pool.Id);
         return true;
+    }
+
+    /// <summary>
+    /// Whether an l2vlan network of the pool's subnet has its gateway or an --aux-address in this pool and in no other
+    /// pool of the subnet; a network of the subnet that names none of them (its gateway came from another IPAM) keeps
+    /// the pool as before. Networks and the other pools are each read once: a subnet may have thousands of both.
+    /// </summary>
+    private bool NeededByANetwork(AddressPool pool)
+    {
+        var ofSubnet = _pools.Values.Where(p => p != pool && p.Subnet == pool.Subnet).ToList();
+        static bool Holds(AddressPool p, IPAddress address) => p.Gateways.Contains(address) || p.Find(address) is not null;
+        var elsewhere = new Dictionary<IPAddress, bool>();
+        bool HeldElsewhere(IPAddress address) =>
+            elsewhere.TryGetValue(address, out var held) ? held : elsewhere[address] = ofSubnet.Any(p => Holds(p, address));
+        foreach (var network in networks.All)
+        {
+            var subnet = network.Subnets.FirstOrDefault(s => s.Subnet == pool.Subnet);
+            if (subnet is null) continue;
+            var names = (network.AuxAddresses ?? []).Where(pool.Subnet.Contains).ToList();
+            if (subnet.Gateway is { } gateway) names.Add(gateway.Address);
+            var here = names.Where(a => Holds(pool, a)).ToList();
+            if (here.Count == 0 ? names.All(a => !HeldElsewhere(a)) : here.Any(a => !HeldElsewhere(a))) return true;
+        }
+        return false;
     }
 }

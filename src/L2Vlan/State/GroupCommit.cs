@@ -11,6 +11,8 @@ namespace L2Vlan.State;
 /// its change. A sync that fails is fatal (<paramref name="fatal"/>): the records in memory may not be on disk, and
 /// Linux may have dropped the pages that failed, so no retry can tell; no caller may be told they are; the service
 /// exits, and the next start replays what the journals hold.
+/// A file with records to sync is held open (a reference on its handle) until they are synced, even if its owner
+/// closes it meanwhile.
 /// </summary>
 public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>? sync = null)
 {
@@ -37,7 +39,11 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
             {
                 throw new StateDiskFullException(e);
             }
-            _dirty.Add(file);
+            if (_dirty.Add(file))
+            {
+                var added = false;
+                file.DangerousAddRef(ref added);
+            }
             return ++_appended;
         }
     }
@@ -54,14 +60,9 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
             lock (_appending)
             {
                 target = _appended;
+                // Their references, taken by Append, are let go once synced: a journal closed meanwhile closes after this.
                 files = [.. _dirty];
                 _dirty.Clear();
-                // Held open while synced: a pool deleted meanwhile closes its journal only after this.
-                foreach (var file in files)
-                {
-                    var added = false;
-                    file.DangerousAddRef(ref added);
-                }
             }
             try
             {
@@ -84,10 +85,13 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
         }
     }
 
-    /// <summary>The file is about to be closed (its pool is deleted): nothing of it needs syncing any more.</summary>
+    /// <summary>The file's pool is deleted: nothing of it needs syncing any more, and it may close now.</summary>
     public void Forget(SafeFileHandle file)
     {
-        lock (_appending) _dirty.Remove(file);
+        lock (_appending)
+        {
+            if (_dirty.Remove(file)) file.DangerousRelease();
+        }
     }
 
     /// <summary>fdatasync: the data and the file's length, which is all a journal needs.</summary>

@@ -11,13 +11,24 @@ namespace L2Vlan.State;
 /// snapshot is written atomically, holding the journal's last sequence number, and the journal is emptied: a crash
 /// between the two leaves records the snapshot holds, which the next load skips. Not thread-safe: the IPAM calls in
 /// under its lock, and waits for <see cref="GroupCommit.WaitDurable"/> after letting it go.
+/// <para>
+/// Only the journals written last are kept open (<see cref="OpenJournals"/>): with one network per fixed address a host
+/// has thousands of pools, and a descriptor per pool ran into the open-file limit. A journal closed here while its
+/// records wait for their sync stays open in <see cref="GroupCommit"/> until they are synced.
+/// </para>
 /// </summary>
 public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCommit commits, ILogger logger)
 {
     private const string JournalExtension = ".journal";
     private const long LeastCompactionBound = 64 * 1024;
 
+    /// <summary>How many journals stay open between writes: the busy pools' appends cost no open(2).</summary>
+    public const int OpenJournals = 64;
+
     private readonly Dictionary<string, Journal> _journals = new(StringComparer.Ordinal);
+
+    /// <summary>The open journals, the one written last first.</summary>
+    private readonly LinkedList<Journal> _open = new();
 
     public JsonFileCollection<AddressPool> Snapshots => snapshots;
 
@@ -31,11 +42,14 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
     private static bool DueForCompaction(Journal journal) =>
         KillPoints.IsArmed ? journal.Length > 64 : journal.Length > Math.Max(LeastCompactionBound, journal.SnapshotLength);
 
-    private sealed class Journal(SafeFileHandle handle, long length, long snapshotLength)
+    private sealed class Journal(string path, long length, long snapshotLength)
     {
-        public SafeFileHandle Handle { get; } = handle;
+        public string Path { get; } = path;
         public long Length { get; set; } = length;
         public long SnapshotLength { get; set; } = snapshotLength;
+        /// <summary>Open while among the <see cref="OpenJournals"/> written last; null otherwise.</summary>
+        public SafeFileHandle? Handle { get; set; }
+        public LinkedListNode<Journal>? Node { get; set; }
     }
 
     /// <summary>
@@ -44,18 +58,22 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
     /// </summary>
     public IReadOnlyList<AddressPool> LoadAll()
     {
-        foreach (var journal in _journals.Values) journal.Handle.Dispose();
+        foreach (var journal in _journals.Values) Close(journal);
         _journals.Clear();
         var pools = new List<AddressPool>();
-        var created = false;
-        foreach (var (key, pool) in snapshots.LoadAll())
+        var loaded = snapshots.LoadAll();
+        // The journals are read on every core, then replayed in order: thousands of pools made this most of a start.
+        var journals = new (byte[] Bytes, long SnapshotLength, bool Missing)[loaded.Count];
+        Parallel.For(0, loaded.Count, i => journals[i] = ReadJournal(loaded[i].Key));
+        var created = journals.Any(j => j.Missing);
+        for (var i = 0; i < loaded.Count; i++)
         {
+            var (key, pool) = loaded[i];
             var path = JournalPath(key);
-            created |= !File.Exists(path);
-            var handle = StateDisk.Current.Open(path, FileMode.OpenOrCreate);
-            var length = RandomAccess.GetLength(handle);
-            var bytes = new byte[length];
-            RandomAccess.Read(handle, bytes, 0);
+            var (bytes, snapshotLength, missing) = journals[i];
+            // Made here, one at a time, not while the journals are read in parallel: a create is a change to the folder.
+            if (missing) StateDisk.Current.Open(path, FileMode.OpenOrCreate).Dispose();
+            var length = bytes.LongLength;
             var (good, unknown) = JournalRecords.Replay(pool, JournalRecords.Decode(bytes));
             if (unknown is { } sequence)
             {
@@ -65,18 +83,18 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
                 // pool goes to quarantine, snapshot and journal unchanged (the journal follows below), as a file that
                 // cannot be read does: start-up re-creates it holding what the networks' records use
                 // (IpamService.HoldAddressesOfNetworks), and moving both files back after an upgrade restores it.
-                handle.Dispose();
                 snapshots.QuarantineAtLoad(key, $"record {sequence} of its journal {Path.GetFileName(path)} is not a pool change this release knows");
                 continue;
             }
             if (good < length)
             {
                 logger.LogWarning("Journal {Path}: the last {Bytes} bytes are a change cut short by a crash (never answered); cut off", path, length - good);
+                using var handle = StateDisk.Current.Open(path, FileMode.Open);
                 StateDisk.Current.SetLength(handle, good);
                 GroupCommit.DataSync(handle);
             }
             pool.Pending.Clear();
-            _journals[key] = new Journal(handle, good, new FileInfo(snapshots.PathOf(key)).Length);
+            _journals[key] = new Journal(path, good, snapshotLength);
             pools.Add(pool);
         }
         foreach (var path in Directory.EnumerateFiles(snapshots.Directory, "*" + JournalExtension))
@@ -96,6 +114,18 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         }
         if (created) StateDisk.Current.SyncFolder(snapshots.Directory);
         return pools;
+    }
+
+    /// <summary>The journal of the pool's snapshot <paramref name="key"/> (empty and <c>Missing</c> when there is none), and the snapshot's length.</summary>
+    private (byte[] Bytes, long SnapshotLength, bool Missing) ReadJournal(string key)
+    {
+        var snapshotLength = new FileInfo(snapshots.PathOf(key)).Length;
+        var path = JournalPath(key);
+        if (!File.Exists(path)) return ([], snapshotLength, true);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        var bytes = new byte[RandomAccess.GetLength(handle)];
+        RandomAccess.Read(handle, bytes, 0);
+        return (bytes, snapshotLength, false);
     }
 
     /// <summary>
@@ -121,7 +151,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         long ticket;
         try
         {
-            ticket = commits.Append(journal.Handle, journal.Length, bytes);
+            ticket = commits.Append(Opened(journal), journal.Length, bytes);
         }
         catch (StateDiskFullException)
         {
@@ -137,11 +167,11 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
     /// The journal after a refused append: part of it may have been written, whole records even (several changes go
     /// in one write), which the next load would replay; the call is refused, so they are cut off.
     /// </summary>
-    private static void CutBack(Journal journal)
+    private void CutBack(Journal journal)
     {
         try
         {
-            StateDisk.Current.SetLength(journal.Handle, journal.Length);
+            StateDisk.Current.SetLength(Opened(journal), journal.Length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -155,7 +185,7 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         var key = AddressPool.FileKey(poolId);
         if (!_journals.TryGetValue(key, out var journal) || snapshots.Read(key) is not { } pool) return null;
         var bytes = new byte[journal.Length];
-        RandomAccess.Read(journal.Handle, bytes, 0);
+        RandomAccess.Read(Opened(journal), bytes, 0);
         JournalRecords.Replay(pool, JournalRecords.Decode(bytes));
         pool.Pending.Clear();
         return pool;
@@ -168,8 +198,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         snapshots.Delete(key);
         if (_journals.Remove(key, out var journal))
         {
-            commits.Forget(journal.Handle);
-            journal.Handle.Dispose();
+            if (journal.Handle is { } handle) commits.Forget(handle);
+            Close(journal);
         }
         try
         {
@@ -215,27 +245,54 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         pool.JournalSequence ??= 0;
         // The journal first, empty, so the snapshot never meets records that are not its own; the snapshot's
         // atomic write then syncs the folder, which makes both names durable.
-        var disk = StateDisk.Current;
-        SafeFileHandle handle;
-        try
-        {
-            handle = disk.Open(JournalPath(key), FileMode.Create);
-        }
-        catch (Exception e) when (StateDisk.IsRefusal(e))
-        {
-            throw new StateDiskFullException(e);
-        }
+        var journal = new Journal(JournalPath(key), 0, 0);
+        Opened(journal, FileMode.Create);
         try
         {
             snapshots.Save(key, pool);
         }
         catch (StateDiskFullException)
         {
-            handle.Dispose();
-            disk.Delete(JournalPath(key));
+            Close(journal);
+            StateDisk.Current.Delete(journal.Path);
             throw;
         }
-        _journals[key] = new Journal(handle, 0, new FileInfo(snapshots.PathOf(key)).Length);
+        journal.SnapshotLength = new FileInfo(snapshots.PathOf(key)).Length;
+        _journals[key] = journal;
+    }
+
+    /// <summary>
+    /// The journal's descriptor, opened if it was closed; the least recently written journal beyond
+    /// <see cref="OpenJournals"/> is closed. A disk that refuses the open throws <see cref="StateDiskFullException"/>.
+    /// </summary>
+    private SafeFileHandle Opened(Journal journal, FileMode mode = FileMode.Open)
+    {
+        if (journal.Handle is { } open)
+        {
+            _open.Remove(journal.Node!);
+            _open.AddFirst(journal.Node!);
+            return open;
+        }
+        try
+        {
+            journal.Handle = StateDisk.Current.Open(journal.Path, mode);
+        }
+        catch (Exception e) when (StateDisk.IsRefusal(e))
+        {
+            throw new StateDiskFullException(e);
+        }
+        journal.Node = _open.AddFirst(journal);
+        if (_open.Count > OpenJournals) Close(_open.Last!.Value);
+        return journal.Handle;
+    }
+
+    /// <summary>Closes the journal's descriptor; records still waiting for their sync keep it open in <see cref="GroupCommit"/> until then.</summary>
+    private void Close(Journal journal)
+    {
+        if (journal.Handle is not { } handle) return;
+        _open.Remove(journal.Node!);
+        (journal.Handle, journal.Node) = (null, null);
+        handle.Dispose();
     }
 
     /// <summary>
@@ -254,8 +311,9 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
             return;
         }
         KillPoints.Reach(KillPoints.JournalCompactAfterSnapshot);
-        StateDisk.Current.SetLength(journal.Handle, 0);
-        GroupCommit.DataSync(journal.Handle);
+        var handle = Opened(journal);
+        StateDisk.Current.SetLength(handle, 0);
+        GroupCommit.DataSync(handle);
         KillPoints.Reach(KillPoints.JournalCompactAfterTruncate);
         journal.Length = 0;
         journal.SnapshotLength = new FileInfo(snapshots.PathOf(key)).Length;

@@ -58,6 +58,9 @@ public class PoolHoldersTests
         return address.ToString();
     }
 
+    /// <summary>Every file of the pools' folder: snapshots and journals.</summary>
+    private string[] PoolFolder() => Directory.GetFiles(Path.Combine(_state.Directory, "pools")).Select(Path.GetFileName).OfType<string>().ToArray();
+
     [Test]
     public void Removing_one_network_leaves_the_pool_to_the_other_network_of_the_same_subnet()
     {
@@ -96,6 +99,43 @@ public class PoolHoldersTests
 
         Assert.That(_state.IpamService.Pools, Is.Empty);
         Assert.That(_state.Files("pools"), Is.Empty);
+    }
+
+    [Test]
+    public void With_one_network_per_fixed_address_each_removed_network_takes_its_pool_while_others_keep_the_subnet()
+    {
+        var kept = CreateNetwork("kept", "192.168.2.10/32");
+        StartContainer("kept", kept, "k1");
+        var removed = Enumerable.Range(11, 5).Select(i => (Id: $"n{i}", Pool: CreateNetwork($"n{i}", $"192.168.2.{i}/32"))).ToList();
+        foreach (var (id, pool) in removed) StartContainer(id, pool, "e" + id);
+        Assert.That(PoolFolder(), Has.Exactly(12).Items, "a snapshot and a journal per pool");
+
+        foreach (var (id, pool) in removed)
+        {
+            var address = IPAddress.Parse("192.168.2." + id[1..]);
+            _state.Driver.DeleteEndpoint(id, "e" + id);
+            _state.IpamService.ReleaseAddress(pool, address);
+            RemoveNetwork(id, pool);
+        }
+
+        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EqualTo(new[] { kept }), "the removed networks' pools are gone");
+        Assert.That(PoolFolder(), Has.Exactly(2).Items, "their snapshots and journals too");
+        Assert.That(_state.IpamService.Pools.Single().Gateway, Is.EqualTo(IPAddress.Parse(Router)), "the router's address stays recorded by the pool left");
+        Assert.Throws<UserError>(() => _state.IpamService.RequestAddress(kept, IPAddress.Parse(Router), gateway: false), "and stays out of reach");
+    }
+
+    [Test]
+    public void A_pool_whose_gateway_no_other_pool_holds_stays_until_its_network_is_deleted()
+    {
+        // The last network of the subnet, removed in Docker 20.10's order: its gateway stays taken until DeleteNetwork.
+        var only = CreateNetwork("only", "192.168.2.10/32");
+        _state.IpamService.ReleaseAddress(only, IPAddress.Parse(Router));
+        _state.IpamService.ReleasePool(only);
+        Assert.That(PoolFolder(), Has.Exactly(2).Items, "the network still names its gateway");
+
+        _state.Driver.DeleteNetwork("only");
+
+        Assert.That(PoolFolder(), Is.Empty);
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 using L2Vlan.Domain;
 using L2Vlan.Ipam;
 using L2Vlan.State;
@@ -306,5 +307,43 @@ public class PoolJournalTests
         failing = true;
         Assert.Throws<StateDiskFailedException>(() => Next(ipam));
         Assert.That(fatal, Is.Not.Null, "the service is told to end");
+    }
+
+    /// <summary>The descriptors this process holds open on journals of the test's folder.</summary>
+    private int OpenJournalDescriptors() =>
+        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
+            .Select(fd => fd.LinkTarget)
+            .Count(target => target is not null && target.StartsWith(Pools, StringComparison.Ordinal) && target.EndsWith(".journal", StringComparison.Ordinal));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private List<string> MakePoolsAndAddresses(int count)
+    {
+        var ipam = Service();
+        var subnet = Cidr.ParseNetwork("10.50.0.0/16", "subnet");
+        var pools = Enumerable.Range(2, count)
+            .Select(i => ipam.RequestPool(subnet, Cidr.ParseNetwork($"10.50.{i / 256}.{i % 256}/32", "ip-range"), v6: false))
+            .ToList();
+        foreach (var pool in pools) ipam.RequestAddress(pool, null, gateway: false);
+        Assert.That(OpenJournalDescriptors(), Is.InRange(1, PoolStore.OpenJournals), $"after {count} pools were made and written to");
+        return pools;
+    }
+
+    [Test]
+    public void Open_journals_stay_bounded_whatever_the_number_of_pools()
+    {
+        // One network per fixed address: 300 pools of one subnet, each written to after all were made, then again after a restart.
+        var pools = MakePoolsAndAddresses(300);
+        // The first service is gone, as its process would be: its descriptors closed.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        var ipam = Service();
+        Assert.That(ipam.Pools.Sum(p => p.Allocations.Count()), Is.EqualTo(300), "every write is in its journal");
+        Assert.That(OpenJournalDescriptors(), Is.LessThanOrEqualTo(PoolStore.OpenJournals), "after the load");
+        foreach (var pool in pools) ipam.ReleaseAddress(pool, ipam.Pools.First(p => p.Id == pool).Allocations.Single().Address);
+        Assert.That(OpenJournalDescriptors(), Is.LessThanOrEqualTo(PoolStore.OpenJournals), "after a release in each");
+        foreach (var pool in pools) ipam.ReleasePool(pool);
+        Assert.That(Directory.GetFiles(Pools), Is.Empty, "every pool released: no file left");
+        Assert.That(OpenJournalDescriptors(), Is.Zero, "and no descriptor");
     }
 }

@@ -282,4 +282,79 @@ if [ -f "${L2VLAN_DEB_PREVIOUS:-}" ]; then
 else
     skip "upgrade from the previous release" "no L2VLAN_DEB_PREVIOUS (make deb-previous)"
 fi
+section "open files: the unit's LimitNOFILE, then 1,100 pools through the socket under the real unit"
+# One network per fixed address makes a pool per network. Each pool's journal used to stay open, and systemd's
+# default soft limit of 1024 descriptors ran out at about 1,000 pools. RequestPool and a RequestAddress for each of
+# 1,100 --ip-range x/32 pools of one subnet, as Docker sends them, then their releases; the service's descriptors are
+# counted as it goes. perl-base (Essential) is the VM's HTTP client: it has no curl.
+t0=$SECONDS
+check "apt-get install $(basename "$L2VLAN_DEB") again" apt_get install "$L2VLAN_DEB"
+check "the service is active" systemctl is-active l2vlan
+limit=$(systemctl show -p LimitNOFILE --value l2vlan)
+note "systemctl show l2vlan -p LimitNOFILE: $limit"
+check_eq "the unit's LimitNOFILE" 65536 "$limit"
+pid=$(main_pid)
+note "/proc/$pid/limits: $(grep 'Max open files' /proc/"$pid"/limits)"
+check "the running service has it" sh -c "grep -Eq '^Max open files +65536 +65536 ' /proc/$pid/limits"
+cat >/tmp/pools.pl <<'PERL'
+use strict;
+use warnings;
+use IO::Socket::UNIX;
+use Socket qw(SOCK_STREAM);
+my ($socket, $pid, $count) = @ARGV;
+sub post {
+    my ($path, $body) = @_;
+    my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM, Peer => $socket) or die "connect $socket: $!\n";
+    print $s "POST $path HTTP/1.1\r\nHost: l2vlan\r\nContent-Type: application/json\r\nContent-Length: " . length($body) . "\r\nConnection: close\r\n\r\n$body";
+    local $/;
+    my $reply = <$s>;
+    close $s;
+    my ($json) = $reply =~ /\r\n\r\n(.*)\z/s;
+    return $json // '';
+}
+sub fds { opendir(my $d, "/proc/$pid/fd") or die "/proc/$pid/fd: $!\n"; my $n = grep { !/^\./ } readdir $d; closedir $d; return $n; }
+sub journals { opendir(my $d, "/proc/$pid/fd") or die "/proc/$pid/fd: $!\n"; my $n = grep { (readlink("/proc/$pid/fd/$_") // '') =~ m{/pools/} } readdir $d; closedir $d; return $n; }
+my ($before, $peak) = (fds(), 0);
+my (@pools, @addresses, $refused);
+for my $i (0 .. $count - 1) {
+    my $host = $i + 2;
+    my $reply = post('/IpamDriver.RequestPool', sprintf('{"AddressSpace":"LocalDefault","Pool":"10.77.0.0/16","SubPool":"10.77.%d.%d/32","Options":{},"V6":false}', $host >> 8, $host & 255));
+    if ($reply =~ /"PoolID":\s*"([^"]+)"/) { push @pools, $1 } else { $refused //= "RequestPool $i: $reply" }
+    $peak = fds() if $i % 50 == 0 && fds() > $peak;
+}
+for my $pool (@pools) {
+    my $reply = post('/IpamDriver.RequestAddress', qq({"PoolID":"$pool","Address":"","Options":{}}));
+    if ($reply =~ m{"Address":\s*"([0-9.]+)/}) { push @addresses, [$pool, $1] } else { $refused //= "RequestAddress $pool: $reply" }
+    my $now = fds();
+    $peak = $now if $now > $peak;
+}
+my $full = fds();
+my $released = 0;
+for my $held (@addresses) {
+    my $reply = post('/IpamDriver.ReleaseAddress', qq({"PoolID":"$held->[0]","Address":"$held->[1]"}));
+    $refused //= "ReleaseAddress $held->[1]: $reply" if $reply =~ /"Err":\s*"[^"]/;
+}
+for my $pool (@pools) {
+    my $reply = post('/IpamDriver.ReleasePool', qq({"PoolID":"$pool"}));
+    if ($reply =~ /"Err":\s*"[^"]/) { $refused //= "ReleasePool $pool: $reply" } else { $released++ }
+}
+printf "pools %d addresses %d released %d descriptors-before %d peak %d at-full %d after %d journals-after %d refused %s\n",
+    scalar @pools, scalar @addresses, $released, $before, $peak, $full, fds(), journals(), $refused // 'none';
+PERL
+t1=$SECONDS
+result=$(perl /tmp/pools.pl /run/l2vlan/l2vlan.sock "$pid" 1100 2>&1)
+note "1,100 pools through the socket in $((SECONDS - t1))s: $result"
+read -r _ pools _ addresses _ released _ before _ peak _ full _ after _ journals _ refused <<<"$result"
+check_eq "every RequestPool granted" 1100 "$pools"
+check_eq "every pool hands out its address" 1100 "$addresses"
+check_eq "nothing refused" none "$refused"
+check "the service's descriptors stay bounded: $before before, peak $peak, $full at 1,100 pools (at most $before + 100)" \
+    test "$peak" -le $((before + 100)) -a "$full" -le $((before + 100))
+check_eq "every pool released" 1100 "$released"
+check_eq "no pool file is left" "" "$(find /var/lib/l2vlan/pools -maxdepth 1 -type f 2>&1)"
+check_eq "no pool's descriptor is left ($after open, $before before)" 0 "$journals"
+check_eq "the same process served it all" "$pid 0" "$(main_pid) $(systemctl show -p NRestarts --value l2vlan)"
+check "teardown: apt-get purge l2vlan" apt_get purge l2vlan
+note "the open-files section took $((SECONDS - t0))s"
+
 finish

@@ -26,11 +26,17 @@ internal sealed class ServiceProcess : IDisposable
 
     public static string Binary { get; } = Environment.GetEnvironmentVariable("L2VLAN_KILL_HOST") is { Length: > 0 } native ? native : JitBuild();
 
-    /// <summary>Starts the service; <paramref name="killAt"/> is L2VLAN_TEST_KILL_AT's value, or null for none.</summary>
-    public static ServiceProcess Start(string namespacePath, string socket, string stateDirectory, string firewallFolder, string? killAt)
+    /// <summary>
+    /// Starts the service; <paramref name="killAt"/> is L2VLAN_TEST_KILL_AT's value, or null for none. <paramref name="wrapper"/>
+    /// comes between nsenter and the service (a command that execs the rest, as prlimit does, so the process is the service's),
+    /// and <paramref name="environment"/> is added to its environment.
+    /// </summary>
+    public static ServiceProcess Start(string namespacePath, string socket, string stateDirectory, string firewallFolder, string? killAt,
+        IEnumerable<string>? wrapper = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("nsenter") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { $"--net={namespacePath}", "--" }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { $"--net={namespacePath}", "--" }.Concat(wrapper ?? [])) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         if (Binary.EndsWith(".dll", StringComparison.Ordinal))
         {
             start.ArgumentList.Add("dotnet");
@@ -44,6 +50,9 @@ internal sealed class ServiceProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The service's process ID (nsenter and the wrapper exec it).</summary>
+    public int Id => _process.Id;
 
     /// <summary>Waits for the end; true when it was a SIGKILL (exit status 128 + 9).</summary>
     public bool WaitKilled(TimeSpan limit) => _process.WaitForExit(limit) && _process.ExitCode == 137;
