@@ -23,17 +23,18 @@ done
 
 # gpg starts an agent for the key; it is stopped when this script ends.
 trap 'gpgconf --kill gpg-agent 2>/dev/null || true' EXIT
-if [ ! -d "$GNUPGHOME" ] || [ -z "$(gpg --batch --list-secret-keys --with-colons 2>/dev/null | grep '^sec')" ]; then
+if [ ! -d "$GNUPGHOME" ] || [ -z "$(gpg --batch --no-auto-check-trustdb --list-secret-keys --with-colons 2>/dev/null | grep '^sec')" ]; then
     mkdir -p "$GNUPGHOME"
     chmod 700 "$GNUPGHOME"
     gpg --batch --quiet --passphrase '' --quick-generate-key "l2vlan archive signing key" ed25519 sign never
     log "made a signing key in $GNUPGHOME (keep that folder: every copy of the repository is signed with it)"
 fi
-key=$(gpg --batch --list-secret-keys --with-colons | awk -F: '$1 == "fpr" { print $10; exit }')
+key=$(gpg --batch --quiet --no-auto-check-trustdb --list-secret-keys --with-colons | awk -F: '$1 == "fpr" { print $10; exit }')
 log "signing with key $key from $GNUPGHOME"
 
 # A new tree beside the old one, moved into place at the end: a reader never sees half a repository.
-tmp=$(mktemp -d "$(dirname "$out")/.apt.XXXXXX")
+mkdir -p "$(dirname "$out")"
+tmp=$(mktemp -d "$(cd "$(dirname "$out")" && pwd)/.apt.XXXXXX")
 trap 'rm -rf "$tmp"; gpgconf --kill gpg-agent 2>/dev/null || true' EXIT
 pool=pool/$component/l/l2vlan
 mkdir -p "$tmp/$pool"
