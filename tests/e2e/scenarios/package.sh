@@ -304,7 +304,11 @@ held_state() { l2vlan status --json | grep -oE '"[0-9a-f]{64}"|"[0-9]+([.][0-9]+
 # What the pools hold: each pool's ID and holder count, each allocation with its kind. A release that
 # missed a pool's journal would show fewer holders, and the endpoints' addresses it holds again at
 # start as requested rather than dynamic.
-pool_state() { l2vlan status --json | grep -oE '"id":"[^"]*"|"holders":[0-9]+|[{]"address":"[^"]*","kind":"[^"]*"[}]' | sort | tr '\n' ' '; }
+pool_state() {
+    l2vlan status --json | tr -d ' \n' | grep -oE '"id":"[^"]*"|"holders":[0-9]+|[{]"address":"[^"]*","kind":"[^"]*"[}]' | sort | tr '\n' ' '
+}
+# Whether $pools names each of the arguments.
+pools_hold() { local want; for want in "$@"; do case "$pools" in *"$want"*) ;; *) return 1 ;; esac; done; }
 if [ -f "${L2VLAN_DEB_PREVIOUS:-}" ]; then
     t0=$SECONDS
     previous=$(dpkg-deb -f "$L2VLAN_DEB_PREVIOUS" Version)
@@ -346,6 +350,8 @@ if [ -f "${L2VLAN_DEB_PREVIOUS:-}" ]; then
     before=$(held_state) pools=$(pool_state)
     note "held under $version: $before"
     note "pools under $version: $pools"
+    check "under $version the pool has two holders, and p3's and p4's addresses as dynamic" pools_hold '"holders":2' \
+        "{\"address\":\"${p3%/*}\",\"kind\":\"dynamic\"}" "{\"address\":\"${p4%/*}\",\"kind\":\"dynamic\"}"
     check "apt-get install --allow-downgrades l2vlan=$previous" \
         apt_logged /tmp/apt-downgrade.txt install --allow-downgrades "l2vlan=$previous"
     show_apt /tmp/apt-downgrade.txt
