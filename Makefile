@@ -37,17 +37,18 @@ PREVIOUS_COMMIT := $(shell cat packaging/previous-release)
 PREVIOUS_CACHE := /var/tmp/l2vlan-deb-previous/$(PREVIOUS_COMMIT)
 DEB_PREVIOUS := dist/previous/l2vlan-previous_$(ARCH).deb
 
-.PHONY: all build deps unit e2e test run clean packages deb deb-upgrade deb-previous deb-arm64 arm64-smoke install bench bench-short
+.PHONY: all build deps unit e2e test run clean packages deb deb-upgrade deb-previous deb-arm64 arm64-smoke repo install bench bench-short
 
 all: build
 
 # What building and testing need from Debian: a C toolchain and zlib for Native AOT, Debian's packaging
 # tools, and the VM's parts.
-# The packaging tools too, so that make packages can build two packages at once without two apt-gets.
+# The packaging tools too, so that make packages can build two packages at once without two apt-gets,
+# and the apt repository's (apt-ftparchive, gpg, gpgv).
 # curl, jq and iproute2 drive the service in the smoke test and the benches.
 # Then the arm64 cross toolchain and sysroot, and qemu-user that runs the arm64 build (make arm64-smoke).
 deps:
-	@missing=$$(for p in clang zlib1g-dev build-essential debhelper dpkg-dev fakeroot lintian curl jq iproute2; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	@missing=$$(for p in clang zlib1g-dev build-essential debhelper dpkg-dev fakeroot lintian apt-utils gnupg gpgv curl jq iproute2; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi
 	packaging/install-cross-toolchain.sh arm64
 	tests/e2e/install-deps.sh
@@ -67,9 +68,10 @@ unit:
 	L2VLAN_KILL_HOST=$(abspath $(OUT))/killhost/L2Vlan.KillHost \
 		dotnet test L2Vlan.sln -c Release --nologo --no-build --filter 'TestCategory=Suite' --logger 'console;verbosity=normal'
 
-e2e: build packages
+# The package scenario installs l2vlan by name from the signed repository that make repo writes.
+e2e: build packages repo
 	L2VLAN_BIN=$(abspath $(BIN)) L2VLAN_DEB=$(abspath $(DEB)) L2VLAN_DEB_UPGRADE=$(abspath $(DEB_UPGRADE)) \
-		L2VLAN_DEB_PREVIOUS=$(abspath $(DEB_PREVIOUS)) \
+		L2VLAN_DEB_PREVIOUS=$(abspath $(DEB_PREVIOUS)) L2VLAN_APT_REPO=$(abspath $(APT_REPO)) \
 		E2E_ENGINES="$(ENGINE)" tests/e2e/run-vm.sh $(E2E_RUNS)
 
 # Everything CI runs: unit and netlink tests on this kernel, the benches' short versions, the arm64 package and its
@@ -114,6 +116,17 @@ deb-previous:
 	fi; \
 	mkdir -p $(dir $(DEB_PREVIOUS)) && cp $$cache/l2vlan_*.deb $(DEB_PREVIOUS); \
 	echo "[deb] previous release: $(DEB_PREVIOUS) = $$(ls $$cache/l2vlan_*.deb)"
+
+# A signed apt repository in dist/apt (packaging/make-repo.sh; docs/release.md): this version's package for
+# every architecture in dist/ (make deb, make deb ARCH=arm64), and the previous release's, so that apt
+# upgrades from it. Builds this architecture's package only when dist/ has none: after a change, make deb repo.
+# The signing key stays in L2VLAN_REPO_GNUPGHOME (default /var/lib/l2vlan-repo/gnupg), made on first use.
+APT_REPO := dist/apt
+repo: $(DEB) deb-previous
+	packaging/make-repo.sh $(APT_REPO) $(sort $(wildcard dist/l2vlan_$(DEB_VERSION)_*.deb)) $(DEB_PREVIOUS)
+
+$(DEB):
+	$(MAKE) --no-print-directory deb
 
 # Builds the package and installs it: the service is enabled and started.
 install: deb

@@ -10,7 +10,7 @@ internal static class L2VlanCli
         new("l2vlan: a Docker network and IPAM plugin that puts containers at L2 into an external 802.1Q VLAN")
         {
             ServeCommand.Create(environment),
-            StatusCommand.Create(), ForgetCommand.Create(), DoctorCommand.Create(),
+            StatusCommand.Create(), ForgetCommand.Create(), DoctorCommand.Create(), CompactCommand.Create(),
             AdapterCommand.Create(), RelayCommand.Create(),
         };
 

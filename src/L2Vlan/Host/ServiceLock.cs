@@ -38,13 +38,22 @@ public sealed class ServiceLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// The state directory's lock alone, for work on the state with no service running (<c>l2vlan compact</c>):
+    /// held until the returned handle is disposed.
+    /// </summary>
+    /// <exception cref="ServiceLockException">A service holds the state directory.</exception>
+    public static IDisposable TakeStateDirectory(string stateDirectory) =>
+        Hold(Path.Combine(stateDirectory, StateLockName), $"the state directory {stateDirectory}", option: null);
+
     public void Dispose()
     {
         _socket.Dispose();
         _state.Dispose();
     }
 
-    private static SafeFileDescriptor Hold(string path, string what, string option)
+    // option: what would give a second service a place of its own, named in the refusal; null where there is none.
+    private static SafeFileDescriptor Hold(string path, string what, string? option)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var raw = Interop.Libc.Open(path, Interop.Libc.O_RDONLY | Interop.Libc.O_CREAT | Interop.Libc.O_CLOEXEC,
@@ -55,8 +64,8 @@ public sealed class ServiceLock : IDisposable
         var errno = Marshal.GetLastPInvokeError();
         fd.Dispose();
         throw errno == Interop.Errno.EAGAIN
-            ? new ServiceLockException($"another l2vlan serve holds {what} (lock {path}): stop that one first (systemctl stop l2vlan), " +
-                $"or give this one its own {option}")
+            ? new ServiceLockException($"another l2vlan serve holds {what} (lock {path}): stop that one first (systemctl stop l2vlan)" +
+                (option is null ? "" : $", or give this one its own {option}"))
             : CannotLock(path, what, errno);
     }
 

@@ -212,6 +212,26 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         }
     }
 
+    /// <summary>
+    /// Loads every pool as <see cref="LoadAll"/> does, writes each into its snapshot and deletes its journal: the
+    /// files as releases before the journal wrote them, which every release reads (those releases ignore journals, and
+    /// would miss what one holds). For a downgrade, with no service running. A crash after a snapshot and before its
+    /// journal's delete leaves records the snapshot holds, which a load skips. Returns the pools written.
+    /// </summary>
+    public IReadOnlyList<AddressPool> FoldJournals()
+    {
+        var pools = LoadAll();
+        foreach (var pool in pools)
+        {
+            var key = AddressPool.FileKey(pool.Id);
+            snapshots.Save(key, pool);
+            if (_journals.Remove(key, out var journal)) journal.Handle.Dispose();
+            File.Delete(JournalPath(key));
+        }
+        DirectorySync.Flush(snapshots.Directory);
+        return pools;
+    }
+
     /// <summary>Every readable pool with its journal replayed, touching nothing: for readers beside the service (status, tests).</summary>
     public static IReadOnlyList<AddressPool> Peek(string directory, ILogger logger)
     {

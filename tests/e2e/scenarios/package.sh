@@ -4,11 +4,14 @@
 # running containers without losing a ping, iptables works under the unit's hardening,
 # journald gets the right priorities, remove keeps the state for a reinstall, purge leaves
 # nothing of l2vlan's behind.
-# Last, from a clean state, the previous release's package is installed and upgraded to this one
-# with held addresses on record: the state an earlier release wrote is read by the next.
-# Environment (from run-vm.sh): L2VLAN_DEB, the package; L2VLAN_DEB_UPGRADE, the same package
-# with a higher version (the upgrade part is skipped without it); L2VLAN_DEB_PREVIOUS, the previous
-# release's package (make deb-previous; that part is skipped without it).
+# apt installs l2vlan by name from the signed repository make repo writes, served over HTTP from a
+# namespace, and refuses a copy of it whose Packages or InRelease was tampered with.
+# Last, from a clean state, the previous release's package is installed from the repository and
+# upgraded to this one by apt with held addresses on record: the state an earlier release wrote is
+# read by the next; then apt downgrades to it again, and every held address is kept.
+# Environment (from run-vm.sh): L2VLAN_APT_REPO, the repository (make repo); L2VLAN_DEB, the package;
+# L2VLAN_DEB_UPGRADE, the same package with a higher version (the upgrade part is skipped without it);
+# L2VLAN_DEB_PREVIOUS, the previous release's package (make deb-previous; that part is skipped without it).
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
@@ -21,7 +24,16 @@ apt_get() {
     apt-get -y -q -o Dpkg::Use-Pty=0 -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=/nonexistent \
         -o Dir::State::Lists=/nonexistent -o Dpkg::Options::=--force-unsafe-io "$@"
 }
+# apt with the repository's sources as README's install section writes them. Debian's own sources
+# (sources.list) are left out: the VM has no network.
+apt_repo() {
+    apt-get -y -q -o Dpkg::Use-Pty=0 -o Dir::Etc::SourceList=/dev/null -o Dpkg::Options::=--force-unsafe-io "$@"
+}
+# apt_repo's output into the file $1, for show_apt.
+apt_logged() { apt_repo "${@:2}" >"$1" 2>&1; }
 main_pid() { systemctl show -p MainPID --value l2vlan; }
+# The lines of an apt transcript that show where the package came from and what was set up.
+show_apt() { grep -E '^(Get:|Hit:|Err:|Setting up|Unpacking|Preparing|E:|W:|l2vlan|The following)|Hash Sum|BADSIG|signature|  (Installed|Candidate):|^ +[*]* *[0-9.]+ [0-9]+$|^ +[0-9]+ http' "$1" | sed 's/^/#   /'; }
 
 # A pinger from the router to a container (busybox's: the VM has no iputils). SIGINT makes
 # ping print its summary; the numbers land in $sent and $received.
@@ -54,10 +66,78 @@ rm -f /usr/sbin/policy-rc.d
 # man-db's dpkg trigger re-indexes every manual page of the host, a minute per apt run under TCG.
 rm -f /var/lib/man-db/auto-update
 
+section "the signed apt repository, served over HTTP from a namespace"
+t0=$SECONDS
+repo=${L2VLAN_APT_REPO:-}
+check "L2VLAN_APT_REPO is a signed repository" test -f "$repo/dists/stable/InRelease" -a -f "$repo/l2vlan-archive-keyring.gpg"
+# A static web server as a user would have one: busybox's httpd in its own namespace, serving a copy.
+www=/srv/www
+mkdir -p "$www" && cp -a "$repo" "$www/l2vlan"
+ip netns add aptweb
+ip link add aptweb0 type veth peer name aptweb1
+ip link set aptweb1 netns aptweb
+ip addr add 198.51.100.1/24 dev aptweb0 && ip link set aptweb0 up
+ip -n aptweb addr add 198.51.100.2/24 dev aptweb1 && ip -n aptweb link set aptweb1 up && ip -n aptweb link set lo up
+ip netns exec aptweb busybox httpd -p 80 -h "$www"
+check "the web server answers" wait_for 10 busybox wget -q -O /dev/null http://198.51.100.2/l2vlan/dists/stable/InRelease
+# README's install section, word for word: the keyring, then a deb822 sources file naming it.
+check "the keyring goes to /usr/share/keyrings" cp "$repo/l2vlan-archive-keyring.gpg" /usr/share/keyrings/
+sources() {
+    printf 'Types: deb\nURIs: %s\nSuites: stable\nComponents: main\nSigned-By: /usr/share/keyrings/l2vlan-archive-keyring.gpg\n' "$1"
+}
+sources http://198.51.100.2/l2vlan >/etc/apt/sources.list.d/l2vlan.sources
+check "apt-get update" apt_logged /tmp/apt-update.txt update
+show_apt /tmp/apt-update.txt
+check "apt-get update: no warning or error (the signature is good)" sh -c "! grep -E '^(W|E):' /tmp/apt-update.txt"
+note "the repository's setup and apt-get update took $((SECONDS - t0))s"
+
+section "a tampered copy of the repository is refused by apt"
+t0=$SECONDS
+# Each copy is read by apt on its own: its own sources folder and package lists.
+apt_copy() {
+    apt-get -q -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="/run/apt-$1/sources" \
+        -o Dir::State::Lists="/run/apt-$1/lists" "${@:2}"
+}
+tampered_copy() {
+    cp -a "$www/l2vlan" "$www/$1"
+    mkdir -p "/run/apt-$1/sources" "/run/apt-$1/lists/partial"
+    sources "http://198.51.100.2/$1" >"/run/apt-$1/sources/$1.sources"
+}
+# A Packages that offers a higher version (one byte changed) than the signed Release lists the hash of.
+packages=dists/stable/main/binary-$(dpkg --print-architecture)/Packages
+tampered_copy packages
+sed -i '0,/^Version: ./s//Version: 9/' "$www/packages/$packages"
+check "the tampered Packages differs from the signed one in one byte" \
+    test "$(cmp -l "$www/l2vlan/$packages" "$www/packages/$packages" | wc -l)" = 1
+apt_copy packages update >/tmp/apt-packages.txt 2>&1; rc=$?
+show_apt /tmp/apt-packages.txt
+check "apt-get update fails on it" test "$rc" -ne 0
+check "for the hash of Packages" grep -q 'Hash Sum mismatch' /tmp/apt-packages.txt
+check_fails --grep 'Unable to locate package l2vlan|has no installation candidate' "nothing to install from it" \
+    apt_copy packages install -y l2vlan
+# A Release whose signed text was changed, in InRelease and in Release (beside Release.gpg): no
+# signature matches it.
+tampered_copy signature
+sed -i 's/^Label: l2vlan$/Label: l2vlaN/' "$www/signature/dists/stable/InRelease" "$www/signature/dists/stable/Release"
+apt_copy signature update >/tmp/apt-signature.txt 2>&1; rc=$?
+show_apt /tmp/apt-signature.txt
+check "apt-get update fails on a changed Release" test "$rc" -ne 0
+check "for its signature" grep -Eq 'BADSIG|not signed|[Ss]ignature' /tmp/apt-signature.txt
+check_fails --grep 'Unable to locate package l2vlan|has no installation candidate' "nothing to install from it" \
+    apt_copy signature install -y l2vlan
+check "l2vlan is still not installed" sh -c "! dpkg-query -W -f='\${Status}' l2vlan 2>/dev/null | grep -q installed"
+note "the tampered copies took $((SECONDS - t0))s"
+
 section "apt install"
 version=$(dpkg-deb -f "$L2VLAN_DEB" Version)
 t0=$SECONDS
-check "apt-get install $(basename "$L2VLAN_DEB")" apt_get install "$L2VLAN_DEB"
+apt-cache -o Dir::Etc::SourceList=/dev/null policy l2vlan >/tmp/apt-policy.txt 2>&1
+show_apt /tmp/apt-policy.txt
+check_eq "apt's candidate is $version, from the repository" "$version" \
+    "$(sed -n 's/^ *Candidate: //p' /tmp/apt-policy.txt)"
+check "apt-get install l2vlan (by name, signature checked)" apt_logged /tmp/apt-install.txt install l2vlan
+show_apt /tmp/apt-install.txt
+check "the package came over HTTP from the repository" grep -q "^Get:.*http://198.51.100.2/l2vlan stable/main .* l2vlan .* $version" /tmp/apt-install.txt
 note "apt-get install took $((SECONDS - t0))s"
 check_eq "dpkg knows l2vlan $version" "install ok installed $version" "$(dpkg-query -W -f='${Status} ${Version}' l2vlan 2>&1)"
 check_eq "the postinst enabled l2vlan" enabled "$(systemctl is-enabled l2vlan 2>&1)"
@@ -242,22 +322,34 @@ check "the spec file is gone" test ! -e /etc/docker/plugins/l2vlan.spec
 left=$(for f in $files; do [ ! -e "$f" ] || echo "$f"; done)
 check_eq "no file of the package is left" "" "$left"
 # A search of all of /usr over 9p takes minutes under TCG: the places where anything else would be.
-left=$(find /etc /run /var/lib -name '*l2vlan*' -not -name '*l2vlan-e2e*' 2>/dev/null)
+# The repository's sources file and apt's lists of it are the user's, not the package's.
+left=$(find /etc /run /var/lib -name '*l2vlan*' -not -name '*l2vlan-e2e*' -not -path /etc/apt/sources.list.d/l2vlan.sources \
+    -not -path '/var/lib/apt/lists/*' 2>/dev/null)
 check_eq "no other file named l2vlan is left in /etc, /run, /var/lib" "" "$left"
 check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
 check "no l2vlan veth is left" sh -c "! ip -o link show | grep -q ': l2[vc]'"
 check "the swarm adapter plugin is unregistered" sh -c "! docker plugin inspect l2vlan-swarm:latest >/dev/null 2>&1"
 check "dockerd still answers" docker info
 
-section "upgrade from the previous release: the state it wrote is read by this one"
+section "upgrade from the previous release through apt: the state it wrote is read by this one"
 # What l2vlan status --json says is held: the network and endpoint IDs, and every address (subnets,
 # gateways, --aux-address, fixed and dynamic endpoints' addresses, the pools' allocations).
 held_state() { l2vlan status --json | grep -oE '"[0-9a-f]{64}"|"[0-9]+([.][0-9]+){3}(/[0-9]+)?"' | sort -u | tr '\n' ' '; }
+# What the pools hold: each pool's ID and holder count, each allocation with its kind. A release that
+# missed a pool's journal would show fewer holders, and the endpoints' addresses it holds again at
+# start as requested rather than dynamic.
+pool_state() {
+    l2vlan status --json | tr -d ' \n' | grep -oE '"id":"[^"]*"|"holders":[0-9]+|[{]"address":"[^"]*","kind":"[^"]*"[}]' | sort | tr '\n' ' '
+}
+# Whether $pools names each of the arguments.
+pools_hold() { local want; for want in "$@"; do case "$pools" in *"$want"*) ;; *) return 1 ;; esac; done; }
 if [ -f "${L2VLAN_DEB_PREVIOUS:-}" ]; then
     t0=$SECONDS
     previous=$(dpkg-deb -f "$L2VLAN_DEB_PREVIOUS" Version)
     check "purged above: no state left" test ! -e /var/lib/l2vlan
-    check "apt-get install the previous release, $previous" apt_get install "$L2VLAN_DEB_PREVIOUS"
+    check "apt-get install l2vlan=$previous, the previous release, from the repository" \
+        apt_logged /tmp/apt-previous.txt install "l2vlan=$previous"
+    show_apt /tmp/apt-previous.txt
     check_eq "l2vlan --version is $previous" "$previous" "$(l2vlan --version 2>&1)"
     check "netp with --aux-address 192.168.1.10" docker network create -d l2vlan --ipam-driver l2vlan \
         --subnet 192.168.1.0/24 --gateway 192.168.1.1 --aux-address reserved=192.168.1.10 -o vlan_id=2000 -o ext_if=eno1 netp
@@ -266,7 +358,9 @@ if [ -f "${L2VLAN_DEB_PREVIOUS:-}" ]; then
     p2=$(container_ipv4 p2)
     before=$(held_state)
     note "held under $previous: $before"
-    check "apt-get install $(basename "$L2VLAN_DEB") over it" apt_get install "$L2VLAN_DEB"
+    check "apt-get upgrade" apt_logged /tmp/apt-upgrade.txt upgrade
+    show_apt /tmp/apt-upgrade.txt
+    check "apt upgraded l2vlan from $previous to $version" grep -q "^Unpacking l2vlan ($version) over ($previous)" /tmp/apt-upgrade.txt
     check_eq "l2vlan --version is $version" "$version" "$(l2vlan --version 2>&1)"
     check "the service is active" systemctl is-active l2vlan
     check_eq "networks, endpoints and held addresses survive (l2vlan status --json)" "$before" "$(held_state)"
@@ -275,10 +369,42 @@ if [ -f "${L2VLAN_DEB_PREVIOUS:-}" ]; then
     check "p3 runs on netp" docker run -d --name p3 --network netp bb:latest sleep 3600
     p3=$(container_ipv4 p3)
     check "p3 got $p3: none of the held .1, .10, .20, $p2" sh -c "case '$p3' in 192.168.1.1/24|192.168.1.10/24|192.168.1.20/24|'$p2'|'') exit 1;; esac"
-    check "teardown: p1, p2, p3 removed" sh -c "docker rm -f p1 p2 p3 >/dev/null"
-    check "teardown: netp removed" docker network rm netp
-    check "teardown: apt-get purge l2vlan" apt_get purge l2vlan
     note "the upgrade from $previous took $((SECONDS - t0))s"
+
+    section "downgrade to the previous release through apt: every held address is kept"
+    t0=$SECONDS
+    # netq shares netp's pool (same subnet, no range): the pool's second holder, and p3's and p4's
+    # addresses, are in its journal only, which the previous release does not read.
+    check "netq on the same subnet as netp" docker network create -d l2vlan --ipam-driver l2vlan \
+        --subnet 192.168.1.0/24 --gateway 192.168.1.1 -o vlan_id=2000 -o ext_if=eno1 netq
+    check "p4 with a dynamic address on netq" docker run -d --name p4 --network netq bb:latest sleep 3600
+    p4=$(container_ipv4 p4)
+    journal=$(cat /var/lib/l2vlan/pools/*.journal 2>/dev/null | wc -c)
+    check "the pool's journal holds changes the pool file does not ($journal bytes)" test "$journal" -gt 0
+    before=$(held_state) pools=$(pool_state)
+    note "held under $version: $before"
+    note "pools under $version: $pools"
+    check "under $version the pool has two holders, and p3's and p4's addresses as dynamic" pools_hold '"holders":2' \
+        "{\"address\":\"${p3%/*}\",\"kind\":\"dynamic\"}" "{\"address\":\"${p4%/*}\",\"kind\":\"dynamic\"}"
+    check "apt-get install --allow-downgrades l2vlan=$previous" \
+        apt_logged /tmp/apt-downgrade.txt install --allow-downgrades "l2vlan=$previous"
+    show_apt /tmp/apt-downgrade.txt
+    check "the prerm compacted the pools first" grep -q "^l2vlan compact: 1 address pool written whole" /tmp/apt-downgrade.txt
+    check_eq "l2vlan --version is $previous" "$previous" "$(l2vlan --version 2>&1)"
+    check "the service is active" systemctl is-active l2vlan
+    check "no journal is left" sh -c "! ls /var/lib/l2vlan/pools/*.journal 2>/dev/null"
+    check_eq "networks, endpoints and held addresses survive the downgrade" "$before" "$(held_state)"
+    check_eq "each pool's holders and allocations survive it" "$pools" "$(pool_state)"
+    check "p3 pings the router after the downgrade" docker exec p3 ping -c 2 -W 2 192.168.1.1
+    check "p4 pings the router after the downgrade" docker exec p4 ping -c 2 -W 2 192.168.1.1
+    check "p5 runs on netp under $previous" docker run -d --name p5 --network netp bb:latest sleep 3600
+    p5=$(container_ipv4 p5)
+    check "p5 got $p5: none of the held .1, .10, .20, $p2, $p3, $p4" \
+        sh -c "case '$p5' in 192.168.1.1/24|192.168.1.10/24|192.168.1.20/24|'$p2'|'$p3'|'$p4'|'') exit 1;; esac"
+    check "teardown: p1 to p5 removed" sh -c "docker rm -f p1 p2 p3 p4 p5 >/dev/null"
+    check "teardown: netp and netq removed" docker network rm netp netq
+    check "teardown: apt-get purge l2vlan" apt_get purge l2vlan
+    note "the downgrade to $previous took $((SECONDS - t0))s"
 else
     skip "upgrade from the previous release" "no L2VLAN_DEB_PREVIOUS (make deb-previous)"
 fi
