@@ -225,10 +225,10 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         {
             var key = AddressPool.FileKey(pool.Id);
             snapshots.Save(key, pool);
-            if (_journals.Remove(key, out var journal)) journal.Handle.Dispose();
-            File.Delete(JournalPath(key));
+            if (_journals.Remove(key, out var journal)) Close(journal);
+            StateDisk.Current.Delete(JournalPath(key));
         }
-        DirectorySync.Flush(snapshots.Directory);
+        StateDisk.Current.SyncFolder(snapshots.Directory);
         return pools;
     }
 
