@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace L2Vlan.Bench;
 
-/// <summary>One figure in the form issue 12's benches share: BENCH|goal|figure|value|baseline|baseline value|ratio|target|met.</summary>
+/// <summary>One figure in the form the benches share: BENCH|goal|figure|value|baseline|baseline value|ratio|target|met.</summary>
 public static class BenchRow
 {
     public static string Number(double value, int decimals) => value.ToString("N" + decimals, CultureInfo.InvariantCulture);

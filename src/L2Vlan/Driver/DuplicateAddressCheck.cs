@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace L2Vlan.Driver;
 
 /// <summary>
-/// Refuses an endpoint whose address another station on the VLAN already holds (issue 13): each node's IPAM is
+/// Refuses an endpoint whose address another station on the VLAN already holds: each node's IPAM is
 /// local, so nothing else stops two nodes, or a machine outside Docker, from using one address.
 /// <para>
 /// The probes go out of, and the answers are read on, the VLAN sub-interface: it is the bridge's port to the VLAN

@@ -5,7 +5,7 @@ namespace L2Vlan.Driver;
 /// <summary>
 /// The kernel's links (one netlink dump) and the bridges whose firewall rule is in place (one listing per tool), taken
 /// once at start: thousands of bridges are checked against it with no call per bridge, and only a bridge found not as
-/// its record says goes through the calls that repair it (issue 12: start-up with 4,094 networks). Each is taken
+/// its record says goes through the calls that repair it (a start-up with 4,094 networks needs this). Each is taken
 /// when first asked: a host with no bridge on record starts without running iptables at all.
 /// </summary>
 public sealed class LinkSnapshot(Func<IReadOnlyList<LinkInfo>> listLinks, Func<IReadOnlySet<string>?> listAllowedBridges)

@@ -39,7 +39,7 @@ public sealed class StateRecovery(
         FinishPendingDeletes();
 
         // One dump of the links and one listing of the firewall, then no call for a bridge already in place: a start
-        // with thousands of networks took seconds of netlink and iptables calls per bridge (issue 12).
+        // with thousands of networks took seconds of netlink and iptables calls per bridge.
         var kernel = bridges.Snapshot();
         var onBridge = networks.All.ToLookup(n => n.BridgeName, StringComparer.Ordinal);
         var inPlace = 0;

@@ -1,8 +1,8 @@
 namespace L2Vlan.Protocol;
 
 /// <summary>
-/// How much of a request l2vlan takes in. Docker's plugin messages are small: in what Docker 20.10 sent for the
-/// seed's networks, swarm stacks, restart and teardown (shared notes, docker-20.10-trace.txt) the largest, a
+/// How much of a request l2vlan takes in. Docker's plugin messages are small: in what a real Docker 20.10 sent for the
+/// README's example networks, swarm stacks, a restart and the teardown, the largest, a
 /// CreateNetwork or a Join, is well under 1 KiB. What grows with the user's input is the port lists Docker puts
 /// into CreateEndpoint and Join (about 100 bytes a published port, twice with IPv6) and --aux-address: 1 MiB still
 /// holds thousands of those, while it bounds what one request makes the service hold in memory (Kestrel's own

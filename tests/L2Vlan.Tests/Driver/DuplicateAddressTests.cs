@@ -7,7 +7,7 @@ using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
-/// <summary>Join probes the VLAN and refuses an address another station holds (issue 13).</summary>
+/// <summary>Join probes the VLAN and refuses an address another station holds.</summary>
 public class DuplicateAddressTests
 {
     private static readonly PhysicalAddress Router = PhysicalAddress.Parse("52-54-00-12-34-56");

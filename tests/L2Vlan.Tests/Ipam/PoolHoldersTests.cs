@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace L2Vlan.Tests.Ipam;
 
 /// <summary>
-/// A pool lives as long as any network that requested it. The calls come in Docker's order
-/// (shared notes, docker-20.10-trace.txt): RequestPool, the gateway, CreateNetwork; and to delete,
+/// A pool lives as long as any network that requested it. The calls come in Docker's order:
+/// RequestPool, the gateway, CreateNetwork; and to delete,
 /// ReleaseAddress of the gateway, ReleasePool, DeleteNetwork.
 /// </summary>
 public class PoolHoldersTests

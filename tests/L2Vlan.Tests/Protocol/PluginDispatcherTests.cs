@@ -1,6 +1,6 @@
 namespace L2Vlan.Tests.Protocol;
 
-/// <summary>Docker's calls as bytes, taken from what Docker 20.10 really sent (shared notes, docker-20.10-trace.txt).</summary>
+/// <summary>Docker's calls as bytes, taken from what Docker 20.10 really sent.</summary>
 public class PluginDispatcherTests : DispatcherOverFakeKernel
 {
     [Test]
@@ -16,7 +16,7 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     }
 
     [Test]
-    public void The_seed_network_as_docker_sends_it()
+    public void The_example_network_as_docker_sends_it()
     {
         var pool = Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null, "V6": false}""" + "\n");
         var poolId = pool.GetProperty("PoolID").GetString();
@@ -48,7 +48,7 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     private const string OldEndpoint = "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62";
     private const string NewEndpoint = "9d2e3451a2ca84768c666fa249a6e96480f5cd2035ab45e4bc396b88614c5c16";
 
-    /// <summary>What a (re)started dockerd sends for the seed's swarm network: pool, gateway, network. Returns the pool ID.</summary>
+    /// <summary>What a (re)started dockerd sends for the README's swarm network: pool, gateway, network. Returns the pool ID.</summary>
     private string CreateSwarmNetwork()
     {
         var poolId = Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null, "V6": false}""")

@@ -6,8 +6,8 @@ namespace L2Vlan.Tests.Suites;
 /// <summary>
 /// What the state should be after a sequence of accepted (200) requests, written from the protocol notes and
 /// README's "What l2vlan does where Docker leaves it open", never from the product's code: pools (ID
-/// subnet@range) count the RequestPools that hold them and go with the last one once no network of their
-/// subnet and no address of theirs is left; gateways are recorded per pool and never released; addresses
+/// subnet@range) count the RequestPools that hold them and go with the last one once no address of theirs is
+/// handed out and no network of their subnet needs them for a gateway or --aux-address no other pool holds; gateways are recorded per pool and never released; addresses
 /// are held by endpoints' requests or as --aux-address; a network records its bridge (bridge_name or
 /// vlan&lt;id&gt;), VLAN and subnets; an endpoint its address and MAC (given, or 02:6c: + the IPv4 bytes); a
 /// deleted endpoint stays until its address is released; a network created again drops its endpoints and
@@ -201,8 +201,28 @@ internal sealed class ReferenceModel
     private void DropIfUnused(string id)
     {
         var pool = _pools[id];
-        if (pool.Holders == 0 && !_networks.Values.Any(n => n.Subnets.Any(s => s.Subnet == pool.Subnet)) && !pool.Held.Values.Any(aux => !aux))
-            _pools.Remove(id);
+        if (pool.Holders == 0 && !pool.Held.Values.Any(aux => !aux) && !NeededByANetwork(pool)) _pools.Remove(id);
+    }
+
+    /// <summary>
+    /// A network of the pool's subnet needs the pool for its gateway or an --aux-address that this pool holds and no
+    /// other pool of the subnet does; or, when no pool holds any of them (they came from another IPAM), at all.
+    /// </summary>
+    private bool NeededByANetwork(Pool pool)
+    {
+        static bool Holds(Pool p, string address) => p.Gateways.Contains(address) || p.Held.ContainsKey(address);
+        var others = SharingSubnet(pool.Subnet).Where(p => p != pool).ToList();
+        bool Elsewhere(string address) => others.Any(p => Holds(p, address));
+        foreach (var network in _networks.Values)
+        {
+            var subnet = network.Subnets.FirstOrDefault(s => s.Subnet == pool.Subnet);
+            if (subnet.Subnet is null) continue;
+            var names = network.Aux.Where(a => Contains(pool.Subnet, a)).ToList();
+            if (subnet.Gateway is { } gateway) names.Add(AddressOf(gateway));
+            var here = names.Where(a => Holds(pool, a)).ToList();
+            if (here.Count == 0 ? !names.Any(Elsewhere) : here.Any(a => !Elsewhere(a))) return true;
+        }
+        return false;
     }
 
     private IEnumerable<Pool> SharingSubnet(string subnet) => _pools.Values.Where(p => p.Subnet == subnet);
