@@ -14,7 +14,8 @@ namespace L2Vlan.Tests.Suites;
 /// (a private mount and network namespace, unshare -m -n), driven through its socket as Docker drives it: the tmpfs
 /// filled up, calls that must write are refused with an Err that says so, the service stays up and the files hold
 /// nothing of the refused calls; space freed, the same calls succeed (a fixed address is not "already in use").
-/// The test reaches the tmpfs through /proc/PID/root, the service's view of the file system.
+/// The test reaches the tmpfs through /proc/PID/root, the service's view of the file system. The same for a state
+/// folder made read-only under the service.
 /// </summary>
 [NonParallelizable]
 public class FullStateDiskSuite
@@ -45,6 +46,71 @@ public class FullStateDiskSuite
     [Test]
     public async Task A_full_state_disk_refuses_calls_with_an_error_keeps_serving_and_grants_them_once_space_is_back()
     {
+        var (_, tmpfs) = await StartOnTmpfs();
+        Assert.That((await Call("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "10.70.0.0/24", "Options": {}, "V6": false}""")).Status, Is.EqualTo(200));
+        var filled = Fill(Path.Combine(tmpfs, "filler"));
+        TestContext.Progress.WriteLine($"full state disk: the 256 KiB tmpfs filled with {filled} bytes");
+
+        const string Fixed = """{"PoolID": "10.70.0.0/24", "Address": "10.70.0.50", "Options": null}""";
+        const string OtherPool = """{"AddressSpace": "l2vlan", "Pool": "10.71.0.0/24", "Options": {}, "V6": false}""";
+        foreach (var (path, body) in new[] { ("/IpamDriver.RequestAddress", Fixed), ("/IpamDriver.RequestPool", OtherPool), ("/IpamDriver.RequestAddress", Fixed) })
+        {
+            var (status, reply) = await Call(path, body);
+            TestContext.Progress.WriteLine($"full state disk: {path} answered {status} {reply}");
+            Assert.That(status, Is.EqualTo(500), $"{path} on a full disk; log:\n{Log}");
+            var error = JsonDocument.Parse(reply).RootElement.GetProperty("Err").GetString();
+            Assert.That(error, Does.Contain("no space left on the state disk").And.Not.Contain(_folder).And.Not.Contain("already in use"));
+        }
+        Assert.That(_service!.HasExited, Is.False, $"the service is up; log:\n{Log}");
+        Assert.That((await Call("/Plugin.Activate", "")).Status, Is.EqualTo(200), "and answers");
+        var onDisk = PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance);
+        Assert.That(onDisk.Select(p => p.Id), Is.EqualTo(new[] { "10.70.0.0/24" }), "the refused pool is not on disk");
+        Assert.That(onDisk.Single().Allocations, Is.Empty, "the refused address is not on disk");
+        Assert.That(Directory.EnumerateFiles(Path.Combine(tmpfs, "pools"), ".*"), Is.Empty, "no temporary file is left");
+
+        File.Delete(Path.Combine(tmpfs, "filler"));
+        var granted = await Call("/IpamDriver.RequestAddress", Fixed);
+        TestContext.Progress.WriteLine($"full state disk: space freed, /IpamDriver.RequestAddress answered {granted.Status} {granted.Reply}");
+        Assert.That(granted.Status, Is.EqualTo(200), $"log:\n{Log}");
+        Assert.That(granted.Reply, Does.Contain("10.70.0.50/24"), "the refused address is granted, not 'already in use'");
+        Assert.That((await Call("/IpamDriver.RequestPool", OtherPool)).Status, Is.EqualTo(200));
+        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Single(p => p.Id == "10.70.0.0/24").Find(IPAddress.Parse("10.70.0.50")), Is.Not.Null);
+    }
+
+    /// <summary>
+    /// A state folder made read-only under the running service (a read-only bind mount of it over itself, in the
+    /// service's mount namespace: the journals it has open stay writable, as on a file system remounted read-only
+    /// under open files they would not be, so what is refused here is every new file and rename): a new pool is
+    /// refused with the same Err, the service stays up, nothing of it is on disk; the bind undone, it is granted.
+    /// </summary>
+    [Test]
+    public async Task A_read_only_state_folder_refuses_a_new_pool_with_an_error_keeps_serving_and_grants_it_once_writable()
+    {
+        var (state, tmpfs) = await StartOnTmpfs();
+        Assert.That((await Call("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "10.70.0.0/24", "Options": {}, "V6": false}""")).Status, Is.EqualTo(200));
+        InServiceNamespace($"mount --bind \"{state}\" \"{state}\" && mount -o remount,bind,ro \"{state}\"");
+
+        const string OtherPool = """{"AddressSpace": "l2vlan", "Pool": "10.71.0.0/24", "Options": {}, "V6": false}""";
+        var (status, reply) = await Call("/IpamDriver.RequestPool", OtherPool);
+        TestContext.Progress.WriteLine($"read-only state folder: /IpamDriver.RequestPool answered {status} {reply}");
+        Assert.That(status, Is.EqualTo(500), $"log:\n{Log}");
+        Assert.That(JsonDocument.Parse(reply).RootElement.GetProperty("Err").GetString(),
+            Does.Contain("read-only").And.Not.Contain(_folder));
+        Assert.That(_service!.HasExited, Is.False, $"the service is up; log:\n{Log}");
+        Assert.That((await Call("/Plugin.Activate", "")).Status, Is.EqualTo(200), "and answers");
+        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Select(p => p.Id), Is.EqualTo(new[] { "10.70.0.0/24" }),
+            "the refused pool is not on disk");
+
+        InServiceNamespace($"umount \"{state}\"");
+        var granted = await Call("/IpamDriver.RequestPool", OtherPool);
+        TestContext.Progress.WriteLine($"read-only state folder: writable again, /IpamDriver.RequestPool answered {granted.Status} {granted.Reply}");
+        Assert.That(granted.Status, Is.EqualTo(200), $"log:\n{Log}");
+        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Select(p => p.Id), Does.Contain("10.71.0.0/24"));
+    }
+
+    /// <summary>Starts the service host with its state folder on a 256 KiB tmpfs of its own; returns that folder, and the path to it from here.</summary>
+    private async Task<(string State, string Tmpfs)> StartOnTmpfs()
+    {
         var socket = Path.Combine(_folder, "l2vlan.sock");
         var state = Path.Combine(_folder, "state");
         var start = new ProcessStartInfo("unshare") { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -61,36 +127,16 @@ public class FullStateDiskSuite
         _http = FakeKernelHost.Client(socket);
         await Answers();
         // The service's own view of its state folder: the tmpfs.
-        var tmpfs = $"/proc/{_service.Id}/root{state}";
+        return (state, $"/proc/{_service.Id}/root{state}");
+    }
 
-        Assert.That((await Call("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "10.70.0.0/24", "Options": {}, "V6": false}""")).Status, Is.EqualTo(200));
-        var filled = Fill(Path.Combine(tmpfs, "filler"));
-        TestContext.Progress.WriteLine($"full state disk: the 256 KiB tmpfs filled with {filled} bytes");
-
-        const string Fixed = """{"PoolID": "10.70.0.0/24", "Address": "10.70.0.50", "Options": null}""";
-        const string OtherPool = """{"AddressSpace": "l2vlan", "Pool": "10.71.0.0/24", "Options": {}, "V6": false}""";
-        foreach (var (path, body) in new[] { ("/IpamDriver.RequestAddress", Fixed), ("/IpamDriver.RequestPool", OtherPool), ("/IpamDriver.RequestAddress", Fixed) })
-        {
-            var (status, reply) = await Call(path, body);
-            TestContext.Progress.WriteLine($"full state disk: {path} answered {status} {reply}");
-            Assert.That(status, Is.EqualTo(500), $"{path} on a full disk; log:\n{Log}");
-            var error = JsonDocument.Parse(reply).RootElement.GetProperty("Err").GetString();
-            Assert.That(error, Does.Contain("no space left on the state disk").And.Not.Contain(_folder).And.Not.Contain("already in use"));
-        }
-        Assert.That(_service.HasExited, Is.False, $"the service is up; log:\n{Log}");
-        Assert.That((await Call("/Plugin.Activate", "")).Status, Is.EqualTo(200), "and answers");
-        var onDisk = PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance);
-        Assert.That(onDisk.Select(p => p.Id), Is.EqualTo(new[] { "10.70.0.0/24" }), "the refused pool is not on disk");
-        Assert.That(onDisk.Single().Allocations, Is.Empty, "the refused address is not on disk");
-        Assert.That(Directory.EnumerateFiles(Path.Combine(tmpfs, "pools"), ".*"), Is.Empty, "no temporary file is left");
-
-        File.Delete(Path.Combine(tmpfs, "filler"));
-        var granted = await Call("/IpamDriver.RequestAddress", Fixed);
-        TestContext.Progress.WriteLine($"full state disk: space freed, /IpamDriver.RequestAddress answered {granted.Status} {granted.Reply}");
-        Assert.That(granted.Status, Is.EqualTo(200), $"log:\n{Log}");
-        Assert.That(granted.Reply, Does.Contain("10.70.0.50/24"), "the refused address is granted, not 'already in use'");
-        Assert.That((await Call("/IpamDriver.RequestPool", OtherPool)).Status, Is.EqualTo(200));
-        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Single(p => p.Id == "10.70.0.0/24").Find(IPAddress.Parse("10.70.0.50")), Is.Not.Null);
+    /// <summary>Runs a shell command in the service's mount namespace.</summary>
+    private void InServiceNamespace(string command)
+    {
+        using var run = Process.Start(new ProcessStartInfo("nsenter", ["-t", _service!.Id.ToString(), "-m", "sh", "-c", command]) { RedirectStandardError = true })!;
+        var error = run.StandardError.ReadToEnd();
+        run.WaitForExit();
+        Assert.That(run.ExitCode, Is.EqualTo(0), $"{command}: {error}");
     }
 
     /// <summary>Writes until the file system is full; returns how many bytes went in.</summary>

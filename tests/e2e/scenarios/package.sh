@@ -249,7 +249,7 @@ out=$(l2vlan status --state-dir /nonexistent 2>&1) && rc=0 || rc=$?
 check_eq "with exit status 1" 1 "$rc"
 out=$(l2vlan status --bogus 2>&1) && rc=0 || rc=$?
 check_eq "a wrong option: exit status 2" 2 "$rc"
-check_eq "bash completes l2vlan's commands" "serve status forget doctor adapter relay --help --version" \
+check_eq "bash completes l2vlan's commands" "serve status forget doctor compact adapter relay --help --version" \
     "$(bash -c '. /usr/share/bash-completion/completions/l2vlan; COMP_WORDS=(l2vlan ""); COMP_CWORD=1; _l2vlan; echo "${COMPREPLY[*]}"' 2>&1)"
 check "README's documents are beside it" test -f /usr/share/doc/l2vlan/docs/testing.md -a -f /usr/share/doc/l2vlan/NOTICE \
     -a -f /usr/share/doc/l2vlan/LICENSE -a -f /usr/share/doc/l2vlan/tests/e2e/README.md
