@@ -3,10 +3,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using L2Vlan.Host;
-using L2Vlan.Netlink;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
-using L2Vlan.Tests.Netlink;
 using L2Vlan.Tests.Suites.Kill;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -37,12 +35,7 @@ public class KillPointSuite
     // Each start dies at a point's n-th hit, n drawn up to this; a point is reached at least once per cycle.
     private const int MostHitsBeforeKill = 3;
 
-    private string _folder = null!;
-    private string _socket = null!;
-    private string _state = null!;
-    private NetworkNamespace _namespace = null!;
-    private RouteNetlinkClient _links = null!;
-    private StandInFirewall _firewall = null!;
+    private ServiceSandbox _box = null!;
     private ServiceProcess? _service;
     private HttpClient? _http;
     private string? _armed;
@@ -51,16 +44,8 @@ public class KillPointSuite
     [SetUp]
     public void SetUp()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "l2vlan-kill-" + Guid.NewGuid().ToString("N"));
-        _socket = Path.Combine(_folder, "run", "l2vlan.sock");
-        _state = Path.Combine(_folder, "state");
-        Directory.CreateDirectory(Path.GetDirectoryName(_socket)!);
-        _firewall = new StandInFirewall(Path.Combine(_folder, "bin"));
-        _namespace = NetworkNamespace.CreatePrivate();
-        _links = _namespace.OpenRouteClient();
-        // The NIC: one end of a veth pair (this kernel has no dummy links), made before the service is armed.
-        _links.CreateVethPair("ext0", "ext0peer", null, null);
-        _links.SetUp(_links.FindLink("ext0")!.Index);
+        // The NIC is made before the service is armed.
+        _box = new ServiceSandbox(Path.GetTempPath(), "kill");
     }
 
     [TearDown]
@@ -68,9 +53,7 @@ public class KillPointSuite
     {
         _http?.Dispose();
         _service?.Dispose();
-        _links.Dispose();
-        _namespace.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        _box.Dispose();
     }
 
     [Test]
@@ -96,14 +79,14 @@ public class KillPointSuite
             while (true)
             {
                 _armed = NextArm();
-                _service = ServiceProcess.Start($"/proc/{Environment.ProcessId}/fd/{_namespace.Handle.DangerousGetHandle()}", _socket, _state, _firewall.Folder, _armed);
+                _service = ServiceProcess.Start($"/proc/{Environment.ProcessId}/fd/{_box.Namespace.Handle.DangerousGetHandle()}", _box.Socket, _box.State, _box.Firewall.Folder, _armed);
                 figures.Starts++;
-                _http = FakeKernelHost.Client(_socket);
+                _http = FakeKernelHost.Client(_box.Socket);
                 if (await Answers()) break;
                 RecordKill(during: "start-up");
                 figures.KilledInStartUp++;
             }
-            var problems = StateInvariants.Problems(_state, _links, _firewall, dockerHolds);
+            var problems = StateInvariants.Problems(_box.State, _box.Links, _box.Firewall, dockerHolds);
             Assert.That(problems, Is.Empty, $"after start {figures.Starts}, the last kill {_lastKill} (seed {seed}); log:\n{_service!.Log}");
         }
 
@@ -155,7 +138,7 @@ public class KillPointSuite
             }
             figures.Cycles++;
             Assert.That(++cyclesOfThisStart, Is.LessThan(4), $"kill point {_armed} was not reached in 3 whole cycles (seed {seed})");
-            Assert.That(StateInvariants.RecordFiles(Path.Combine(_state, "networks")), Is.Empty, $"a whole cycle leaves no network (seed {seed})");
+            Assert.That(StateInvariants.RecordFiles(Path.Combine(_box.State, "networks")), Is.Empty, $"a whole cycle leaves no network (seed {seed})");
         }
 
         // The last cycle ran unarmed; one more clean restart, then nothing may be left.
@@ -167,16 +150,16 @@ public class KillPointSuite
         await Start();
         _http?.Dispose();
         _service!.Stop();
-        var leftLinks = _links.ListLinks().Select(l => l.Name).Where(n => n is not ("lo" or "ext0" or "ext0peer")).ToList();
-        var leftRecords = new[] { "networks", "bridges", "pools" }.SelectMany(f => StateInvariants.RecordFiles(Path.Combine(_state, f))).ToList();
-        var leftovers = StateInvariants.LeftoverFiles(_state);
+        var leftLinks = _box.Links.ListLinks().Select(l => l.Name).Where(n => n is not ("lo" or "ext0" or "ext0peer")).ToList();
+        var leftRecords = new[] { "networks", "bridges", "pools" }.SelectMany(f => StateInvariants.RecordFiles(Path.Combine(_box.State, f))).ToList();
+        var leftovers = StateInvariants.LeftoverFiles(_box.State);
         TestContext.Progress.WriteLine(
             $"kill-point suite, shard {shard}: {kills.Values.Sum()} kills ({figures.KilledInCalls} in calls, {figures.KilledInStartUp} in start-up), " +
             $"{figures.Cycles} cycles, {figures.Starts} starts, {figures.Calls} calls answered, {figures.Resent} sent again after a kill, " +
             $"{figures.LandedUnanswered} grants that landed unanswered, {leftovers.Count} temporary files left, {clock.Elapsed.TotalSeconds:F1} s");
         TestContext.Progress.WriteLine($"kill-point suite, shard {shard}: kills per point: {string.Join(", ", kills.Select(k => $"{k.Key} {k.Value}"))}");
         Assert.That(leftLinks, Is.Empty, "no link is left");
-        Assert.That(_firewall.Rules(), Is.Empty, "no firewall rule is left");
+        Assert.That(_box.Firewall.Rules(), Is.Empty, "no firewall rule is left");
         Assert.That(leftRecords, Is.Empty, "no record is left");
         Assert.That(leftovers, Is.Empty, "no temporary file is left");
         Assert.That(kills.Values.Min(), Is.GreaterThanOrEqualTo(KillsPerPoint), "every point was killed at many times");
@@ -186,7 +169,7 @@ public class KillPointSuite
 
     private bool AddressHeld(SuiteNetwork net) => Pools().Any(p => p.Id == net.PoolId && p.Find(net.Address) is not null);
 
-    private IReadOnlyList<AddressPool> Pools() => StateView.Read(_state, NullLogger.Instance).Pools;
+    private IReadOnlyList<AddressPool> Pools() => StateView.Read(_box.State, NullLogger.Instance).Pools;
 
     /// <summary>Polls until the service answers Plugin.Activate (true) or has died (false).</summary>
     private async Task<bool> Answers()

@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using L2Vlan.Netlink;
 using L2Vlan.Tests.Fakes;
-using L2Vlan.Tests.Netlink;
 using L2Vlan.Tests.Suites.Kill;
 using L2Vlan.Tests.Suites.Scale;
 
@@ -37,12 +35,7 @@ public class ScaleSuite
     // clients' connections, the pipes of the firewall calls in flight and the runtime's own stay well under it.
     private const int DescriptorBound = 1024;
 
-    private string _folder = null!;
-    private string _socket = null!;
-    private string _state = null!;
-    private NetworkNamespace _namespace = null!;
-    private RouteNetlinkClient _links = null!;
-    private StandInFirewall _firewall = null!;
+    private ServiceSandbox _box = null!;
     private UnitLimits _limits = null!;
     private ServiceProcess? _service;
     private Socket? _notify;
@@ -61,19 +54,11 @@ public class ScaleSuite
     {
         // The state on tmpfs where there is one: the suite is about counts, descriptors and time spent in the service, not
         // the disk's fsync rate (the IPAM bench measures that), and 60,000 synced writes would take most of its time.
-        _folder = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "l2vlan-scale-" + Guid.NewGuid().ToString("N"));
-        _socket = Path.Combine(_folder, "run", "l2vlan.sock");
-        _state = Path.Combine(_folder, "state");
-        Directory.CreateDirectory(Path.GetDirectoryName(_socket)!);
-        _firewall = new StandInFirewall(Path.Combine(_folder, "bin"));
-        _namespace = NetworkNamespace.CreatePrivate();
-        _links = _namespace.OpenRouteClient();
-        _links.CreateVethPair("ext0", "ext0peer", null, null);
-        _links.SetUp(_links.FindLink("ext0")!.Index);
+        _box = new ServiceSandbox(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "scale");
         _limits = UnitLimits.Read();
         // systemd's side of the watchdog: a datagram socket the service's WATCHDOG=1 pets arrive on.
         _notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        _notify.Bind(new UnixDomainSocketEndPoint(Path.Combine(_folder, "notify.sock")));
+        _notify.Bind(new UnixDomainSocketEndPoint(Path.Combine(_box.Folder, "notify.sock")));
         _ = Task.Run(ReceivePets);
     }
 
@@ -82,9 +67,7 @@ public class ScaleSuite
     {
         _service?.Dispose();
         _notify?.Dispose();
-        _links.Dispose();
-        _namespace.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        _box.Dispose();
     }
 
     [Test]
@@ -108,8 +91,8 @@ public class ScaleSuite
             $"{networks.Sum(n => n.Endpoints.Count):N0} endpoints, {PoolFiles():N0} pool files: {createCalls:N0} calls in {createSeconds:0.0} s " +
             $"({createCalls / createSeconds:N0} calls/s); RSS {rssFull / 1024.0:0.0} MiB, peak {peakRss / 1024.0:0.0} MiB; start-up empty {startMs:0} ms");
         Assert.That(networks.Sum(n => n.Endpoints.Count), Is.EqualTo(Endpoints));
-        Assert.That(Directory.GetFiles(Path.Combine(_state, "networks"), "*.json"), Has.Length.EqualTo(Networks));
-        Assert.That(Directory.GetFiles(Path.Combine(_state, "bridges"), "*.json"), Has.Length.EqualTo(Subnets), "one bridge per VLAN");
+        Assert.That(Directory.GetFiles(Path.Combine(_box.State, "networks"), "*.json"), Has.Length.EqualTo(Networks));
+        Assert.That(Directory.GetFiles(Path.Combine(_box.State, "bridges"), "*.json"), Has.Length.EqualTo(Subnets), "one bridge per VLAN");
 
         http.Dispose();
         var starts = new List<double>();
@@ -140,12 +123,12 @@ public class ScaleSuite
         Console.WriteLine($"BENCH|scale|start to ready, {Networks:N0} networks + {Endpoints:N0} endpoints, under the unit's limits|{startFull:0.0} ms|" +
             $"same, empty state|{startMs:0.0} ms|{startFull / startMs:0.00}x|<= 500 ms|{(startFull <= 500 ? "met" : "NOT met")}");
 
-        Assert.That(Directory.GetFiles(_state, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/quarantine", StringComparison.Ordinal) && Path.GetFileName(f) != "serve.lock"), Is.Empty,
+        Assert.That(Directory.GetFiles(_box.State, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/quarantine", StringComparison.Ordinal) && Path.GetFileName(f) != "serve.lock"), Is.Empty,
             "no state file left (but the running service's lock)");
         Assert.That(journalsOpen, Is.Zero, "no journal descriptor left");
         Assert.That(_peakDescriptors, Is.LessThanOrEqualTo(DescriptorBound), "open descriptors bounded, whatever the number of pools");
-        Assert.That(_links.ListLinks().Select(l => l.Name), Is.EquivalentTo(new[] { "lo", "ext0", "ext0peer" }), "no link left");
-        Assert.That(_firewall.Rules(), Is.Empty, "no firewall rule left");
+        Assert.That(_box.Links.ListLinks().Select(l => l.Name), Is.EquivalentTo(new[] { "lo", "ext0", "ext0peer" }), "no link left");
+        Assert.That(_box.Firewall.Rules(), Is.Empty, "no firewall rule left");
         if (_limits.Watchdog > TimeSpan.Zero)
             Assert.That(longestGap, Is.LessThan(_limits.Watchdog), "systemd's watchdog would have killed the service");
         Assert.That(_service.HasExited, Is.False, $"the service ended; log:\n{_service.Log}");
@@ -273,12 +256,12 @@ public class ScaleSuite
         var environment = new Dictionary<string, string>();
         if (_limits.Watchdog > TimeSpan.Zero)
         {
-            environment["NOTIFY_SOCKET"] = Path.Combine(_folder, "notify.sock");
+            environment["NOTIFY_SOCKET"] = Path.Combine(_box.Folder, "notify.sock");
             environment["WATCHDOG_USEC"] = $"{(long)_limits.Watchdog.TotalMicroseconds}";
         }
-        _service = ServiceProcess.Start($"/proc/{Environment.ProcessId}/fd/{_namespace.Handle.DangerousGetHandle()}", _socket, _state, _firewall.Folder, null,
+        _service = ServiceProcess.Start($"/proc/{Environment.ProcessId}/fd/{_box.Namespace.Handle.DangerousGetHandle()}", _box.Socket, _box.State, _box.Firewall.Folder, null,
             ["prlimit", $"--nofile={OpenFiles}:{OpenFiles}", "--"], environment);
-        var http = FakeKernelHost.Client(_socket, Clients);
+        var http = FakeKernelHost.Client(_box.Socket, Clients);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -328,17 +311,17 @@ public class ScaleSuite
     private static int Descriptors(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
 
     private int JournalDescriptors(int pid) =>
-        new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Count(fd => fd.LinkTarget?.StartsWith(Path.Combine(_state, "pools"), StringComparison.Ordinal) == true);
+        new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Count(fd => fd.LinkTarget?.StartsWith(Path.Combine(_box.State, "pools"), StringComparison.Ordinal) == true);
 
     /// <summary>What the descriptors are: counts by kind (socket, pipe, anon_inode, a folder of the state, another file).</summary>
     private string DescriptorKinds(int pid) =>
         string.Join(", ", new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos()
             .Select(fd => fd.LinkTarget ?? "?")
-            .Select(t => t.StartsWith(_state, StringComparison.Ordinal) ? Path.GetDirectoryName(t)![_state.Length..] is { Length: > 0 } d ? "state" + d : "state"
+            .Select(t => t.StartsWith(_box.State, StringComparison.Ordinal) ? Path.GetDirectoryName(t)![_box.State.Length..] is { Length: > 0 } d ? "state" + d : "state"
                 : t.Contains(':') ? t[..t.IndexOf(':')] : "file")
             .GroupBy(k => k).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
 
-    private int PoolFiles() => Directory.GetFiles(Path.Combine(_state, "pools")).Length;
+    private int PoolFiles() => Directory.GetFiles(Path.Combine(_box.State, "pools")).Length;
 
     /// <summary>A field of /proc/PID/status in KiB.</summary>
     private long Status(string field) =>
