@@ -72,6 +72,11 @@ if [ -n "$newer_suite" ]; then
     rm -f "$tmp/etc/apt/sources.list.d/newer.list"
 fi
 
+# Services a package enables that no scenario may find running at boot.
+for unit in $(engine_disabled_units "$engine"); do
+    chroot "$tmp" systemctl disable "$unit" >&2
+done
+
 # The VM reads no package lists (the package scenario installs a local .deb with apt) and
 # needs no downloaded packages: a smaller root that qemu serves faster over 9p.
 chroot "$tmp" apt-get clean
@@ -87,7 +92,7 @@ echo "l2vlan-e2e" >"$tmp/etc/hostname"
     echo "built=$(date -u +%FT%TZ)"
     echo "seconds=$((SECONDS - start))"
     echo "kernel=$(cd "$tmp/boot" && ls vmlinuz-* | sed 's/^vmlinuz-//' | sort -V | tail -n1)"
-    chroot "$tmp" dpkg-query -W -f='version ${Package} ${Version}\n' docker.io containerd runc linux-image-amd64 systemd iptables 2>/dev/null || true
+    chroot "$tmp" dpkg-query -W -f='version ${Package} ${Version}\n' docker.io containerd runc linux-image-amd64 systemd iptables nftables firewalld 2>/dev/null || true
 } >"$tmp/.l2vlan-e2e-root"
 
 find "$work/roots" -maxdepth 1 -name "$engine-*" ! -name "$engine-$key" -exec rm -rf {} +

@@ -23,7 +23,17 @@ engine_suite() {
 engine_packages() {
     case $1 in
         deb12-*) echo "$_base_packages libssl3" ;;
-        deb13-*) echo "$_base_packages docker-cli libssl3t64" ;;
+        deb13-*) echo "$_base_packages docker-cli libssl3t64 $_host_firewalls" ;;
+    esac
+}
+
+# The host firewalls users run beside Docker, for the scenarios that build such a host: nftables
+# (the nft tool and nftables.service) and firewalld, Debian 13's packages. Installed but disabled,
+# so a VM boots with Docker's own rules only; a scenario that wants one starts it itself.
+_host_firewalls="nftables firewalld"
+engine_disabled_units() {
+    case $1 in
+        deb13-*) echo "nftables.service firewalld.service" ;;
     esac
 }
 
