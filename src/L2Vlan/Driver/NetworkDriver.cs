@@ -32,7 +32,8 @@ public sealed class NetworkDriver(
     IpamService ipam,
     ILinkControl links,
     VethReaper reaper,
-    ILogger<NetworkDriver> logger)
+    ILogger<NetworkDriver> logger,
+    ForwardHookWarnings? firewallWarnings = null)
 {
     /// <summary>The networks as recorded now; their content is safe to read only while no call runs.</summary>
     public IReadOnlyCollection<NetworkRecord> Networks => networks.All;
@@ -81,10 +82,12 @@ public sealed class NetworkDriver(
             Options = new Dictionary<string, string>(spec.Options),
         };
         BridgeRecord bridge;
+        bool newBridge;
         // Claimed, made and recorded under one hold of the bridge: a delete of its last other network waits, and
         // then finds this one on it.
         using (bridges.LockBridge(options.BridgeName))
         {
+            newBridge = bridges.Find(options.BridgeName) is null;
             bridge = bridges.Claim(options);
             try
             {
@@ -116,6 +119,8 @@ public sealed class NetworkDriver(
         }
         foreach (var aux in spec.AuxAddresses) ipam.MarkAuxiliary(aux);
         logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name, bridge.VlanLink);
+        // The host's own firewall is read once per bridge, when it is made: a network that shares it is bridged alike.
+        if (newBridge) firewallWarnings?.CheckInBackground(bridge.Name);
     }
 
     public void DeleteNetwork(string networkId) => Drop(networkId, forgotten: false);

@@ -60,6 +60,7 @@ public static class PluginHost
         services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
         services.AddSingleton<IAddressProber, AddressProber>();
         services.AddSingleton<IFirewall, IptablesFirewall>();
+        services.AddSingleton<ForwardHookWarnings>();
         services.AddSingleton(p => Collection(settings, "pools", StateJsonContext.Default.AddressPool, p));
         services.AddSingleton(p => Collection(settings, "networks", StateJsonContext.Default.NetworkRecord, p));
         services.AddSingleton(p => Collection(settings, "bridges", StateJsonContext.Default.BridgeRecord, p));

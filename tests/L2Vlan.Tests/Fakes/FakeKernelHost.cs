@@ -4,6 +4,7 @@ using L2Vlan.Host;
 using L2Vlan.Netlink;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Fakes;
 
@@ -22,6 +23,9 @@ internal static class FakeKernelHost
             services.AddSingleton<IArpAnnouncer>(links);
             services.AddSingleton<IAddressProber>(links);
             services.AddSingleton<IFirewall>(new FakeFirewall());
+            // The host's nftables ruleset is not the fake kernel's: none is read.
+            services.AddSingleton(new ForwardHookWarnings(NullLogger<ForwardHookWarnings>.Instance,
+                () => new NftablesListing(null, null), () => new BridgeNetfilter(null, null)));
             configure?.Invoke(services);
         });
     }
