@@ -8,7 +8,7 @@ public static class FirewallCheck
 {
     public const string Name = "firewall";
 
-    /// <summary>What one front end (iptables or ip6tables) lists, and whether br_netfilter passes frames to it.</summary>
+    /// <summary>What one front end (iptables or ip6tables) lists; whether br_netfilter passes frames to it.</summary>
     private sealed record FrontEnd(string Tool, IReadOnlySet<string>? Accepted, string? Policy, string? Error,
         bool? BridgeNetfilter, string Switch, bool BestEffort);
 
@@ -56,7 +56,8 @@ public static class FirewallCheck
         foreach (var stray in accepted.Where(b => state.Bridges.All(r => r.Name != b)).Order(StringComparer.Ordinal))
         {
             yield return Finding.Problem(Name,
-                $"an accept rule for bridge {stray} in {tool} looks like l2vlan's but l2vlan has no record of that bridge",
+                $"an accept rule for bridge {stray} in {tool} looks like l2vlan's " +
+                "but l2vlan has no record of that bridge",
                 "l2vlan never removes a rule it has no record of; it lets through whatever is bridged on that name",
                 $"{tool} -D FORWARD -i {stray} -o {stray} -m comment --comment \"l2vlan bridge {stray}\" -j ACCEPT");
         }
@@ -66,10 +67,11 @@ public static class FirewallCheck
     {
         (true, "DROP") => $"br_netfilter passes bridged frames through {f.Tool} and the FORWARD policy is DROP: " +
             "without its accept rule, a bridge drops every frame between its containers and the VLAN",
-        (true, _) => $"br_netfilter passes bridged frames through {f.Tool}; the FORWARD policy is {f.Policy ?? "unknown"} " +
-            "now, but Docker sets it to DROP, and then a bridge without its accept rule drops every frame",
-        (false, _) => $"br_netfilter does not pass bridged frames to {f.Tool} now ({f.Switch}=0); Docker turns that on, " +
-            "and then a bridge without its accept rule drops every frame",
+        (true, _) => $"br_netfilter passes bridged frames through {f.Tool}; the FORWARD policy is " +
+            $"{f.Policy ?? "unknown"} now, but Docker sets it to DROP, and then a bridge without its accept rule " +
+            "drops every frame",
+        (false, _) => $"br_netfilter does not pass bridged frames to {f.Tool} now ({f.Switch}=0); Docker turns " +
+            "that on, and then a bridge without its accept rule drops every frame",
         _ => $"br_netfilter is not loaded, so bridged frames bypass {f.Tool} now; Docker loads it, and then a bridge " +
             "without its accept rule drops every frame",
     };

@@ -12,7 +12,7 @@ public static class NftablesCheck
 {
     public const string Name = "nftables";
 
-    /// <summary>The administrator's alternative to the rule: l2vlan keeps an accept per bridge in the named chain.</summary>
+    /// <summary>The administrator's alternative to the rule: l2vlan keeps its accept in a chain named here.</summary>
     public const string PolicyFile = "/etc/l2vlan/l2vlan.conf";
 
     public static IEnumerable<Finding> Run(DoctorFacts facts)
@@ -35,7 +35,10 @@ public static class NftablesCheck
         {
             var dropping = ForwardHookVerdict.DroppingChains(ruleset, bridge.Name, netfilter);
             if (dropping.Count == 0)
-                yield return Finding.Good(Name, $"no nftables chain on the forward hook drops the traffic of bridge {bridge.Name}");
+            {
+                yield return Finding.Good(Name,
+                    $"no nftables chain on the forward hook drops the traffic of bridge {bridge.Name}");
+            }
             foreach (var chain in dropping)
             {
                 yield return Finding.Problem(Name,
@@ -48,7 +51,8 @@ public static class NftablesCheck
     private static string Why(DroppingChain chain)
     {
         const string dropped = "each base chain on the forward hook must let a frame through, and l2vlan's accept in " +
-            "iptables' FORWARD chain does not override a drop in another: the bridge's containers cannot reach the VLAN. " +
+            "iptables' FORWARD chain does not override a drop in another: the bridge's containers cannot reach the " +
+            "VLAN. " +
             "l2vlan does not change a firewall it does not own";
         return chain.IsFirewalld
             ? $"{dropped}; firewalld forwards between the interfaces of its trusted zone"

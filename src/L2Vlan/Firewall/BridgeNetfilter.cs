@@ -9,7 +9,8 @@ public sealed record BridgeNetfilter(bool? IPv4, bool? IPv6)
 {
     private const string Folder = "/proc/sys/net/bridge";
 
-    public static BridgeNetfilter OfHost() => new(Switch("bridge-nf-call-iptables"), Switch("bridge-nf-call-ip6tables"));
+    public static BridgeNetfilter OfHost() =>
+        new(Switch("bridge-nf-call-iptables"), Switch("bridge-nf-call-ip6tables"));
 
     /// <summary>Whether bridged frames pass the forward hook of chains of this family.</summary>
     public bool Reaches(string family) => family switch

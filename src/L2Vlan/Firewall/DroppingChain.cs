@@ -10,7 +10,7 @@ public sealed record DroppingChain(string Family, string Table, string Chain, st
     /// <summary>As nft names it: <c>inet hostfw forward</c>.</summary>
     public string Spec => $"{Family} {Table} {Chain}";
 
-    /// <summary>firewalld's own table, which it writes again at every reload: a rule added there by hand is lost.</summary>
+    /// <summary>firewalld's own table, written again at every reload: a rule added there by hand is lost.</summary>
     public bool IsFirewalld => Family == "inet" && Table == "firewalld";
 
     /// <summary>
@@ -21,14 +21,16 @@ public sealed record DroppingChain(string Family, string Table, string Chain, st
     /// </summary>
     public string Fix(string bridge)
     {
-        if (IsFirewalld) return $"firewall-cmd --permanent --zone=trusted --add-interface={bridge} && firewall-cmd --reload";
+        if (IsFirewalld)
+            return $"firewall-cmd --permanent --zone=trusted --add-interface={bridge} && firewall-cmd --reload";
         var match = Family == "bridge" ? $"meta ibrname \"{bridge}\"" : $"iifname \"{bridge}\" oifname \"{bridge}\"";
         return $"nft insert rule {Family} {Quoted(Table)} {Quoted(Chain)} {match} accept";
     }
 
     // nft takes a plain identifier as it is; any other name only in quotes.
     private static string Quoted(string name) =>
-        name.Length > 0 && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
+        name.Length > 0 && char.IsAsciiLetter(name[0])
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
             ? name
             : $"'\"{name}\"'";
 }

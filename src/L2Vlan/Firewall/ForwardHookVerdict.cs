@@ -35,7 +35,8 @@ public static class ForwardHookVerdict
         Unknown,
     }
 
-    public static IReadOnlyList<DroppingChain> DroppingChains(NftRuleset ruleset, string bridge, BridgeNetfilter netfilter)
+    public static IReadOnlyList<DroppingChain> DroppingChains(
+        NftRuleset ruleset, string bridge, BridgeNetfilter netfilter)
     {
         var rules = ruleset.Rules.GroupBy(r => (r.Family, r.Table, r.Chain)).ToDictionary(g => g.Key, g => g.ToList());
         var dropping = new List<DroppingChain>();
@@ -58,11 +59,13 @@ public static class ForwardHookVerdict
     private static bool IsIptablesForward(NftChain chain) =>
         chain.Family is "ip" or "ip6" && chain.Table == "filter" && chain.Name == "FORWARD";
 
-    private sealed class Walk(Dictionary<(string, string, string), List<NftRule>> rules, string family, string table, string bridge)
+    private sealed class Walk(
+        Dictionary<(string, string, string), List<NftRule>> rules, string family, string table, string bridge)
     {
         public (Outcome, string) Chain(string name, int depth)
         {
-            if (depth > MaxDepth || !rules.TryGetValue((family, table, name), out var chainRules)) return (Outcome.Leave, "");
+            if (depth > MaxDepth || !rules.TryGetValue((family, table, name), out var chainRules))
+                return (Outcome.Leave, "");
             foreach (var rule in chainRules)
             {
                 var (outcome, cause) = Rule(rule, depth);
@@ -94,11 +97,12 @@ public static class ForwardHookVerdict
             return (Outcome.Next, "");
         }
 
-        /// <summary>A verdict statement's outcome; null for a statement that is none, or that cannot be judged.</summary>
+        /// <summary>A verdict statement's outcome; null for another statement, or one that cannot be judged.</summary>
         private (Outcome, string)? Verdict(string? kind, JsonElement body, NftRule rule, int depth) => kind switch
         {
             "accept" => (Outcome.Accept, ""),
-            "drop" or "reject" => (Outcome.Drop, $"the rule with handle {rule.Handle} in {rule.Chain}, which ends in {kind}"),
+            "drop" or "reject" =>
+                (Outcome.Drop, $"the rule with handle {rule.Handle} in {rule.Chain}, which ends in {kind}"),
             "return" => (Outcome.Leave, ""),
             "continue" => (Outcome.Next, ""),
             "jump" => Target(body) is { } target && Chain(target, depth + 1) is var (outcome, cause)
@@ -112,12 +116,15 @@ public static class ForwardHookVerdict
         private static string? Target(JsonElement body) =>
             body.ValueKind == JsonValueKind.Object && body.TryGetProperty("target", out var t) ? t.GetString() : null;
 
-        /// <summary><c>KEY vmap { value : verdict, ... }</c>: the verdict of the packet's value, if the map has it.</summary>
+        /// <summary><c>KEY vmap { value : verdict, ... }</c>: the verdict of the packet's value, if any.</summary>
         private (Outcome, string) VerdictMap(JsonElement body, NftRule rule, int depth)
         {
-            if (!body.TryGetProperty("key", out var key) || !body.TryGetProperty("data", out var data)) return (Outcome.Next, "");
-            if (Value(key) is not { } value) return (Outcome.Next, "");
-            if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("set", out var set)) return (Outcome.Next, "");
+            if (!body.TryGetProperty("key", out var key) || !body.TryGetProperty("data", out var data)
+                || Value(key) is not { } value
+                || data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("set", out var set))
+            {
+                return (Outcome.Next, "");
+            }
             foreach (var pair in set.EnumerateArray())
             {
                 if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2) continue;
@@ -130,7 +137,8 @@ public static class ForwardHookVerdict
 
         private Judged Match(JsonElement match)
         {
-            if (!match.TryGetProperty("left", out var left) || !match.TryGetProperty("right", out var right)) return Judged.Unknown;
+            if (!match.TryGetProperty("left", out var left) || !match.TryGetProperty("right", out var right))
+                return Judged.Unknown;
             if (Value(left) is not { } value) return Judged.Unknown;
             var op = match.TryGetProperty("op", out var o) ? o.GetString() : "==";
             var found = Compare(value, right);
@@ -157,7 +165,8 @@ public static class ForwardHookVerdict
                 var keys = family == "bridge" ? new[] { "ibrname", "obrname" } : ["iifname", "oifname", "iif", "oif"];
                 return keys.Contains(metaKey.GetString()) ? new Known(Name: bridge, Flags: null) : null;
             }
-            if (left.TryGetProperty("ct", out var ct) && ct.TryGetProperty("key", out var ctKey) && !ct.TryGetProperty("dir", out _))
+            if (left.TryGetProperty("ct", out var ct) && ct.TryGetProperty("key", out var ctKey)
+                && !ct.TryGetProperty("dir", out _))
             {
                 return ctKey.GetString() switch
                 {
@@ -177,7 +186,9 @@ public static class ForwardHookVerdict
                 : Strings(right);
             // A named set ("@name"), or an element that is not a plain string: not judged.
             if (wanted.Count == 0 || wanted.Any(w => w.Length == 0 || w[0] == '@')) return Judged.Unknown;
-            var hit = value.Name is { } name ? wanted.Any(w => NameMatches(name, w)) : wanted.Any(value.Flags!.Contains);
+            var hit = value.Name is { } name
+                ? wanted.Any(w => NameMatches(name, w))
+                : wanted.Any(value.Flags!.Contains);
             return hit ? Judged.Yes : Judged.No;
         }
 
@@ -185,7 +196,8 @@ public static class ForwardHookVerdict
         private static List<string> Strings(JsonElement value) => value.ValueKind switch
         {
             JsonValueKind.String => [value.GetString()!],
-            JsonValueKind.Array => value.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : "").ToList(),
+            JsonValueKind.Array =>
+                value.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : "").ToList(),
             _ => [""],
         };
 

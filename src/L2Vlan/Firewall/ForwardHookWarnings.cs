@@ -14,7 +14,8 @@ public sealed class ForwardHookWarnings(ILogger<ForwardHookWarnings> logger)
     private readonly Func<BridgeNetfilter> _netfilter = BridgeNetfilter.OfHost;
 
     /// <summary>Tests give the ruleset and br_netfilter's switches.</summary>
-    internal ForwardHookWarnings(ILogger<ForwardHookWarnings> logger, Func<NftablesListing> read, Func<BridgeNetfilter> netfilter)
+    internal ForwardHookWarnings(
+        ILogger<ForwardHookWarnings> logger, Func<NftablesListing> read, Func<BridgeNetfilter> netfilter)
         : this(logger)
     {
         _read = read;
@@ -35,21 +36,23 @@ public sealed class ForwardHookWarnings(ILogger<ForwardHookWarnings> logger)
             }
             if (listing.Ruleset is not { } ruleset)
             {
-                logger.LogWarning("Could not check the host's nftables chains for bridge {Bridge}: {Error}", bridge, listing.Error);
+                logger.LogWarning("Could not check the host's nftables chains for bridge {Bridge}: {Error}",
+                    bridge, listing.Error);
                 return;
             }
             foreach (var chain in ForwardHookVerdict.DroppingChains(ruleset, bridge, _netfilter()))
             {
                 logger.LogWarning(
-                    "Bridge {Bridge}: the host's nftables chain {Chain} drops its traffic ({Cause}); containers on it " +
-                    "cannot reach the VLAN. l2vlan leaves that firewall as it is; to allow the bridge: {Fix}",
+                    "Bridge {Bridge}: the host's nftables chain {Chain} drops its traffic ({Cause}); containers " +
+                    "on it cannot reach the VLAN. l2vlan leaves that firewall as it is; to allow the bridge: {Fix}",
                     bridge, chain.Spec, chain.Cause, chain.Fix(bridge));
             }
         }
         catch (Exception e)
         {
             // Only a warning is at stake: the network works as well or as badly without it.
-            logger.LogWarning("Could not check the host's nftables chains for bridge {Bridge}: {Message}", bridge, e.Message);
+            logger.LogWarning("Could not check the host's nftables chains for bridge {Bridge}: {Message}",
+                bridge, e.Message);
         }
     }
 }

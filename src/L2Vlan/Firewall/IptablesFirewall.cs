@@ -141,8 +141,8 @@ public sealed class IptablesFirewall : IFirewall
 
     private (int Status, string Output) Execute(string tool, string[] arguments)
     {
-        var run = ToolRun.Of(tool, arguments, _timeout, why =>
-            _logger.LogWarning("{Tool} is not available ({Message}); no firewall rule for bridged traffic", Name(tool), why));
+        var run = ToolRun.Of(tool, arguments, _timeout, why => _logger.LogWarning(
+            "{Tool} is not available ({Message}); no firewall rule for bridged traffic", Name(tool), why));
         if (run.Status == TimedOut)
         {
             _logger.LogError("{Tool} {Arguments}: no answer within {Seconds} s; killed",

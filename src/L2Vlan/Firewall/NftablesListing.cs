@@ -16,8 +16,9 @@ public sealed record NftablesListing(NftRuleset? Ruleset, string? Error)
     /// <summary>Tests pass a stand-in program and a shorter time limit.</summary>
     internal static NftablesListing Read(string tool, TimeSpan timeout)
     {
-        var run = ToolRun.Of(tool, ["-j", "list", "ruleset"], timeout);
-        if (run.Status == ToolRun.NotInstalled && run.Output.Length == 0 && run.Error.Length == 0) return new(null, null);
+        var installed = true;
+        var run = ToolRun.Of(tool, ["-j", "list", "ruleset"], timeout, _ => installed = false);
+        if (!installed) return new(null, null);
         if (run.Status == ToolRun.TimedOut)
             return new(null, $"nft -j list ruleset: no answer within {timeout.TotalSeconds:0.#} s, killed");
         if (run.Status != 0) return new(null, $"nft -j list ruleset failed (exit {run.Status})");

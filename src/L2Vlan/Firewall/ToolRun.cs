@@ -5,8 +5,8 @@ namespace L2Vlan.Firewall;
 
 /// <summary>
 /// One call of a firewall tool (iptables, nft), bounded in time: a tool that does not answer is killed, and the
-/// caller gets <see cref="TimedOut"/> instead of waiting. A tool that is not installed gives <see cref="NotInstalled"/>,
-/// the shell's "command not found".
+/// caller gets <see cref="TimedOut"/> instead of waiting. A tool that is not installed gives
+/// <see cref="NotInstalled"/>, the shell's "command not found".
 /// </summary>
 public readonly record struct ToolRun(int Status, string Output, string Error)
 {
@@ -14,8 +14,9 @@ public readonly record struct ToolRun(int Status, string Output, string Error)
     // Not an exit status: the tool did not finish within the time limit and was killed.
     public const int TimedOut = -1;
 
-    /// <summary>Runs the tool; <paramref name="notStarted"/> gets why it could not be started (not installed).</summary>
-    public static ToolRun Of(string tool, IReadOnlyList<string> arguments, TimeSpan timeout, Action<string>? notStarted = null)
+    /// <summary>Runs the tool; <paramref name="notStarted"/> gets why it could not start (not installed).</summary>
+    public static ToolRun Of(
+        string tool, IReadOnlyList<string> arguments, TimeSpan timeout, Action<string>? notStarted = null)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);

@@ -5,6 +5,7 @@ using L2Vlan.Domain;
 using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.State;
+using L2Vlan.Tests.Firewall;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -83,7 +84,8 @@ public class DoctorChecksTests
         Assert.That(findings.Select(f => f.Check).Distinct(), Is.SupersetOf(new[]
         {
             ServiceCheck.Name, StateFolderCheck.Name, KernelVlanCheck.Name, ExtIfCheck.Name, LinksCheck.Name,
-            FirewallCheck.Name, NftablesCheck.Name, AddressesCheck.Name, DockerCheck.Name, DockerCheck.AdapterName, DockerNetworksCheck.Name,
+            FirewallCheck.Name, NftablesCheck.Name, AddressesCheck.Name, DockerCheck.Name, DockerCheck.AdapterName,
+            DockerNetworksCheck.Name,
         }));
         Assert.That(DoctorReport.Of("1.0", findings).Ok);
     }
@@ -120,17 +122,15 @@ public class DoctorChecksTests
             Has.Some.StartsWith("ip6tables could not be read (ip6tables -S FORWARD failed (exit 3))"));
     }
 
-    private static NftablesListing RecordedRuleset(string name) => new(NftRuleset.Parse(File.ReadAllText(
-        Path.Combine(TestContext.CurrentContext.TestDirectory, "Firewall", "Rulesets", name + ".json"))), null);
-
     [Test]
     public void An_nftables_chain_that_drops_the_bridge_is_found_with_the_rule_that_allows_it_and_the_policy_file()
     {
-        var problem = OneProblem(Facts() with { Nftables = RecordedRuleset("established") }, NftablesCheck.Name,
+        var problem = OneProblem(Facts() with { Nftables = RecordedRuleset.Listing("established") }, NftablesCheck.Name,
             "nftables chain inet hostfw forward drops the traffic of bridge vlan2000 (its policy drop)",
             "nft insert rule inet hostfw forward iifname \"vlan2000\" oifname \"vlan2000\" accept");
-        Assert.That(problem.Why, Does.Contain("name this chain in /etc/l2vlan/l2vlan.conf (nftables_chain = inet hostfw forward)"));
-        Assert.That(Problems(Facts() with { Nftables = RecordedRuleset("accepted") }), Is.Empty);
+        Assert.That(problem.Why,
+            Does.Contain("name this chain in /etc/l2vlan/l2vlan.conf (nftables_chain = inet hostfw forward)"));
+        Assert.That(Problems(Facts() with { Nftables = RecordedRuleset.Listing("accepted") }), Is.Empty);
     }
 
     [Test]
@@ -139,8 +139,9 @@ public class DoctorChecksTests
         var findings = L2Vlan.Doctor.Doctor.Examine(Facts() with { Nftables = new NftablesListing(null, null) });
         Assert.That(findings.Where(f => !f.Ok), Is.Empty);
         Assert.That(findings.Single(f => f.Check == NftablesCheck.Name).What, Does.StartWith("nft is not installed"));
-        OneProblem(Facts() with { Nftables = new NftablesListing(null, "nft -j list ruleset failed (exit 1)") }, NftablesCheck.Name,
-            "the nftables ruleset could not be read (nft -j list ruleset failed (exit 1))", "run doctor as root: sudo l2vlan doctor");
+        OneProblem(Facts() with { Nftables = new NftablesListing(null, "nft -j list ruleset failed (exit 1)") },
+            NftablesCheck.Name, "the nftables ruleset could not be read (nft -j list ruleset failed (exit 1))",
+            "run doctor as root: sudo l2vlan doctor");
     }
 
     [Test]

@@ -12,11 +12,9 @@ public class ForwardHookVerdictTests
 {
     private static readonly BridgeNetfilter Loaded = new(true, true);
 
-    private static NftRuleset Recorded(string name) =>
-        NftRuleset.Parse(File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Firewall", "Rulesets", name + ".json")));
-
-    private static IReadOnlyList<DroppingChain> Dropping(string ruleset, string bridge, BridgeNetfilter? netfilter = null) =>
-        ForwardHookVerdict.DroppingChains(Recorded(ruleset), bridge, netfilter ?? Loaded);
+    private static IReadOnlyList<DroppingChain> Dropping(
+        string ruleset, string bridge, BridgeNetfilter? netfilter = null) =>
+        ForwardHookVerdict.DroppingChains(RecordedRuleset.Parse(ruleset), bridge, netfilter ?? Loaded);
 
     [Test]
     public void A_policy_drop_that_accepts_only_established_connections_drops_a_new_one_and_the_fix_accepts_the_bridge()
@@ -24,7 +22,20 @@ public class ForwardHookVerdictTests
         var chain = Dropping("established", "vlan2000").Single();
         Assert.That(chain.Spec, Is.EqualTo("inet hostfw forward"));
         Assert.That(chain.Cause, Is.EqualTo("its policy drop"));
-        Assert.That(chain.Fix("vlan2000"), Is.EqualTo("nft insert rule inet hostfw forward iifname \"vlan2000\" oifname \"vlan2000\" accept"));
+        Assert.That(chain.Fix("vlan2000"),
+            Is.EqualTo("nft insert rule inet hostfw forward iifname \"vlan2000\" oifname \"vlan2000\" accept"));
+    }
+
+    [Test]
+    public void A_bare_policy_drop_and_a_chain_that_ends_in_drop_are_found_each_in_its_own_family()
+    {
+        var ip = Dropping("policy-drop", "vlan2000").Single();
+        Assert.That((ip.Spec, ip.Cause), Is.EqualTo(("ip hostfw forward", "its policy drop")));
+        var ip6 = Dropping("ends-in-drop", "vlan2000").Single();
+        Assert.That((ip6.Spec, ip6.Cause),
+            Is.EqualTo(("ip6 hostfw6 forward", "the rule with handle 3 in forward, which ends in drop")));
+        // br_netfilter passes IPv4 but not IPv6 to the hooks: the ip6 chain never sees the bridge's frames.
+        Assert.That(Dropping("ends-in-drop", "vlan2000", new BridgeNetfilter(true, false)), Is.Empty);
     }
 
     [Test]
@@ -56,7 +67,8 @@ public class ForwardHookVerdictTests
         foreach (var netfilter in new[] { Loaded, new BridgeNetfilter(false, false) })
         {
             var chain = Dropping("bridge-family", "vlan2000", netfilter).Single();
-            Assert.That(chain.Fix("vlan2000"), Is.EqualTo("nft insert rule bridge filter forward meta ibrname \"vlan2000\" accept"));
+            Assert.That(chain.Fix("vlan2000"),
+                Is.EqualTo("nft insert rule bridge filter forward meta ibrname \"vlan2000\" accept"));
         }
     }
 

@@ -10,6 +10,7 @@ namespace L2Vlan.Tests.Firewall;
 /// </summary>
 public class ForwardHookWarningsTests
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private string _directory = null!;
 
     [SetUp]
@@ -22,9 +23,6 @@ public class ForwardHookWarningsTests
     [TearDown]
     public void TearDown() => Directory.Delete(_directory, recursive: true);
 
-    private static string Recorded(string name) =>
-        File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Firewall", "Rulesets", name + ".json"));
-
     private static RecordingLogger<ForwardHookWarnings> Check(NftablesListing listing, string bridge)
     {
         var logger = new RecordingLogger<ForwardHookWarnings>();
@@ -35,17 +33,19 @@ public class ForwardHookWarningsTests
     [Test]
     public void A_dropping_chain_is_warned_about_with_the_bridge_the_chain_and_the_rule_that_allows_it()
     {
-        var logger = Check(new NftablesListing(NftRuleset.Parse(Recorded("established")), null), "vlan2000");
+        var logger = Check(RecordedRuleset.Listing("established"), "vlan2000");
         var (level, message) = logger.Entries.Single();
         Assert.That(level, Is.EqualTo(LogLevel.Warning));
-        Assert.That(message, Does.StartWith("Bridge vlan2000: the host's nftables chain inet hostfw forward drops its traffic (its policy drop)"));
-        Assert.That(message, Does.EndWith("to allow the bridge: nft insert rule inet hostfw forward iifname \"vlan2000\" oifname \"vlan2000\" accept"));
+        Assert.That(message, Does.StartWith(
+            "Bridge vlan2000: the host's nftables chain inet hostfw forward drops its traffic (its policy drop)"));
+        Assert.That(message, Does.EndWith(
+            "the bridge: nft insert rule inet hostfw forward iifname \"vlan2000\" oifname \"vlan2000\" accept"));
     }
 
     [Test]
     public void An_accepted_bridge_is_not_warned_about_and_a_host_without_nft_is_said_at_debug_level()
     {
-        Assert.That(Check(new NftablesListing(NftRuleset.Parse(Recorded("accepted")), null), "vlan2000").Entries, Is.Empty);
+        Assert.That(Check(RecordedRuleset.Listing("accepted"), "vlan2000").Entries, Is.Empty);
         var (level, message) = Check(new NftablesListing(null, null), "vlan2000").Entries.Single();
         Assert.That(level, Is.EqualTo(LogLevel.Debug));
         Assert.That(message, Is.EqualTo("nft is not installed: no nftables ruleset to check for bridge vlan2000"));
@@ -63,20 +63,22 @@ public class ForwardHookWarningsTests
     public void The_listing_is_read_with_nft_j_and_a_failure_says_what_failed_but_nothing_nft_wrote()
     {
         var recorded = Path.Combine(_directory, "ruleset.json");
-        File.WriteAllText(recorded, Recorded("established"));
-        var read = NftablesListing.Read(StandIn($"[ \"$*\" = \"-j list ruleset\" ] && exec cat {recorded}"), TimeSpan.FromSeconds(10));
+        File.WriteAllText(recorded, RecordedRuleset.Text("established"));
+        var read = NftablesListing.Read(StandIn($"[ \"$*\" = \"-j list ruleset\" ] && exec cat {recorded}"), Wait);
         Assert.That(read.Ruleset!.Chains.Single().Name, Is.EqualTo("forward"));
 
-        var failed = NftablesListing.Read(StandIn("echo 'Error: /etc/secret/nftables.conf: Operation not permitted' >&2; exit 1"), TimeSpan.FromSeconds(10));
-        Assert.That((failed.Ruleset, failed.Error, failed.NftInstalled), Is.EqualTo(((NftRuleset?)null, "nft -j list ruleset failed (exit 1)", true)));
+        var failed = NftablesListing.Read(StandIn("echo 'Error: /etc/secret/nft.conf: denied' >&2; exit 1"), Wait);
+        Assert.That((failed.Ruleset, failed.Error, failed.NftInstalled),
+            Is.EqualTo(((NftRuleset?)null, "nft -j list ruleset failed (exit 1)", true)));
 
-        var garbage = NftablesListing.Read(StandIn("echo 'not json /etc/secret'"), TimeSpan.FromSeconds(10));
+        var garbage = NftablesListing.Read(StandIn("echo 'not json /etc/secret'"), Wait);
         Assert.That(garbage.Error, Is.EqualTo("nft -j list ruleset printed something that is not nftables' JSON"));
 
         var hung = NftablesListing.Read(StandIn("exec sleep 60"), TimeSpan.FromSeconds(0.5));
         Assert.That(hung.Error, Is.EqualTo("nft -j list ruleset: no answer within 0.5 s, killed"));
 
-        var missing = NftablesListing.Read(Path.Combine(_directory, "no-such-nft"), TimeSpan.FromSeconds(10));
-        Assert.That((missing.Ruleset, missing.Error, missing.NftInstalled), Is.EqualTo(((NftRuleset?)null, (string?)null, false)));
+        var missing = NftablesListing.Read(Path.Combine(_directory, "no-such-nft"), Wait);
+        Assert.That((missing.Ruleset, missing.Error, missing.NftInstalled),
+            Is.EqualTo(((NftRuleset?)null, (string?)null, false)));
     }
 }

@@ -7,7 +7,7 @@ admin_ruleset() {
 
 # ruleset_changes BEFORE AFTER: the lines added (">") or removed ("<") between two admin_ruleset outputs.
 ruleset_changes() {
-    diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | grep '^[<>]'
+    diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | grep '^[<>]' | tr -s ' '
 }
 
 # doctor_fix FINDING: runs l2vlan doctor, prints its whole output as notes, and sets DOCTOR_RC and DOCTOR_FIX (the
@@ -29,8 +29,13 @@ fw_network() {
 
 # fw_network_gone NAME: the container and its network removed, with l2vlan's bridge, sub-interface and rules.
 fw_network_gone() {
-    docker rm -f "$1" >/dev/null && docker network rm "$1" >/dev/null \
-        && ! ip link show vlan2010 >/dev/null 2>&1 && ! { iptables -S FORWARD; ip6tables -S FORWARD; } | grep -q vlan2010
+    docker rm -f "$1" >/dev/null && docker network rm "$1" >/dev/null && ! ip link show vlan2010 >/dev/null 2>&1 \
+        && ! { iptables -S FORWARD; ip6tables -S FORWARD; } | grep -q vlan2010
+}
+
+# doctor_says_allowed BRIDGE: l2vlan doctor finds no nftables chain that drops the bridge's traffic.
+doctor_says_allowed() {
+    l2vlan doctor | grep -qF "ok      nftables: no nftables chain on the forward hook drops the traffic of bridge $1"
 }
 
 # l2vlan_warned TEXT: the service's journal has a warning containing TEXT.

@@ -157,21 +157,21 @@ else
     nft -j list ruleset >"$E2E_OUT/nft-hostfw.json"
     before=$(admin_ruleset)
     check "network fw1 on VLAN 2010 is made all the same, with a container" fw_network fw1
+    rule='nft insert rule inet hostfw forward iifname "vlan2010" oifname "vlan2010" accept'
     check "the journal warns, naming the bridge, the chain and the rule that allows it" wait_for 20 l2vlan_warned \
-        'Bridge vlan2010: the host'"'"'s nftables chain inet hostfw forward drops its traffic (its policy drop); containers on it cannot reach the VLAN. l2vlan leaves that firewall as it is; to allow the bridge: nft insert rule inet hostfw forward iifname "vlan2010" oifname "vlan2010" accept'
+        "Bridge vlan2010: the host's nftables chain inet hostfw forward drops its traffic (its policy drop); \
+containers on it cannot reach the VLAN. l2vlan leaves that firewall as it is; to allow the bridge: $rule"
     check_fails "fw1 cannot reach its router: the admin's chain drops it" docker exec fw1 ping -c 2 -W 2 192.168.10.1
     note "l2vlan doctor with the admin's table inet hostfw:"
     doctor_fix "nftables chain inet hostfw forward drops the traffic of bridge vlan2010"
-    check_eq "doctor: exit 1, and the rule that allows the bridge" \
-        '1 nft insert rule inet hostfw forward iifname "vlan2010" oifname "vlan2010" accept' "$DOCTOR_RC $DOCTOR_FIX"
+    check_eq "doctor: exit 1, and the rule that allows the bridge" "1 $rule" "$DOCTOR_RC $DOCTOR_FIX"
     check "the admin runs the printed fix" sh -c "$DOCTOR_FIX"
     check "fw1 reaches its router" docker exec fw1 ping -c 2 -W 2 192.168.10.1
     nft -j list ruleset >"$E2E_OUT/nft-hostfw-fixed.json"
-    check "doctor: no chain drops vlan2010's traffic any more" \
-        sh -c "l2vlan doctor | grep -q '^ok      nftables: no nftables chain on the forward hook drops the traffic of bridge vlan2010'"
+    check "doctor: no chain drops vlan2010's traffic any more" doctor_says_allowed vlan2010
     check "fw1 and its network removed, with bridge vlan2010 and l2vlan's rules" fw_network_gone fw1
     check_eq "the admin's ruleset is as before but for the rule the admin added" \
-        '> iifname "vlan2010" oifname "vlan2010" accept' "$(ruleset_changes "$before" "$(admin_ruleset)" | tr -s ' ' ' ')"
+        '> iifname "vlan2010" oifname "vlan2010" accept' "$(ruleset_changes "$before" "$(admin_ruleset)")"
     check "the admin's table deleted" nft delete table inet hostfw
     note "nftables section took $((SECONDS - t0))s"
 fi
@@ -188,27 +188,29 @@ else
     nft -j list ruleset >"$E2E_OUT/nft-firewalld.json"
     before=$(admin_ruleset)
     check "network fw2 on VLAN 2010 is made all the same, with a container" fw_network fw2
-    check "the journal warns, naming the bridge, firewalld's chain and the zone that allows it" wait_for 20 l2vlan_warned \
-        'Bridge vlan2010: the host'"'"'s nftables chain inet firewalld '
+    fix='firewall-cmd --permanent --zone=trusted --add-interface=vlan2010 && firewall-cmd --reload'
+    check "the journal warns, naming the bridge, firewalld's chain and the zone that allows it" \
+        wait_for 20 l2vlan_warned "Bridge vlan2010: the host's nftables chain inet firewalld "
+    check "the journal's warning ends in the firewall-cmd commands" l2vlan_warned "to allow the bridge: $fix"
     check_fails "fw2 cannot reach its router: firewalld rejects it" docker exec fw2 ping -c 2 -W 2 192.168.10.1
     note "l2vlan doctor with firewalld:"
     doctor_fix "nftables chain inet firewalld"
-    check_eq "doctor: exit 1, and the firewall-cmd commands that allow the bridge" \
-        '1 firewall-cmd --permanent --zone=trusted --add-interface=vlan2010 && firewall-cmd --reload' "$DOCTOR_RC $DOCTOR_FIX"
+    check_eq "doctor: exit 1, and the firewall-cmd commands that allow the bridge" "1 $fix" "$DOCTOR_RC $DOCTOR_FIX"
     check "the admin runs the printed fix" sh -c "$DOCTOR_FIX"
     check "fw2 reaches its router" docker exec fw2 ping -c 2 -W 2 192.168.10.1
     nft -j list ruleset >"$E2E_OUT/nft-firewalld-trusted.json"
-    check "doctor: no chain drops vlan2010's traffic any more" \
-        sh -c "l2vlan doctor | grep -q '^ok      nftables: no nftables chain on the forward hook drops the traffic of bridge vlan2010'"
+    check "doctor: no chain drops vlan2010's traffic any more" doctor_says_allowed vlan2010
     check "fw2 and its network removed, with bridge vlan2010 and l2vlan's rules" fw_network_gone fw2
     changes=$(ruleset_changes "$before" "$(admin_ruleset)")
     printf '%s\n' "$changes" | sed 's/^/#   /'
-    check_eq "the ruleset changed only where firewalld put vlan2010 in its trusted zone" "" "$(grep -v vlan2010 <<<"$changes")"
+    check_eq "the ruleset changed only where firewalld put vlan2010 in its trusted zone" "" \
+        "$(grep -v vlan2010 <<<"$changes")"
     check "the admin takes vlan2010 out of the trusted zone again" \
         sh -c "firewall-cmd --permanent --zone=trusted --remove-interface=vlan2010 && firewall-cmd --reload"
     check_eq "then the ruleset is exactly as before" "" "$(ruleset_changes "$before" "$(admin_ruleset)")"
     check "firewalld stopped" systemctl stop firewalld
-    check_eq "Docker's FORWARD chains are as they were before firewalld" "$docker_forward" "$(iptables -S FORWARD; ip6tables -S FORWARD)"
+    check_eq "Docker's FORWARD chains are as they were before firewalld" "$docker_forward" \
+        "$(iptables -S FORWARD; ip6tables -S FORWARD)"
     check "c1 reaches its router through Docker's firewall again" docker exec c1 ping -c 2 -W 2 192.168.1.1
     note "firewalld section took $((SECONDS - t0))s"
 fi
