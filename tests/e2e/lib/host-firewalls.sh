@@ -10,13 +10,19 @@ ruleset_changes() {
     diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | grep '^[<>]' | tr -s ' '
 }
 
-# doctor_fix FINDING: runs l2vlan doctor, prints its whole output as notes, and sets DOCTOR_RC and DOCTOR_FIX (the
-# fix printed under the first finding that contains FINDING).
-doctor_fix() {
-    local out
-    out=$(l2vlan doctor 2>&1) && DOCTOR_RC=0 || DOCTOR_RC=$?
+# blocked_until_doctor_fix CONTAINER FINDING FIX: the container on VLAN 2010 cannot reach its router; l2vlan doctor
+# (its whole output shown) fails with FINDING and the fix FIX; the fix as doctor printed it is run, and then the
+# container reaches the router.
+blocked_until_doctor_fix() {
+    local out rc printed
+    check_fails "$1 cannot reach its router" docker exec "$1" ping -c 2 -W 2 192.168.10.1
+    out=$(l2vlan doctor 2>&1) && rc=0 || rc=$?
+    note "l2vlan doctor:"
     printf '%s\n' "$out" | sed 's/^/#   /'
-    DOCTOR_FIX=$(printf '%s\n' "$out" | grep -F -A2 -- "$1" | sed -n 's/^ *fix: //p' | head -n 1)
+    printed=$(printf '%s\n' "$out" | grep -F -A2 -- "$2" | sed -n 's/^ *fix: //p' | head -n 1)
+    check_eq "doctor: exit 1, '$2' with the fix that allows the bridge" "1 $3" "$rc $printed"
+    check "the admin runs the fix doctor printed" sh -c "$printed"
+    check "$1 reaches its router" docker exec "$1" ping -c 2 -W 2 192.168.10.1
 }
 
 # fw_network NAME: a network on VLAN 2010 (192.168.10.0/24, the router at .1) on bridge vlan2010, and a container
