@@ -6,7 +6,8 @@ namespace L2Vlan.Tests.Firewall;
 /// Which base chains on the forward hook drop a bridge's traffic, read from rulesets recorded with
 /// <c>nft -j list ruleset</c>: an administrator's table that accepts established connections only, one that accepts
 /// the bridge, one without a forward chain, the nftables wiki's style (a verdict map, jumps, a final reject), the
-/// bridge family, and Docker's and firewalld's tables as they were on Debian 13 with Docker 28.5.
+/// bridge family, and Docker's tables beside such an administrator's table and beside firewalld's, as they were on
+/// Debian 13 with Docker 28.5 and firewalld 2.3.1.
 /// </summary>
 public class ForwardHookVerdictTests
 {
@@ -70,6 +71,33 @@ public class ForwardHookVerdictTests
             Assert.That(chain.Fix("vlan2000"),
                 Is.EqualTo("nft insert rule bridge filter forward meta ibrname \"vlan2000\" accept"));
         }
+    }
+
+    [Test]
+    public void Beside_Docker_s_own_tables_only_the_administrator_s_chain_is_named_and_the_fix_clears_it()
+    {
+        // iptables' FORWARD (policy drop, l2vlan's rule for vlan2000 only) is the iptables check's to judge.
+        foreach (var bridge in new[] { "vlan2000", "vlan2010" })
+        {
+            Assert.That(Dropping("docker28-hostfw", bridge).Select(c => c.Spec),
+                Is.EqualTo(new[] { "inet hostfw forward" }));
+        }
+        Assert.That(Dropping("docker28-hostfw-fixed", "vlan2010"), Is.Empty);
+        Assert.That(Dropping("docker28-hostfw-fixed", "vlan2000"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Firewalld_s_forward_chain_rejects_a_bridge_in_no_zone_and_lets_the_trusted_zone_s_through()
+    {
+        var chain = Dropping("docker28-firewalld", "vlan2010").Single();
+        Assert.That(chain.Spec, Is.EqualTo("inet firewalld filter_FORWARD"));
+        Assert.That(chain.Cause,
+            Is.EqualTo("the rule with handle 193 in filter_FORWARD_POLICIES, which ends in reject"));
+        Assert.That(chain.Fix("vlan2010"),
+            Is.EqualTo("firewall-cmd --permanent --zone=trusted --add-interface=vlan2010 && firewall-cmd --reload"));
+        // Recorded after firewall-cmd put vlan2000 in the trusted zone.
+        Assert.That(Dropping("docker28-firewalld-trusted", "vlan2000"), Is.Empty);
+        Assert.That(Dropping("docker28-firewalld-trusted", "vlan2010"), Has.Count.EqualTo(1));
     }
 
     [Test]
