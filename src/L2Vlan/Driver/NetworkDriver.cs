@@ -136,6 +136,7 @@ public sealed class NetworkDriver(
             if (networks.Find(networkId) is not { } found) return false;
             network = found;
             // Its veths go before the network, and so before its bridge may go.
+            duplicates.CancelNetwork(networkId);
             reaper.Finish(network);
             foreach (var endpoint in network.Endpoints.Values) wiring.Unplug(endpoint);
             // Docker would release these after its deletes; nobody will, so they go with the record.
@@ -192,6 +193,7 @@ public sealed class NetworkDriver(
             networks.Addresses.Release(user);
             throw;
         }
+        duplicates.Start(network, endpoint);
         return (endpoint.MacAddress, false);
     }
 
@@ -205,6 +207,7 @@ public sealed class NetworkDriver(
     public void DeleteEndpoint(string networkId, string endpointId)
     {
         using var held = networks.LockNetwork(networkId);
+        duplicates.Cancel(networkId, endpointId);
         if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint)) return;
         var veth = wiring.UnplugLater(network, endpoint);
         ipam.EndpointDeleted(network, endpoint);
@@ -212,9 +215,9 @@ public sealed class NetworkDriver(
     }
 
     /// <summary>
-    /// Probes the VLAN for the endpoint's addresses (unless the network has -o dad=off), then makes links with netlink
-    /// only: the bridge exists while a network is on it, and its lock is not needed. The probe waits on the wire with
-    /// no lock held, so Joins probe in parallel, on one network too; the endpoint is looked up again after it.
+    /// Waits for the probe of the endpoint's addresses that its creation started (unless the network has -o dad=off),
+    /// then makes links with netlink only: the bridge exists while a network is on it, and its lock is not needed.
+    /// The wait holds no lock, so Joins probe in parallel, on one network too; the endpoint is looked up again after.
     /// </summary>
     public JoinResult Join(string networkId, string endpointId)
     {
@@ -224,7 +227,7 @@ public sealed class NetworkDriver(
             var probed = JoiningEndpoint(networkId, endpointId, out var network);
             probe = DuplicateAddressCheck.For(network, probed);
         }
-        if (probe is not null) duplicates.Check(probe);
+        if (probe is not null) duplicates.Await(endpointId, probe);
 
         using var held = networks.LockNetwork(networkId);
         var endpoint = JoiningEndpoint(networkId, endpointId, out var joined);

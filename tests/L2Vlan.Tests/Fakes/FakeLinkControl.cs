@@ -24,7 +24,7 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
     public List<(int LinkIndex, PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses)> Probes { get; } = [];
 
     /// <summary>Runs while a probe "waits on the wire", with no lock of the fake held; tests that need two probes at once block here.</summary>
-    public Action? DuringProbe { get; set; }
+    public Action<CancellationToken>? DuringProbe { get; set; }
 
     public TimeSpan Duration => TimeSpan.FromMilliseconds(250);
 
@@ -126,10 +126,12 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
         Announcements.Add((ByIndex(linkIndex).Name, mac, address));
     }
 
-    public AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses)
+    public AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses,
+        CancellationToken cancel = default)
     {
         lock (_gate) Probes.Add((linkIndex, mac, addresses));
-        DuringProbe?.Invoke();
+        DuringProbe?.Invoke(cancel);
+        if (cancel.IsCancellationRequested) return null;
         lock (_gate)
             return addresses.Where(Holders.ContainsKey).Select(a => new AddressClaim(a, Holders[a])).FirstOrDefault();
     }
