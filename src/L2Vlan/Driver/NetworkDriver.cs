@@ -17,7 +17,9 @@ namespace L2Vlan.Driver;
 /// work its bridge's lock (<see cref="BridgeRegistry.LockBridge"/>), in that order, then the IPAM's own lock inside
 /// either when it calls the IPAM. Work that may call the firewall (making or removing a bridge) runs under the
 /// bridge's lock, and under a network's lock only while that network is not yet recorded (its create), so a stuck
-/// iptables holds up calls on that bridge and that network only, never the IPAM or another bridge.
+/// iptables holds up calls on that bridge and that network only, never the IPAM or another bridge. A Join and a
+/// DeleteEndpoint take their endpoint's lock first (<see cref="NetworkRegistry.LockEndpoint"/>): a Join makes the
+/// veth holding only that, so the Joins of one network make their veths at the same time.
 /// </para>
 /// <para>
 /// The IDs it is given were checked where Docker's message was read (Protocol/DockerIds), before anything was made.
@@ -206,6 +208,8 @@ public sealed class NetworkDriver(
     /// </summary>
     public void DeleteEndpoint(string networkId, string endpointId)
     {
+        // After a Join of the endpoint has made its veth: the veth is then recorded, and goes with it.
+        using var endpointHeld = networks.LockEndpoint(networkId, endpointId);
         using var held = networks.LockNetwork(networkId);
         duplicates.Cancel(networkId, endpointId);
         if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint)) return;
@@ -229,16 +233,44 @@ public sealed class NetworkDriver(
         }
         if (probe is not null) duplicates.Await(endpointId, probe);
 
-        using var held = networks.LockNetwork(networkId);
-        var endpoint = JoiningEndpoint(networkId, endpointId, out var joined);
-        var container = wiring.Plug(joined, endpoint);
-        var gateway4 = Gateways.For(joined, endpoint.Address);
-        var gateway6 = Gateways.For(joined, endpoint.AddressIPv6);
-        return new JoinResult(
-            container,
-            joined.Internal ? null : gateway4,
-            joined.Internal ? null : gateway6,
-            Gateways.Routes(joined, gateway4, gateway6));
+        // The endpoint's lock keeps its own delete out while its veth is made; the network's lock is let go for the
+        // kernel's work, so Joins of other endpoints of the network record theirs meanwhile.
+        using var endpointHeld = networks.LockEndpoint(networkId, endpointId);
+        EndpointWiring.PlannedPair pair;
+        JoinResult result;
+        using (networks.LockNetwork(networkId))
+        {
+            var endpoint = JoiningEndpoint(networkId, endpointId, out var joined);
+            pair = wiring.Record(joined, endpoint);
+            var gateway4 = Gateways.For(joined, endpoint.Address);
+            var gateway6 = Gateways.For(joined, endpoint.AddressIPv6);
+            result = new JoinResult(
+                pair.Container,
+                joined.Internal ? null : gateway4,
+                joined.Internal ? null : gateway6,
+                Gateways.Routes(joined, gateway4, gateway6));
+        }
+        Exception? failed = null;
+        try
+        {
+            wiring.Make(pair);
+        }
+        catch (Exception e)
+        {
+            failed = e;
+        }
+        using (networks.LockNetwork(networkId))
+        {
+            // Docker deletes no network with a joining endpoint, but l2vlan forget may (its bridge too): nothing the
+            // forget did not see stays.
+            if (networks.Find(networkId)?.Endpoints.GetValueOrDefault(endpointId)?.HostVeth == pair.Host)
+            {
+                if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+                return result;
+            }
+            wiring.Discard(pair);
+        }
+        throw new UserError($"l2vlan network {networkId} or its endpoint {endpointId} was removed during the Join");
     }
 
     /// <summary>The endpoint a Join is for; its network's lock is held.</summary>

@@ -77,8 +77,12 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
         lock (_gate) Add(name, "vlan", mtu ?? ByIndex(parentIndex).Mtu, ByIndex(parentIndex).Mac, parentIndex, vlanId);
     }
 
+    /// <summary>Called with the host end's name before each veth pair is made, outside the fake's lock.</summary>
+    public Action<string>? BeforeCreateVeth { get; set; }
+
     public void CreateVethPair(string hostName, string peerName, PhysicalAddress? peerMac, int? mtu)
     {
+        BeforeCreateVeth?.Invoke(hostName);
         using var held = _gate.EnterScope();
         if (_links.ContainsKey(hostName) || _links.ContainsKey(peerName)) throw new InvalidOperationException("EEXIST");
         var host = Add(hostName, "veth", mtu ?? 1500, null, null, null);
