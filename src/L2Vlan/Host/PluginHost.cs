@@ -2,6 +2,7 @@ using L2Vlan.Adapter;
 using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.Ipam;
+using L2Vlan.Metrics;
 using L2Vlan.Netlink;
 using L2Vlan.Protocol;
 using L2Vlan.State;
@@ -81,6 +82,7 @@ public static class PluginHost
         services.AddSingleton(_ => new LinkEventSocket(LinkWatcher.ReceiveWait));
         services.AddHostedService<LinkWatcher>();
         services.AddSingleton<NetworkDriver>();
+        services.AddSingleton<CallMetrics>();
         services.AddSingleton<PluginDispatcher>();
         services.AddSingleton<IDockerNetworks>(_ => new DockerEngineClient(settings.DockerSocket, AdminCalls.DockerWait));
         services.AddSingleton<AdminCalls>();
@@ -95,7 +97,10 @@ public static class PluginHost
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<PluginDispatcher>();
         var admin = app.Services.GetRequiredService<AdminCalls>();
-        app.Run(context => Serve(context, dispatcher, admin, app.Logger));
+        var metrics = app.Services.GetRequiredService<CallMetrics>();
+        app.Run(context => MetricsEndpoint.Serves(context)
+            ? MetricsEndpoint.WriteAsync(context, metrics)
+            : Serve(context, dispatcher, admin, app.Logger));
         return app;
     }
 

@@ -21,6 +21,8 @@ internal sealed class TestState : IDisposable
     public StateRecovery Recovery { get; private set; } = null!;
     public IpamService IpamService { get; private set; } = null!;
     public NetworkDriver Driver { get; private set; } = null!;
+    /// <summary>The driver's duplicate address check, with the probes started at endpoints' creation.</summary>
+    public DuplicateAddressCheck Duplicates { get; private set; } = null!;
     /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for it.</summary>
     public VethReaper Reaper { get; private set; } = null!;
     private readonly List<VethReaper> _reapers = [];
@@ -86,7 +88,8 @@ internal sealed class TestState : IDisposable
         Reaper = new VethReaper(networks, Kernel, NullLogger<VethReaper>.Instance);
         _reapers.Add(Reaper);
         var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, Reaper, NullLogger<EndpointWiring>.Instance);
-        var duplicates = new DuplicateAddressCheck((IAddressProber)_announcer, Kernel, NullLogger<DuplicateAddressCheck>.Instance);
+        var duplicates = Duplicates =
+            new DuplicateAddressCheck((IAddressProber)_announcer, Kernel, NullLogger<DuplicateAddressCheck>.Instance);
         Driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
             IpamService, Kernel, Reaper, NullLogger<NetworkDriver>.Instance);
         Recovery = new StateRecovery(networks, bridges, wiring, IpamService, Kernel, Reaper, RecoveryLog);
