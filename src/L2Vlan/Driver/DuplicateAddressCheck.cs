@@ -29,10 +29,13 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
     /// <summary>What one Join needs to probe, copied out under the network's lock so the probe runs without it.</summary>
     public sealed record Target(string NetworkId, string VlanLink, int VlanId, System.Net.NetworkInformation.PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses);
 
-    /// <summary>What to probe for <paramref name="endpoint"/>, or null when the network has probing off or it has no address.</summary>
-    public static Target? For(NetworkRecord network, EndpointRecord endpoint)
+    /// <summary>
+    /// What to probe for <paramref name="endpoint"/>, or null when the network has probing off or it has no address.
+    /// <paramref name="byDefault"/>: the policy's <c>dad</c>, for a network created without <c>-o dad</c>.
+    /// </summary>
+    public static Target? For(NetworkRecord network, EndpointRecord endpoint, bool byDefault = true)
     {
-        if (!NetworkOptionsParser.DadEnabled(network.Options)) return null;
+        if (!NetworkOptionsParser.DadEnabled(network.Options, byDefault)) return null;
         var addresses = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<InterfaceAddress>().Select(a => a.Address).ToList();
         return addresses.Count == 0 ? null
             : new Target(network.NetworkId, $"{network.ExtIf}.{network.VlanId}", network.VlanId, endpoint.MacAddress, addresses);

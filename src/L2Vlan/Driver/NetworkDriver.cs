@@ -3,6 +3,7 @@ using L2Vlan.Domain;
 using L2Vlan.Firewall;
 using L2Vlan.Ipam;
 using L2Vlan.Netlink;
+using L2Vlan.Policy;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
@@ -32,7 +33,8 @@ public sealed class NetworkDriver(
     IpamService ipam,
     ILinkControl links,
     VethReaper reaper,
-    ILogger<NetworkDriver> logger)
+    ILogger<NetworkDriver> logger,
+    CurrentPolicy? policy = null)
 {
     /// <summary>The networks as recorded now; their content is safe to read only while no call runs.</summary>
     public IReadOnlyCollection<NetworkRecord> Networks => networks.All;
@@ -66,6 +68,8 @@ public sealed class NetworkDriver(
     private void Create(string id, NetworkSpec spec)
     {
         var options = NetworkOptionsParser.Parse(spec.Options, name => links.FindLink(name) is not null, ParentFile.Read);
+        // Only a network not recorded yet: one made before the policy tightened keeps working, replays included.
+        if (policy is not null) policy.Value.Check(options.ExtIf, options.VlanId, policy.Path);
         CheckMtu(options);
         var network = new NetworkRecord
         {
@@ -212,7 +216,8 @@ public sealed class NetworkDriver(
     }
 
     /// <summary>
-    /// Probes the VLAN for the endpoint's addresses (unless the network has -o dad=off), then makes links with netlink
+    /// Probes the VLAN for the endpoint's addresses (unless the network has -o dad=off, or has no -o dad and the
+    /// policy's dad is off), then makes links with netlink
     /// only: the bridge exists while a network is on it, and its lock is not needed. The probe waits on the wire with
     /// no lock held, so Joins probe in parallel, on one network too; the endpoint is looked up again after it.
     /// </summary>
@@ -222,7 +227,7 @@ public sealed class NetworkDriver(
         using (networks.LockNetwork(networkId))
         {
             var probed = JoiningEndpoint(networkId, endpointId, out var network);
-            probe = DuplicateAddressCheck.For(network, probed);
+            probe = DuplicateAddressCheck.For(network, probed, policy?.Value.Dad ?? true);
         }
         if (probe is not null) duplicates.Check(probe);
 
