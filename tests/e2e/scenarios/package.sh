@@ -324,7 +324,7 @@ check "c1 still reaches the gateway meanwhile (the data plane is the kernel's)" 
 cp /tmp/l2vlan.conf "$conf"
 systemctl reset-failed l2vlan
 check "the package's file put back: it starts" systemctl restart l2vlan
-check "with the defaults" sh -c "journalctl -u l2vlan -n 50 -o cat | grep '^Policy from' | tail -n1 \
+check "with the defaults" sh -c "journalctl -u l2vlan -n 50 -o cat | grep 'Policy from' | tail -n1 \
     | grep -q 'allowed_ext_if = any; allowed_vlans = any; dad = on; log_level = unset; nftables_chain = unset'"
 check "the file is the package's again (dpkg --verify)" sh -c "! dpkg --verify l2vlan 2>&1 | grep -q l2vlan.conf"
 ip link del eno9
@@ -366,7 +366,7 @@ check "nft list ruleset is exactly as before" cmp -s /tmp/ruleset-before.txt /tm
 check "teardown: the admin's table deleted" nft delete table inet filter
 cp /tmp/l2vlan.conf "$conf"
 check "teardown: the package's policy file back, reloaded" systemctl reload l2vlan
-check "with the defaults" sh -c "journalctl -u l2vlan -n 20 -o cat | grep '^Policy from' | tail -n1 \
+check "with the defaults" sh -c "journalctl -u l2vlan -n 20 -o cat | grep 'Policy from' | tail -n1 \
     | grep -q 'nftables_chain = unset'"
 note "the nftables_chain section took $((SECONDS - t0))s"
 
