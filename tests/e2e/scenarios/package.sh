@@ -298,7 +298,7 @@ check "tightened below the VLAN of net1 and net2: reloaded" systemctl reload l2v
 net1=$(docker network inspect -f '{{.Id}}' net1)
 check "the journal names net1 as outside the policy" sh -c "journalctl -u l2vlan -o cat \
     | grep -q 'Network $net1 (ext_if eno1, VLAN 2000) is outside the policy (allowed_vlans = 2001-2009); it keeps'"
-check "c2 restarted on net2, made before the policy tightened (a new join)" docker restart c2
+check "c2 restarted on net2, made before the policy tightened (a new join)" docker restart -t 1 c2
 check "c2 reaches the gateway" docker exec c2 ping -c 2 -W 2 192.168.1.1
 # A file half-way through an edit: it widens the policy, and its last line is wrong.
 printf '# being edited\nallowed_ext_if = eno1, eno9\nallowed_vlans = 2000-2100\ndad = s3cr3t-value\n' >"$conf"
