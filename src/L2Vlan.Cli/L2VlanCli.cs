@@ -11,6 +11,7 @@ internal static class L2VlanCli
         {
             ServeCommand.Create(environment),
             StatusCommand.Create(), ForgetCommand.Create(), DoctorCommand.Create(), CompactCommand.Create(),
+            ReloadCommand.Create(),
             AdapterCommand.Create(), RelayCommand.Create(),
         };
 

@@ -1,41 +1,29 @@
 using System.CommandLine;
+using L2Vlan.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Cli;
 
 /// <summary>
 /// <c>serve --log-level LEVEL</c>, or the environment variable <see cref="EnvironmentVariable"/> when the option is not
-/// given (l2vlan.service reads it from <c>/etc/default/l2vlan</c>). Takes the names people write, in any case: the
-/// lower-case ones of syslog and journald (<c>info</c>, <c>warn</c>) as well as .NET's (<c>Information</c>).
+/// given (l2vlan.service reads it from <c>/etc/default/l2vlan</c>); without either, the policy file's
+/// <c>log_level</c>. The names are <see cref="LogLevelNames"/>'.
 /// </summary>
 internal static class LogLevelOption
 {
     public const string EnvironmentVariable = "L2VLAN_LOG_LEVEL";
 
-    private static readonly (string Name, LogLevel Level)[] Names =
-    [
-        ("trace", LogLevel.Trace), ("debug", LogLevel.Debug), ("information", LogLevel.Information), ("info", LogLevel.Information),
-        ("warning", LogLevel.Warning), ("warn", LogLevel.Warning), ("error", LogLevel.Error), ("critical", LogLevel.Critical),
-        ("none", LogLevel.None),
-    ];
+    public const string Expected = LogLevelNames.Expected;
 
-    public const string Expected = "trace, debug, information (or info), warning (or warn), error, critical or none";
-
-    public static LogLevel? Parse(string text)
-    {
-        foreach (var (name, level) in Names)
-        {
-            if (string.Equals(name, text.Trim(), StringComparison.OrdinalIgnoreCase)) return level;
-        }
-        return null;
-    }
+    public static LogLevel? Parse(string text) => LogLevelNames.Parse(text);
 
     public static Option<LogLevel?> Create()
     {
         var option = new Option<LogLevel?>("--log-level")
         {
             HelpName = "LEVEL",
-            Description = $"Least important messages to log: {Expected}, in any case [default: ${EnvironmentVariable}, else information]",
+            Description = $"Least important messages to log: {Expected}, in any case " +
+                $"[default: ${EnvironmentVariable}, else log_level in /etc/l2vlan/l2vlan.conf, else information]",
             CustomParser = result =>
             {
                 var text = result.Tokens[^1].Value;
@@ -44,7 +32,8 @@ internal static class LogLevelOption
                 return null;
             },
         };
-        option.CompletionSources.Add(_ => Names.Select(n => new System.CommandLine.Completions.CompletionItem(n.Name)));
+        option.CompletionSources.Add(_ =>
+            LogLevelNames.All.Select(n => new System.CommandLine.Completions.CompletionItem(n.Name)));
         return option;
     }
 

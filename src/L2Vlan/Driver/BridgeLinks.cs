@@ -1,6 +1,7 @@
 using L2Vlan.Domain;
 using L2Vlan.Firewall;
 using L2Vlan.Netlink;
+using L2Vlan.Policy;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
@@ -11,8 +12,19 @@ namespace L2Vlan.Driver;
 /// port, both up and without addresses, and the firewall rule; and takes down exactly what the record
 /// says l2vlan made. The caller persists the record before <see cref="Ensure"/> creates anything, and
 /// <see cref="Ensure"/> saves what it learns on the way through the caller's <c>save</c>.
+/// <para>
+/// With the policy's <c>nftables_chain</c> set, a bridge also gets an accept rule in that chain of the administrator's.
+/// The chain is recorded with the bridge before the rule goes in, and the rule is removed from the recorded chain when
+/// the bridge goes: a policy changed since moves no rule. A bridge recorded without one gets it the next time its links
+/// are made (a start, a replayed create, a repair).
+/// </para>
 /// </summary>
-public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<BridgeLinks> logger)
+public sealed class BridgeLinks(
+    ILinkControl links,
+    IFirewall firewall,
+    ILogger<BridgeLinks> logger,
+    CurrentPolicy? policy = null,
+    INftablesRules? nftables = null)
 {
     /// <summary>
     /// Creates what is missing; <paramref name="save"/> persists the record whenever it changes. <paramref name="ruleListed"/>:
@@ -85,6 +97,27 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
             save(record);
         }
         if (!ruleListed) firewall.AllowBridged(record.Name);
+        EnsureNftablesRule(record, save);
+    }
+
+    /// <summary>
+    /// The chain the bridge's nftables rule is in, or goes into: the recorded one, else the policy's.
+    /// </summary>
+    private NftablesChain? ChainOf(BridgeRecord record) =>
+        record.NftablesChain is { } recorded ? NftablesChain.TryParse(recorded) : policy?.Value.NftablesChain;
+
+    /// <summary>
+    /// Asked of nft every time: the iptables listing that spares <see cref="Ensure"/> its call says nothing of it.
+    /// </summary>
+    private void EnsureNftablesRule(BridgeRecord record, Action<BridgeRecord> save)
+    {
+        if (nftables is null || ChainOf(record) is not { } chain) return;
+        if (record.NftablesChain is null)
+        {
+            record.NftablesChain = chain.ToString();
+            save(record);
+        }
+        nftables.Allow(chain, record.Name);
     }
 
     /// <summary>
@@ -100,12 +133,20 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
         if (vlan.VlanId != record.VlanId || vlan.ParentIndex != parent.Index || vlan.MasterIndex != bridge.Index) return false;
         if (record.Mtu is { } mtu && ((record.CreatedBridge && bridge.Mtu != mtu) || (record.CreatedVlanLink && vlan.Mtu != mtu))) return false;
         if (!record.FirewallAccept || !kernel.Allowed(record.Name)) return false;
+        if (nftables is not null && ChainOf(record) is { } chain
+            && (record.NftablesChain is null || !kernel.Allowed(chain, record.Name)))
+        {
+            return false;
+        }
         if (!parent.IsUp) logger.LogWarning("{ExtIf} is down; the VLAN carries no traffic until it is up", record.ExtIf);
         return true;
     }
 
     /// <summary>The bridges whose firewall rule is in place, in one listing; null when not known.</summary>
     public IReadOnlySet<string>? AllowedBridges() => firewall.AllowedBridges();
+
+    /// <summary>The bridges whose rule is in the nftables chain, in one listing; null when not known.</summary>
+    public IReadOnlySet<string>? AllowedBridges(NftablesChain chain) => nftables?.AllowedBridges(chain);
 
     /// <summary>Puts a container's host-side veth back on the bridge, e.g. after the bridge was re-created.</summary>
     public void Attach(string hostVeth, string bridgeName)
@@ -134,8 +175,32 @@ public sealed class BridgeLinks(ILinkControl links, IFirewall firewall, ILogger<
                 throw new InvalidOperationException($"bridge {record.Name} is kept until its firewall rule is removed (tried again at the next start): {e.Message}", e);
             }
         }
+        if (record.NftablesChain is { } recorded) RemoveNftablesRule(record.Name, recorded);
         if (record.CreatedVlanLink) DeleteIfKind(record.VlanLink, "vlan");
         if (record.CreatedBridge) DeleteIfKind(record.Name, "bridge");
+    }
+
+    private void RemoveNftablesRule(string bridge, string recorded)
+    {
+        if (NftablesChain.TryParse(recorded) is not { } chain)
+        {
+            throw new InvalidOperationException(
+                $"bridge {bridge} records the nftables chain '{recorded}', which is not one; its record is kept");
+        }
+        if (nftables is null)
+        {
+            throw new InvalidOperationException(
+                $"bridge {bridge} is kept until its nftables rule in {chain} is removed, and this service has no nft");
+        }
+        try
+        {
+            nftables.Remove(chain, bridge);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"bridge {bridge} is kept until its nftables rule in {chain} is " +
+                $"removed (tried again at the next start): {e.Message}", e);
+        }
     }
 
     private void DeleteIfKind(string name, string kind)

@@ -138,7 +138,7 @@ public sealed class BridgeRegistry(
     public void EnsureLinks(BridgeRecord bridge, bool ruleListed = false) => bridgeLinks.Ensure(bridge, Save, ruleListed);
 
     /// <summary>The kernel's links and the firewall's accepted bridges, each listed once (start-up's check of every bridge).</summary>
-    public LinkSnapshot Snapshot() => new(links.ListLinks, bridgeLinks.AllowedBridges);
+    public LinkSnapshot Snapshot() => new(links.ListLinks, bridgeLinks.AllowedBridges, bridgeLinks.AllowedBridges);
 
     /// <summary>The bridge's links and rule are as its record says, in the snapshot (see <see cref="BridgeLinks.InPlace"/>).</summary>
     public bool InPlace(BridgeRecord bridge, LinkSnapshot kernel) => bridgeLinks.InPlace(bridge, kernel);

@@ -34,10 +34,13 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
     /// <summary>What one Join needs to probe, copied out under the network's lock so the probe runs without it.</summary>
     public sealed record Target(string NetworkId, string VlanLink, int VlanId, System.Net.NetworkInformation.PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses);
 
-    /// <summary>What to probe for <paramref name="endpoint"/>, or null when the network has probing off or it has no address.</summary>
-    public static Target? For(NetworkRecord network, EndpointRecord endpoint)
+    /// <summary>
+    /// What to probe for <paramref name="endpoint"/>, or null when the network has probing off or it has no address.
+    /// <paramref name="byDefault"/>: the policy's <c>dad</c>, for a network created without <c>-o dad</c>.
+    /// </summary>
+    public static Target? For(NetworkRecord network, EndpointRecord endpoint, bool byDefault = true)
     {
-        if (!NetworkOptionsParser.DadEnabled(network.Options)) return null;
+        if (!NetworkOptionsParser.DadEnabled(network.Options, byDefault)) return null;
         var addresses = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<InterfaceAddress>().Select(a => a.Address).ToList();
         return addresses.Count == 0 ? null
             : new Target(network.NetworkId, $"{network.ExtIf}.{network.VlanId}", network.VlanId, endpoint.MacAddress, addresses);
@@ -48,10 +51,13 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
     /// <summary>How many probes started at the endpoint's creation wait for their Join.</summary>
     public int Pending => _early.Count;
 
-    /// <summary>Starts probing for a new endpoint, unless its network has probing off; its Join waits for it.</summary>
-    public void Start(NetworkRecord network, EndpointRecord endpoint)
+    /// <summary>
+    /// Starts probing for a new endpoint, unless its network has probing off; its Join waits for it.
+    /// <paramref name="byDefault"/>: the policy's <c>dad</c>, as in <see cref="For"/>.
+    /// </summary>
+    public void Start(NetworkRecord network, EndpointRecord endpoint, bool byDefault = true)
     {
-        if (For(network, endpoint) is { } target) _early.Start(network.NetworkId, endpoint.EndpointId, target, Check);
+        if (For(network, endpoint, byDefault) is { } target) _early.Start(network.NetworkId, endpoint.EndpointId, target, Check);
     }
 
     /// <summary>

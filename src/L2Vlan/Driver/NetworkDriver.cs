@@ -3,6 +3,7 @@ using L2Vlan.Domain;
 using L2Vlan.Firewall;
 using L2Vlan.Ipam;
 using L2Vlan.Netlink;
+using L2Vlan.Policy;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,8 @@ public sealed class NetworkDriver(
     ILinkControl links,
     VethReaper reaper,
     ILogger<NetworkDriver> logger,
-    ForwardHookWarnings? firewallWarnings = null)
+    ForwardHookWarnings? firewallWarnings = null,
+    CurrentPolicy? policy = null)
 {
     /// <summary>The networks as recorded now; their content is safe to read only while no call runs.</summary>
     public IReadOnlyCollection<NetworkRecord> Networks => networks.All;
@@ -69,6 +71,8 @@ public sealed class NetworkDriver(
     private void Create(string id, NetworkSpec spec)
     {
         var options = NetworkOptionsParser.Parse(spec.Options, name => links.FindLink(name) is not null, ParentFile.Read);
+        // Only a network not recorded yet: one made before the policy tightened keeps working, replays included.
+        if (policy is not null) policy.Value.Check(options.ExtIf, options.VlanId, policy.Path);
         CheckMtu(options);
         var network = new NetworkRecord
         {
@@ -200,7 +204,7 @@ public sealed class NetworkDriver(
             networks.Addresses.Release(user);
             throw;
         }
-        duplicates.Start(network, endpoint);
+        duplicates.Start(network, endpoint, policy?.Value.Dad ?? true);
         return (endpoint.MacAddress, false);
     }
 
@@ -224,9 +228,10 @@ public sealed class NetworkDriver(
     }
 
     /// <summary>
-    /// Waits for the probe of the endpoint's addresses that its creation started (unless the network has -o dad=off),
-    /// then makes links with netlink only: the bridge exists while a network is on it, and its lock is not needed.
-    /// The wait holds no lock, so Joins probe in parallel, on one network too; the endpoint is looked up again after.
+    /// Waits for the probe of the endpoint's addresses that its creation started (unless the network has -o dad=off,
+    /// or has no -o dad and the policy's dad is off), then makes links with netlink only: the bridge exists while a
+    /// network is on it, and its lock is not needed. The wait holds no lock, so Joins probe in parallel, on one
+    /// network too; the endpoint is looked up again after.
     /// </summary>
     public JoinResult Join(string networkId, string endpointId)
     {
@@ -234,7 +239,7 @@ public sealed class NetworkDriver(
         using (networks.LockNetwork(networkId))
         {
             var probed = JoiningEndpoint(networkId, endpointId, out var network);
-            probe = DuplicateAddressCheck.For(network, probed);
+            probe = DuplicateAddressCheck.For(network, probed, policy?.Value.Dad ?? true);
         }
         if (probe is not null) duplicates.Await(endpointId, probe);
 

@@ -63,7 +63,7 @@ public static class NetworkOptionsParser
         CheckBridgeName(bridgeName);
 
         return new NetworkOptions(extIf, vlanId.Value, bridgeName, ParseMtu(Value(options, MtuOption)), ParseRoutes(Value(options, RoutesOption)),
-            ParseDad(Value(options, DadOption)));
+            ParseDad(Value(options, DadOption)) ?? true);
     }
 
     private static string? Value(IReadOnlyDictionary<string, string> options, string key) =>
@@ -166,14 +166,16 @@ public static class NetworkOptionsParser
     }
 
     /// <summary>
-    /// Whether Joins on a network with these options probe the VLAN for a duplicate address. A network recorded
-    /// before the option existed has no value, and probes.
+    /// Whether Joins on a network with these options probe the VLAN for a duplicate address. A network without the
+    /// option (made without it, or recorded before it existed) follows <paramref name="byDefault"/>, the policy's.
     /// </summary>
-    public static bool DadEnabled(IReadOnlyDictionary<string, string> options) => ParseDad(Value(options, DadOption));
+    public static bool DadEnabled(IReadOnlyDictionary<string, string> options, bool byDefault = true) =>
+        ParseDad(Value(options, DadOption)) ?? byDefault;
 
-    private static bool ParseDad(string? text) => text?.ToLowerInvariant() switch
+    private static bool? ParseDad(string? text) => text?.ToLowerInvariant() switch
     {
-        null or "on" => true,
+        null => null,
+        "on" => true,
         "off" => false,
         _ => throw new UserError($"-o {DadOption}={text} is not a duplicate address detection setting: expected on or off (example: -o {DadOption}=off)"),
     };

@@ -3,6 +3,7 @@ using System.Text.Json;
 using L2Vlan.Adapter;
 using L2Vlan.Domain;
 using L2Vlan.Driver;
+using L2Vlan.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Host;
@@ -11,23 +12,31 @@ namespace L2Vlan.Host;
 /// The calls the l2vlan CLI makes on the service's socket: <c>l2vlan forget</c>, which must run in the service
 /// because the service owns the state (one service per state folder, <see cref="ServiceLock"/>) and the network is
 /// dropped by the driver's own delete, under its locks; and the running service's version, which
-/// <c>l2vlan doctor</c> compares with its own (a package upgrade whose service was never restarted).
+/// <c>l2vlan doctor</c> compares with its own (a package upgrade whose service was never restarted); and
+/// <c>l2vlan reload</c> (the unit's ExecReload), which has the service read its policy file again and answers whether
+/// it was refused, so that <c>systemctl reload l2vlan</c> fails visibly on a file that does not parse.
 /// </summary>
-public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILogger<AdminCalls> logger)
+public sealed class AdminCalls(
+    NetworkDriver driver,
+    IDockerNetworks docker,
+    ILogger<AdminCalls> logger,
+    PolicyLoader? policy = null)
 {
     public const string ForgetPath = "/L2Vlan.Forget";
     public const string VersionPath = "/L2Vlan.Version";
+    public const string ReloadPath = "/L2Vlan.Reload";
 
     /// <summary>How long Docker may take to list its networks before forget gives up asking.</summary>
     public static readonly TimeSpan DockerWait = TimeSpan.FromSeconds(10);
 
-    public static bool Serves(string path) => path is ForgetPath or VersionPath;
+    public static bool Serves(string path) => path is ForgetPath or VersionPath or ReloadPath;
 
     /// <summary>Status and JSON body of the answer.</summary>
     public async Task<(int Status, byte[] Body)> HandleAsync(string path, ReadOnlyMemory<byte> body, CancellationToken cancel)
     {
         if (path == VersionPath)
             return (200, JsonSerializer.SerializeToUtf8Bytes(new VersionResponse { Version = BuildInfo.Version }, AdminJsonContext.Default.VersionResponse));
+        if (path == ReloadPath) return Reload();
         ForgetResponse response;
         int status;
         try
@@ -53,6 +62,23 @@ public sealed class AdminCalls(NetworkDriver driver, IDockerNetworks docker, ILo
             (response, status) = (new ForgetResponse { Err = "l2vlan could not finish forgetting the network; the reason is in its journal (journalctl -u l2vlan)" }, 500);
         }
         return (status, JsonSerializer.SerializeToUtf8Bytes(response, AdminJsonContext.Default.ForgetResponse));
+    }
+
+    private (int Status, byte[] Body) Reload()
+    {
+        ReloadResponse response;
+        int status;
+        try
+        {
+            var loader = policy ?? throw new PolicyFileException("this service reads no policy file");
+            response = new ReloadResponse { Policy = loader.Reload().Summary() };
+            status = 200;
+        }
+        catch (PolicyFileException e)
+        {
+            (response, status) = (new ReloadResponse { Err = $"{e.Message}; the policy in force stays" }, 400);
+        }
+        return (status, JsonSerializer.SerializeToUtf8Bytes(response, AdminJsonContext.Default.ReloadResponse));
     }
 
     public async Task<string> ForgetAsync(ForgetRequest request, CancellationToken cancel)

@@ -23,6 +23,13 @@ public sealed class VersionResponse
     public string? Version { get; set; }
 }
 
+/// <summary>POST /L2Vlan.Reload: the policy now in force, or <c>Err</c> with why the file was refused.</summary>
+public sealed class ReloadResponse
+{
+    public string? Policy { get; set; }
+    public string? Err { get; set; }
+}
+
 /// <summary>
 /// l2vlan's own calls on the service's socket (the CLI talks to the service that owns the state), outside Docker's
 /// protocol: their paths start with /L2Vlan., a namespace Docker never calls. Source-generated for Native AOT.
@@ -31,4 +38,5 @@ public sealed class VersionResponse
 [JsonSerializable(typeof(ForgetRequest))]
 [JsonSerializable(typeof(ForgetResponse))]
 [JsonSerializable(typeof(VersionResponse))]
+[JsonSerializable(typeof(ReloadResponse))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

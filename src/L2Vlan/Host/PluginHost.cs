@@ -4,6 +4,7 @@ using L2Vlan.Firewall;
 using L2Vlan.Ipam;
 using L2Vlan.Metrics;
 using L2Vlan.Netlink;
+using L2Vlan.Policy;
 using L2Vlan.Protocol;
 using L2Vlan.State;
 using Microsoft.AspNetCore.Builder;
@@ -35,9 +36,9 @@ public static class PluginHost
         ThreadPool.SetMinThreads(Math.Max(workers, MinThreads), completion);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSystemd();
-        builder.Logging.AddConsole().SetMinimumLevel(settings.LogLevel);
-        // Kestrel's per-request lines would bury l2vlan's own; they stay for --log-level Debug.
-        if (settings.LogLevel > LogLevel.Debug) builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // One filter reads the level in force at each message: a reload of the policy may change it.
+        var logLevel = new LogLevelSwitch(settings.LogLevel, settings.LogLevelFromPolicy);
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Trace).AddFilter(logLevel.Logs);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             // Docker's messages are small (RequestLimits): a larger request is refused before it is read.
@@ -56,6 +57,10 @@ public static class PluginHost
 
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddSingleton(logLevel);
+        services.AddSingleton(_ => new CurrentPolicy(settings.PolicyPath ?? AdminPolicy.DefaultPath));
+        services.AddSingleton<PolicyLoader>();
+        services.AddSingleton<INftablesRules, NftablesRules>();
         services.AddSingleton(_ => ServiceLock.Take(settings));
         services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
         services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
@@ -121,8 +126,12 @@ public static class PluginHost
         app.Services.GetRequiredService<ServiceLock>();
         var stateLog = app.Services.GetRequiredService<ILogger<IpamService>>();
         StateDisk.OnSyncFailure = failed => IpamService.Fatal(stateLog, failed);
+        // Before the state: restoring a bridge's links may put its rule into the policy's nftables chain.
+        var policy = app.Services.GetRequiredService<PolicyLoader>();
+        if (settings.PolicyPath is not null) policy.Load();
         app.Services.GetRequiredService<IpamService>().Load();
         app.Services.GetRequiredService<StateRecovery>().Recover();
+        policy.ReportNetworksOutside();
 
         Directory.CreateDirectory(Path.GetDirectoryName(settings.SocketPath)!);
         // A socket file left by a crash would make the bind fail; nothing else creates this path.
@@ -130,7 +139,8 @@ public static class PluginHost
         await app.StartAsync(cancel);
         File.SetUnixFileMode(settings.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         app.Logger.LogInformation("l2vlan {Version} listening on {Socket}, state in {State}, log level {LogLevel}",
-            BuildInfo.Version, settings.SocketPath, settings.StateDirectory, settings.LogLevel);
+            BuildInfo.Version, settings.SocketPath, settings.StateDirectory,
+            app.Services.GetRequiredService<LogLevelSwitch>().Level);
         // The start's garbage (host building, the state's JSON) filled regions the GC would keep committed while the
         // service idles: one aggressive collection, once the socket listens, gives them back (the idle RSS).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

@@ -30,6 +30,36 @@ public sealed class ServiceClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The service's answer to a reload of its policy file; throws <see cref="HttpRequestException"/> when nothing
+    /// answers.
+    /// </summary>
+    public async Task<ReloadResponse> ReloadAsync(CancellationToken cancel)
+    {
+        using var reply = await _http.PostAsync(AdminCalls.ReloadPath, new ByteArrayContent([]), cancel);
+        var body = await reply.Content.ReadAsByteArrayAsync(cancel);
+        try
+        {
+            var answer = JsonSerializer.Deserialize(body, AdminJsonContext.Default.ReloadResponse);
+            return answer is { Policy: not null } or { Err: not null }
+                ? answer
+                : new ReloadResponse
+                {
+                    Err = $"the service answered HTTP {(int)reply.StatusCode} without a policy ({Older})",
+                };
+        }
+        catch (JsonException)
+        {
+            return new ReloadResponse
+            {
+                Err = $"the service answered HTTP {(int)reply.StatusCode} with something else than a reload answer " +
+                    $"({Older})",
+            };
+        }
+    }
+
+    private const string Older = "is it an older l2vlan? systemctl restart l2vlan";
+
     /// <summary>The running service's version, or null when it has no version call (a release before 0.2.0).</summary>
     public async Task<string?> VersionAsync(CancellationToken cancel)
     {

@@ -8,6 +8,14 @@ public sealed record ServiceSettings(string SocketPath, string StateDirectory, L
     /// <summary>Docker's Engine API, asked read-only by <c>l2vlan forget</c> whether Docker still knows a network.</summary>
     public string DockerSocket { get; init; } = Adapter.AdapterSettings.DefaultDockerSocket;
 
+    /// <summary>The administrator's policy file (l2vlan.conf); null: none, the defaults.</summary>
+    public string? PolicyPath { get; init; }
+
+    /// <summary>
+    /// Neither <c>--log-level</c> nor <c>L2VLAN_LOG_LEVEL</c> was given: the policy's <c>log_level</c> sets it.
+    /// </summary>
+    public bool LogLevelFromPolicy { get; init; }
+
     public const string DefaultSocketPath = "/run/l2vlan/l2vlan.sock";
     public const string DefaultStateDirectory = "/var/lib/l2vlan";
 }

@@ -19,6 +19,13 @@ public sealed class BridgeRecord : IStateRecord
     /// rule is confirmed gone. So a recorded rule may be missing (start-up puts it back), but no rule goes unrecorded.
     /// </summary>
     public bool FirewallAccept { get; set; }
+    /// <summary>
+    /// The administrator's nftables chain (<c>inet filter forward</c>) that holds l2vlan's accept rule for this bridge,
+    /// from the policy's <c>nftables_chain</c>: set and saved before the rule goes in, and the rule is removed from
+    /// this chain with the bridge, whatever the policy says by then. Null: no nftables rule (files of earlier
+    /// releases too).
+    /// </summary>
+    public string? NftablesChain { get; set; }
 
     public string? Problem() =>
         Name is null ? "Name is null"

@@ -110,7 +110,10 @@ public class BashCompletionTests
         File.WriteAllText(Path.Combine(_folder, "sock"), "");
         var paths = Commands().SelectMany(c => c.Options.Select(o => (c.Path, Option: o)))
             .Where(x => x.Option.HelpName is "PATH" or "DIR").ToList();
-        Assert.That(paths.Select(x => x.Option.Name).Distinct(), Is.EquivalentTo(new[] { "--socket", "--state-dir", "--docker-socket", "--service-socket", "--listen", "--to" }));
+        Assert.That(paths.Select(x => x.Option.Name).Distinct(), Is.EquivalentTo(new[]
+        {
+            "--socket", "--state-dir", "--config", "--docker-socket", "--service-socket", "--listen", "--to",
+        }));
         foreach (var (path, option) in paths)
         {
             var offered = Complete([.. path, option.Name, _folder + "/s"]);

@@ -74,8 +74,20 @@ public class ManualPageTests
         foreach (var status in new[] { ExitCodes.Success, ExitCodes.Finding, ExitCodes.Usage })
             Assert.That(exit, Does.Contain($".TP\n.B {status}\n"));
         Assert.That(Section("ENVIRONMENT"), Does.Contain($".B {LogLevelOption.EnvironmentVariable}\n"));
+        Assert.That(Section("FILES"), Does.Contain(".I /etc/l2vlan/l2vlan.conf\n"));
         Assert.That(Section("FILES"), Does.Contain(".I /etc/default/l2vlan\n").And.Contain(".I /usr/share/bash\\-completion/completions/l2vlan\n"));
         Assert.That(Section("EXAMPLES"), Does.Contain("docker network create"));
         Assert.That(Section("SEE ALSO"), Does.Contain(".BR docker\\-network\\-create (1)"));
+    }
+
+    [Test]
+    public void Every_setting_of_the_policy_file_is_described()
+    {
+        var section = Section("POLICY FILE");
+        foreach (var setting in L2Vlan.Policy.AdminPolicy.Settings)
+        {
+            var name = Regex(Groff(setting));
+            Assert.That(section, Does.Match($@"\n\.BR? {name} |\n\.BI {name} "), setting);
+        }
     }
 }

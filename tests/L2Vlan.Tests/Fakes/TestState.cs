@@ -1,5 +1,7 @@
 using L2Vlan.Driver;
+using L2Vlan.Firewall;
 using L2Vlan.Ipam;
+using L2Vlan.Policy;
 using L2Vlan.State;
 using L2Vlan.Netlink;
 using Microsoft.Extensions.Logging;
@@ -18,6 +20,10 @@ internal sealed class TestState : IDisposable
 
     public FakeLinkControl Links => Kernel as FakeLinkControl ?? throw new InvalidOperationException("this state is on a real kernel");
     public FakeFirewall Firewall { get; }
+    /// <summary>The administrator's policy the services read; a test sets it, as a reload would.</summary>
+    public CurrentPolicy Policy { get; } = new("/etc/l2vlan/l2vlan.conf");
+    /// <summary>The stand-in nft tool behind the policy's nftables chain.</summary>
+    public FakeNft Nft { get; } = new();
     public StateRecovery Recovery { get; private set; } = null!;
     public IpamService IpamService { get; private set; } = null!;
     public NetworkDriver Driver { get; private set; } = null!;
@@ -83,7 +89,8 @@ internal sealed class TestState : IDisposable
         var networks = new NetworkRegistry(Networks);
         IpamService = new IpamService(Pools, networks, NullLogger<IpamService>.Instance);
         IpamService.Load();
-        var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance);
+        var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance, Policy,
+            new NftablesRules(NullLogger.Instance, Nft.Run));
         var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, Bridges);
         Reaper = new VethReaper(networks, Kernel, NullLogger<VethReaper>.Instance);
         _reapers.Add(Reaper);
@@ -91,7 +98,7 @@ internal sealed class TestState : IDisposable
         var duplicates = Duplicates =
             new DuplicateAddressCheck((IAddressProber)_announcer, Kernel, NullLogger<DuplicateAddressCheck>.Instance);
         Driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
-            IpamService, Kernel, Reaper, NullLogger<NetworkDriver>.Instance);
+            IpamService, Kernel, Reaper, NullLogger<NetworkDriver>.Instance, policy: Policy);
         Recovery = new StateRecovery(networks, bridges, wiring, IpamService, Kernel, Reaper, RecoveryLog);
         Recovery.Recover();
     }

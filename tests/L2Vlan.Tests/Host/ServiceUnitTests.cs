@@ -42,4 +42,14 @@ public class ServiceUnitTests
         Assert.That(Settings("Restart"), Is.EqualTo(new[] { "on-failure" }));
         Assert.That(Settings("RestartPreventExitStatus"), Is.EqualTo(new[] { ExitCodes.Usage.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
     }
+
+    /// <summary>systemctl reload runs l2vlan reload, which fails when the service refuses the policy file.</summary>
+    [Test]
+    public void Reload_reads_the_policy_file_through_the_service()
+    {
+        Assert.That(Settings("ExecReload"), Is.EqualTo(new[] { "/usr/bin/l2vlan reload" }));
+        Assert.That(L2VlanCli.Create(_ => null).Subcommands.Select(c => c.Name), Has.Member("reload"));
+        Assert.That(Checkout("debian/l2vlan.install").Split('\n'), Has.Member("packaging/l2vlan.conf etc/l2vlan"),
+            "a file under /etc: a conffile of the package");
+    }
 }

@@ -249,7 +249,7 @@ out=$(l2vlan status --state-dir /nonexistent 2>&1) && rc=0 || rc=$?
 check_eq "with exit status 1" 1 "$rc"
 out=$(l2vlan status --bogus 2>&1) && rc=0 || rc=$?
 check_eq "a wrong option: exit status 2" 2 "$rc"
-check_eq "bash completes l2vlan's commands" "serve status forget doctor compact adapter relay --help --version" \
+check_eq "bash completes l2vlan's commands" "serve status forget doctor compact reload adapter relay --help --version" \
     "$(bash -c '. /usr/share/bash-completion/completions/l2vlan; COMP_WORDS=(l2vlan ""); COMP_CWORD=1; _l2vlan; echo "${COMPREPLY[*]}"' 2>&1)"
 check "README's documents are beside it" test -f /usr/share/doc/l2vlan/docs/testing.md -a -f /usr/share/doc/l2vlan/NOTICE \
     -a -f /usr/share/doc/l2vlan/LICENSE -a -f /usr/share/doc/l2vlan/tests/e2e/README.md
@@ -263,6 +263,116 @@ note "pings router -> c1 during the restart: ${received:-0}/${sent:-0} answered"
 check "no ping lost during the restart" test "${received:-0}" -ge "$((${sent:-1} - 1))" -a "${sent:-0}" -gt 5
 check "a new process serves" test "$(main_pid)" != "$pid" -a "$(main_pid)" != 0
 check "c2 still reaches the gateway" docker exec c2 ping -c 2 -W 2 192.168.1.1
+
+section "the admin policy file: a network outside it refused, a file that does not parse refused"
+t0=$SECONDS
+conf=/etc/l2vlan/l2vlan.conf
+check "$conf is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' l2vlan | grep -q ' $conf '"
+check "the service read it at start: the defaults" \
+    sh -c "journalctl -u l2vlan -o cat \
+        | grep -q 'Policy from $conf: allowed_ext_if = any; allowed_vlans = any; dad = on;'"
+cp "$conf" /tmp/l2vlan.conf
+ip link add eno9 type dummy && ip link set eno9 up
+printf 'allowed_ext_if = eno1\nallowed_vlans = 2000-2009\n' >>"$conf"
+pid=$(main_pid)
+check "systemctl reload l2vlan" systemctl reload l2vlan
+check_eq "the same process serves" "$pid" "$(main_pid)"
+check "the journal shows the policy in force" sh -c "journalctl -u l2vlan -o cat \
+    | grep -q 'Policy from $conf: allowed_ext_if = eno1; allowed_vlans = 2000-2009; dad = on;'"
+states=$(l2vlan_state_files)
+check_fails --grep "-o vlan_id=2100 is not allowed on this host: allowed_vlans = 2000-2009 in $conf" \
+    "docker network create on VLAN 2100: refused, the docker CLI names the setting and what it allows" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.21.0/24 -o vlan_id=2100 -o ext_if=eno1 out1
+check_fails --grep "-o ext_if=eno9 is not allowed on this host: allowed_ext_if = eno1 in $conf" \
+    "on the NIC eno9: refused, naming allowed_ext_if" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.22.0/24 -o vlan_id=2001 -o ext_if=eno9 out2
+check "nothing of them was made: no network, no link" \
+    sh -c "! docker network inspect out1 >/dev/null 2>&1 && ! docker network inspect out2 >/dev/null 2>&1 \
+        && ! ip link show vlan2100 2>/dev/null && ! ip link show eno9.2001 2>/dev/null"
+check_eq "and nothing stored changed" "$states" "$(l2vlan_state_files)"
+check "inside it (VLAN 2005 of eno1): created" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.25.0/24 -o vlan_id=2005 -o ext_if=eno1 inside
+check "and removed" docker network rm inside
+sed -i 's/^allowed_vlans = 2000-2009$/allowed_vlans = 2001-2009/' "$conf"
+check "tightened below the VLAN of net1 and net2: reloaded" systemctl reload l2vlan
+net1=$(docker network inspect -f '{{.Id}}' net1)
+check "the journal names net1 as outside the policy" sh -c "journalctl -u l2vlan -o cat \
+    | grep -q 'Network $net1 (ext_if eno1, VLAN 2000) is outside the policy (allowed_vlans = 2001-2009); it keeps'"
+check "c2 restarted on net2, made before the policy tightened (a new join)" docker restart -t 1 c2
+check "c2 reaches the gateway" docker exec c2 ping -c 2 -W 2 192.168.1.1
+# A file half-way through an edit: it widens the policy, and its last line is wrong.
+printf '# being edited\nallowed_ext_if = eno1, eno9\nallowed_vlans = 2000-2100\ndad = s3cr3t-value\n' >"$conf"
+since=$(date '+%Y-%m-%d %H:%M:%S')
+check_fails "systemctl reload l2vlan of a file that does not parse fails" systemctl reload l2vlan
+journalctl -u l2vlan --since "$since" -o cat | grep -F "$conf" | sed 's/^/#   /'
+check "the journal names the line and what was expected there" sh -c "journalctl -u l2vlan --since '$since' -o cat \
+    | grep -q '$conf line 4: dad: expected on or off; the policy in force stays'"
+check "and never the file's value" sh -c "! journalctl -u l2vlan --since '$since' -o cat | grep -q s3cr3t"
+check_eq "the same process still serves" "$pid active" "$(main_pid) $(systemctl is-active l2vlan)"
+check_fails --grep "-o vlan_id=2100 is not allowed on this host: allowed_vlans = 2001-2009" \
+    "the previous policy is still enforced: VLAN 2100 still refused" \
+    docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.21.0/24 -o vlan_id=2100 -o ext_if=eno1 out1
+since=$(date '+%Y-%m-%d %H:%M:%S') restarts=$(systemctl show -p NRestarts --value l2vlan)
+check_fails "at start the same file keeps the service from starting" systemctl restart l2vlan
+sleep 3
+check_eq "it exits with status 2" 2 "$(systemctl show -p ExecMainStatus --value l2vlan)"
+check "the journal says why" sh -c "journalctl -u l2vlan --since '$since' -o cat \
+    | grep -q 'l2vlan serve: $conf line 4: dad: expected on or off; not started, as the policy cannot be enforced'"
+check_eq "and systemd does not restart it" "$restarts" "$(systemctl show -p NRestarts --value l2vlan)"
+check "c1 still reaches the gateway meanwhile (the data plane is the kernel's)" \
+    docker exec c1 ping -c 2 -W 2 192.168.1.1
+cp /tmp/l2vlan.conf "$conf"
+systemctl reset-failed l2vlan
+check "the package's file put back: it starts" systemctl restart l2vlan
+check "with the defaults" sh -c "journalctl -u l2vlan -n 50 -o cat | grep 'Policy from' | tail -n1 \
+    | grep -q 'allowed_ext_if = any; allowed_vlans = any; dad = on; log_level = unset; nftables_chain = unset'"
+check "the file is the package's again (dpkg --verify)" sh -c "! dpkg --verify l2vlan 2>&1 | grep -q l2vlan.conf"
+ip link del eno9
+note "the admin policy section took $((SECONDS - t0))s"
+
+section "nftables_chain: l2vlan's rule in the admin's own forward chain, which drops by default"
+t0=$SECONDS
+check "br_netfilter is loaded (bridged frames pass the forward hook)" \
+    test -e /proc/sys/net/bridge/bridge-nf-call-iptables
+check "router namespace holds 192.168.10.1/24 on VLAN 2010" setup_router eno1 2010 192.168.10.1/24
+printf 'table inet filter {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n' \
+    >/tmp/admin.nft
+check "the admin's table inet filter: a forward chain of policy drop" nft -f /tmp/admin.nft
+# Stateless: without the counters of Docker's rules, which traffic changes.
+nft -s list ruleset >/tmp/ruleset-before.txt
+check "n10 on VLAN 2010, nftables_chain unset" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.10.0/24 --gateway 192.168.10.1 -o vlan_id=2010 -o ext_if=eno1 n10
+check "d1 runs on n10" docker run -d --name d1 --network n10 bb:latest sleep 3600
+check_fails "d1 cannot reach its router: the admin's chain drops it" docker exec d1 ping -c 2 -W 1 192.168.10.1
+check "d1 and n10 removed" sh -c "docker rm -f d1 >/dev/null && docker network rm n10"
+printf 'nftables_chain = inet filter forward\n' >>"$conf"
+check "nftables_chain = inet filter forward: reloaded" systemctl reload l2vlan
+check "n10 again" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.10.0/24 --gateway 192.168.10.1 -o vlan_id=2010 -o ext_if=eno1 n10
+check "d1 runs on n10" docker run -d --name d1 --network n10 bb:latest sleep 3600
+nft -a list chain inet filter forward | sed 's/^/#   /'
+check "the admin's chain has l2vlan's rule" sh -c "nft list chain inet filter forward \
+    | grep -q 'iifname \"vlan2010\" oifname \"vlan2010\" accept comment \"l2vlan bridge vlan2010\"'"
+check "recorded with the bridge" grep -q '"NftablesChain": "inet filter forward"' /var/lib/l2vlan/bridges/vlan2010.json
+check "d1 reaches its router" docker exec d1 ping -c 3 -W 2 192.168.10.1
+# No restart here: a start gives every bridge its rule, vlan2000 of net1 and net2 too, which stays until they go.
+rules_2010() { nft list chain inet filter forward | grep -c 'l2vlan bridge vlan2010'; }
+check "n11 on VLAN 2010 too, so on the same bridge" docker network create -d l2vlan --ipam-driver l2vlan \
+    --subnet 192.168.11.0/24 -o vlan_id=2010 -o ext_if=eno1 n11
+check_eq "the rule is there once" 1 "$(rules_2010)"
+check "n11 removed" docker network rm n11
+check_eq "the rule stays while n10 uses the bridge" 1 "$(rules_2010)"
+check "d1 still reaches its router" docker exec d1 ping -c 2 -W 2 192.168.10.1
+check "d1 and n10 removed" sh -c "docker rm -f d1 >/dev/null && docker network rm n10"
+nft -s list ruleset >/tmp/ruleset-after.txt
+diff /tmp/ruleset-before.txt /tmp/ruleset-after.txt | sed 's/^/#   /'
+check "nft list ruleset is exactly as before" cmp -s /tmp/ruleset-before.txt /tmp/ruleset-after.txt
+check "teardown: the admin's table deleted" nft delete table inet filter
+cp /tmp/l2vlan.conf "$conf"
+check "teardown: the package's policy file back, reloaded" systemctl reload l2vlan
+check "with the defaults" sh -c "journalctl -u l2vlan -n 20 -o cat | grep 'Policy from' | tail -n1 \
+    | grep -q 'nftables_chain = unset'"
+note "the nftables_chain section took $((SECONDS - t0))s"
 
 section "package upgrade under running containers"
 if [ -f "${L2VLAN_DEB_UPGRADE:-}" ]; then
