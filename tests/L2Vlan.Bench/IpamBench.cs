@@ -4,7 +4,7 @@ using System.Globalization;
 namespace L2Vlan.Bench;
 
 /// <summary>
-/// Issue 12, goal 1: an IPAM request costs the same whatever the pools hold, and durable answers come as fast as
+/// What this measures: an IPAM request costs the same whatever the pools hold, and durable answers come as fast as
 /// the disk allows. Drives the built service over its socket as Docker would (RequestPool once, then
 /// RequestAddress/ReleaseAddress pairs) and prints: the p50 of one request at 100 held and at 50,000 held (a /16
 /// filled by 32 clients), the throughput of 32 clients and of 1 client, against a bare loop of "write 100 bytes +

@@ -10,7 +10,7 @@ using L2Vlan.State;
 namespace L2Vlan.Bench;
 
 /// <summary>
-/// Issue 12, goal 4: start to socket-ready, recovery included, with a big state on record, and its growth from 10 to
+/// What this measures: start to socket-ready, recovery included, with a big state on record, and its growth from 10 to
 /// 4,094 networks (one per VLAN, about 4.9 endpoints each: 20,000 at 4,094). The state is written with l2vlan's own
 /// record types. The service is started twice per size: the first start makes the links (not measured), then the
 /// restarts are timed with the bridges and VLAN links in place, as after a service restart or an upgrade. The

@@ -6,7 +6,7 @@ using L2Vlan.Tests.Fakes;
 namespace L2Vlan.Tests.Driver;
 
 /// <summary>
-/// Issue 12, goal 4: a start checks every bridge against one dump of the links and one listing of the firewall, so a
+/// A start checks every bridge against one dump of the links and one listing of the firewall, so a
 /// bridge in place costs no call; one that is not as its record says is repaired as before.
 /// </summary>
 public class StartupSnapshotTests
