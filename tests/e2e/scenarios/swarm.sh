@@ -127,7 +127,7 @@ section "live-restore: a container on l2vlan networks across restarts of dockerd
 # and join and by a dockerd that starts as a swarm node), so this section has local networks only, one of them made
 # --config-from a config-only network, and runs before the swarm exists.
 t0=$SECONDS
-lr_since=$(date +%s)
+lr_start=$(date +%s) lr_since=$(date +%s)
 check "l2vlan at log level debug (its journal then shows each call Docker makes)" \
     sh -c "echo L2VLAN_LOG_LEVEL=debug >/etc/default/l2vlan && systemctl restart l2vlan"
 check "dockerd reloaded with \"live-restore\": true in daemon.json" live_restore on
@@ -183,7 +183,7 @@ check "lrc's veth on lr2 is gone from vlan2002" wait_for 30 count_is 1 bridge_po
 check "l2vlan answered the gateway's revoke for lrc's lr2 endpoint, joined before its restart" \
     answered_for_endpoint RevokeExternalConnectivity "$lrc_lr2"
 check "dockerd logged no failed external connectivity call" \
-    sh -c "! journalctl -u docker --no-pager --since @$lr_since | grep -Ei 'failed (programming|revoking) external'"
+    sh -c "! journalctl -u docker --no-pager --since @$lr_start | grep -Ei 'failed (programming|revoking) external'"
 check "docker rm -f lrc" docker rm -f lrc
 check "lr1, lr2 and net1conf removed" \
     sh -c "docker network rm lr1 lr2 >/dev/null && docker network rm net1conf >/dev/null"
