@@ -152,15 +152,15 @@ check "dockerd answers again" wait_for_docker 180
 note "dockerd restart under live-restore took $((SECONDS - t1))s"
 check "lrc kept running: the same process" same_process lrc "$lrc_pid"
 check "lrd kept running: the same process" same_process lrd "$lrd_pid"
-check "lrc reaches the router on VLAN 2000 after dockerd's restart" docker exec lrc ping -c 2 -W 2 192.168.1.1
-check "lrd reaches the router on VLAN 2002 after dockerd's restart" docker exec lrd ping -c 2 -W 2 192.168.2.1
+check "lrc reaches the router on VLAN 2000 after dockerd's restart" docker exec lrc ping -c 1 -W 2 192.168.1.1
+check "lrd reaches the router on VLAN 2002 after dockerd's restart" docker exec lrd ping -c 1 -W 2 192.168.2.1
 check "docker rm -f lrd, restored without a Join" docker rm -f lrd
 check "lrd's veth is gone from vlan2002" wait_for 30 count_is 1 bridge_port_count vlan2002
 check "docker network connect lr2 lrc" docker network connect lr2 lrc
 check_eq "lrc has 192.168.1.4 and 192.168.2.2" "192.168.1.4/24 192.168.2.2/24" "$(container_ipv4 lrc)"
 check "docker network disconnect lr1 lrc: its gateway moves to lr2" docker network disconnect lr1 lrc
 check "lrc's default route goes to 192.168.2.1" default_route_via lrc 192.168.2.1
-check "lrc reaches the router on VLAN 2002" docker exec lrc ping -c 2 -W 2 192.168.2.1
+check "lrc reaches the router on VLAN 2002" docker exec lrc ping -c 1 -W 2 192.168.2.1
 check "lrc's veth on lr1 is gone from vlan2000" wait_for 30 count_is 1 bridge_port_count vlan2000
 if [ "$(docker_major)" -lt 29 ]; then
     check "Docker $(docker_major) revoked the gateway of lrc's restored lr1 endpoint; l2vlan answered" \
@@ -173,11 +173,11 @@ t1=$SECONDS
 check "systemctl restart l2vlan" systemctl restart l2vlan
 note "l2vlan restart took $((SECONDS - t1))s"
 check "lrc kept running" same_process lrc "$lrc_pid"
-check "lrc reaches the router on VLAN 2002 after l2vlan's restart" docker exec lrc ping -c 2 -W 2 192.168.2.1
+check "lrc reaches the router on VLAN 2002 after l2vlan's restart" docker exec lrc ping -c 1 -W 2 192.168.2.1
 lr_since=$(date +%s)
 check "docker network connect lr1 lrc: lr1 sorts first and takes over the gateway" docker network connect lr1 lrc
 check "lrc's default route goes to 192.168.1.1" default_route_via lrc 192.168.1.1
-check "lrc reaches the router on VLAN 2000" docker exec lrc ping -c 2 -W 2 192.168.1.1
+check "lrc reaches the router on VLAN 2000" docker exec lrc ping -c 1 -W 2 192.168.1.1
 check "docker network disconnect lr2 lrc" docker network disconnect lr2 lrc
 check "lrc's veth on lr2 is gone from vlan2002" wait_for 30 count_is 1 bridge_port_count vlan2002
 check "l2vlan answered the gateway's revoke for lrc's lr2 endpoint, joined before its restart" \
