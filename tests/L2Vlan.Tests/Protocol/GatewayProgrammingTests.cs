@@ -65,10 +65,7 @@ public class GatewayProgrammingTests : DispatcherOverFakeKernel
         Assert.That(Observed(), Is.EqualTo(before));
         Assert.That(State.Driver.Networks.Single().Endpoints.Keys, Is.EqualTo(new[] { Endpoint1 }));
 
-        Ok("/NetworkDriver.Leave", Revoke(Net1, Endpoint1));
-        Ok("/NetworkDriver.DeleteEndpoint", Revoke(Net1, Endpoint1));
-        Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID":"{{{pool}}}","Address":"192.168.1.4"}""");
-        State.WaitForDeletes();
+        Leave(Net1, pool, Endpoint1, "192.168.1.4", gateway: false);
         var deleted = Observed();
         Answers("/NetworkDriver.RevokeExternalConnectivity", Revoke(Net1, Endpoint1));
         Answers("/NetworkDriver.RevokeExternalConnectivity", Revoke(Net1, Endpoint1));
@@ -78,42 +75,62 @@ public class GatewayProgrammingTests : DispatcherOverFakeKernel
     }
 
     /// <summary>
-    /// `systemctl restart docker` and `systemctl restart l2vlan` under live-restore, then `docker network connect net2
-    /// c1` with net2 taking over the gateway, `docker network disconnect net1 c1`, and the gateway's move back when c1
-    /// is connected to net1 again: Docker 28's calls, in its order. The endpoint that Docker restored without a Join
-    /// is revoked, the one joined since is programmed, and each keeps or loses its veth only by Leave and
-    /// DeleteEndpoint.
+    /// The live-restore section of the e2e scenario `swarm` as Docker 28.5 called l2vlan there (its debug journal),
+    /// in that order: containers c1 on net1 and c2 on net2, `systemctl restart docker` (no call); `docker rm -f c2`;
+    /// `docker network connect net2 c1` (net1 stays the gateway: no gateway call); `docker network disconnect net1
+    /// c1`, the gateway moving from the restored endpoint to net2's; `systemctl restart l2vlan`; `docker network
+    /// connect net1 c1`, net1 taking the gateway back; `docker network disconnect net2 c1`; `docker rm -f c1`.
+    /// Restored endpoints and endpoints joined by an earlier l2vlan process are revoked and left like any other.
     /// </summary>
     [Test]
-    public void The_gateway_moves_from_a_restored_endpoint_to_a_new_network_and_back()
+    public void Docker_28s_calls_after_a_live_restore_move_the_gateway_and_leave_no_veth()
     {
+        const string C2 = "5b1f0c4e6a2d8e7f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5";
         var pool1 = CreateNetwork(Net1, "192.168.1.4/32");
-        var pool2 = CreateNetwork(Net2, "192.168.1.6/32");
+        var pool2 = CreateNetwork(Net2, "192.168.1.6/31");
         JoinContainer(Net1, pool1, Endpoint1);
+        JoinContainer(Net2, pool2, C2);
+        Answers("/NetworkDriver.ProgramExternalConnectivity", Program(Net1, Endpoint1));
+        Answers("/NetworkDriver.ProgramExternalConnectivity", Program(Net2, C2));
         RestartService();
 
+        Leave(Net2, pool2, C2, "192.168.1.6", gateway: true);
         JoinContainer(Net2, pool2, Endpoint2);
-        Answers("/NetworkDriver.RevokeExternalConnectivity", Revoke(Net1, Endpoint1));
-        Answers("/NetworkDriver.ProgramExternalConnectivity", Program(Net2, Endpoint2));
-        Assert.That(HasVeth(Net1, Endpoint1) && HasVeth(Net2, Endpoint2), Is.True, "both endpoints keep their veths");
+        Assert.That(HasVeth(Net1, Endpoint1) && HasVeth(Net2, Endpoint2), Is.True, "c1 on both networks");
 
+        Answers("/NetworkDriver.RevokeExternalConnectivity", Revoke(Net1, Endpoint1));
         Ok("/NetworkDriver.Leave", Revoke(Net1, Endpoint1));
+        Answers("/NetworkDriver.ProgramExternalConnectivity", Program(Net2, Endpoint2));
         Ok("/NetworkDriver.DeleteEndpoint", Revoke(Net1, Endpoint1));
         Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID":"{{{pool1}}}","Address":"192.168.1.4"}""");
         State.WaitForDeletes();
         Assert.That(State.Driver.Networks.Single(n => n.NetworkId == Net1).Endpoints, Is.Empty);
-        Assert.That(HasVeth(Net2, Endpoint2), Is.True);
-        var disconnected = Observed();
-        Answers("/NetworkDriver.ProgramExternalConnectivity", Program(Net2, Endpoint2));
-        Assert.That(Observed(), Is.EqualTo(disconnected), "programming the gateway that stayed changes nothing");
+        Assert.That(HasVeth(Net2, Endpoint2), Is.True, "the new gateway endpoint keeps its veth");
 
         RestartService();
         JoinContainer(Net1, pool1, Endpoint3);
-        var reconnected = Observed();
+        var connected = Observed();
         Answers("/NetworkDriver.RevokeExternalConnectivity", Revoke(Net2, Endpoint2));
         Answers("/NetworkDriver.ProgramExternalConnectivity", Program(Net1, Endpoint3));
-        Assert.That(Observed(), Is.EqualTo(reconnected));
-        Assert.That(HasVeth(Net1, Endpoint3) && HasVeth(Net2, Endpoint2), Is.True);
+        Assert.That(Observed(), Is.EqualTo(connected), "the gateway's move changed nothing");
+
+        Leave(Net2, pool2, Endpoint2, "192.168.1.6", gateway: false);
+        Leave(Net1, pool1, Endpoint3, "192.168.1.4", gateway: true);
+        Assert.That(State.Driver.Networks.SelectMany(n => n.Endpoints.Keys), Is.Empty);
+        Assert.That(State.Links.ListLinks().Where(l => l.Kind == "veth"), Is.Empty, "no veth is left");
+    }
+
+    /// <summary>
+    /// `docker rm` or `docker network disconnect`: Revoke when the endpoint is the gateway, Leave, DeleteEndpoint,
+    /// ReleaseAddress.
+    /// </summary>
+    private void Leave(string network, string pool, string endpoint, string address, bool gateway)
+    {
+        if (gateway) Answers("/NetworkDriver.RevokeExternalConnectivity", Revoke(network, endpoint));
+        Ok("/NetworkDriver.Leave", Revoke(network, endpoint));
+        Ok("/NetworkDriver.DeleteEndpoint", Revoke(network, endpoint));
+        Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID":"{{{pool}}}","Address":"{{{address}}}"}""");
+        State.WaitForDeletes();
     }
 
     [Test]
