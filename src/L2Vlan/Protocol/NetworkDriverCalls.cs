@@ -68,6 +68,23 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
         };
     }
 
+    /// <summary>
+    /// ProgramExternalConnectivity and RevokeExternalConnectivity: Docker tells which endpoint is a container's
+    /// gateway, and since 29.0 each time that changes. Docker's bridge driver publishes the container's ports on
+    /// the host then; a container at L2 in the VLAN is reached at its own address, and its gateway is the router's,
+    /// so there is nothing to program or revoke. The answer therefore rests on no state, neither a Join this process
+    /// served nor the endpoint's record: the same however often and in whatever order they come, for an endpoint
+    /// whose Join an earlier l2vlan served, one a live-restored dockerd never joined again, and one already deleted
+    /// or never made. Only the IDs are checked, as in every call. No lock: a gateway move must not wait behind a
+    /// slow call on the network's bridge.
+    /// </summary>
+    public EmptyResponse GatewayChanged(EndpointRequest request)
+    {
+        DockerIds.Network(request.NetworkID);
+        DockerIds.Endpoint(request.EndpointID);
+        return EmptyResponse.Instance;
+    }
+
     public EndpointOperInfoResponse EndpointOperInfo(EndpointRequest request)
     {
         var info = new EndpointOperInfoResponse();

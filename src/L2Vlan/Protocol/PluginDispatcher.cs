@@ -58,9 +58,11 @@ public sealed class PluginDispatcher
         Add("/NetworkDriver.EndpointOperInfo", Json.EndpointRequest, Json.EndpointOperInfoResponse, network.EndpointOperInfo);
         Add("/NetworkDriver.Join", Json.JoinRequest, Json.JoinResponse, network.Join);
         Add("/NetworkDriver.Leave", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
-        // Port mapping and discovery have no meaning on a plain L2 segment: accepted, nothing to do.
-        Add("/NetworkDriver.ProgramExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
-        Add("/NetworkDriver.RevokeExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
+        Add("/NetworkDriver.ProgramExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse,
+            network.GatewayChanged);
+        Add("/NetworkDriver.RevokeExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse,
+            network.GatewayChanged);
+        // Discovery has no meaning on a plain L2 segment: accepted, nothing to do.
         Add("/NetworkDriver.DiscoverNew", Json.EmptyResponse, Json.EmptyResponse, _ => EmptyResponse.Instance);
         Add("/NetworkDriver.DiscoverDelete", Json.EmptyResponse, Json.EmptyResponse, _ => EmptyResponse.Instance);
         Add("/NetworkDriver.AllocateNetwork", Json.AllocateNetworkRequest, Json.AllocateNetworkResponse,

@@ -8,15 +8,6 @@ namespace L2Vlan.Tests.Protocol;
 /// </summary>
 public class Docker29RequestTests : DispatcherOverFakeKernel
 {
-    private const string Net1 = "3f6b1a0c9d2e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c";
-    private const string Net2 = "7c2d4e6f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b";
-    private const string Endpoint1 = "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62";
-    private const string Endpoint2 = "9d2e3451a2ca84768c666fa249a6e96480f5cd2035ab45e4bc396b88614c5c16";
-
-    /// <summary>The sandbox's options, which Docker 29 sends with Join and again with ProgramExternalConnectivity.</summary>
-    private const string SandboxOptions =
-        """{"com.docker.network.endpoint.exposedports":[{"Proto":6,"Port":80}],"com.docker.network.portmap":[{"Proto":6,"IP":"","Port":80,"HostIP":"","HostPort":8080,"HostPortEnd":8080}]}""";
-
     private string Refused(string path, string body)
     {
         var (status, json) = Call(path, body);
@@ -90,10 +81,10 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
     /// files (l2vlan restarted since the Join, as under live-restore) and for one it does not know at all.
     /// </summary>
     [Test]
-    public void Gateway_moves_change_no_link_and_noState_file_however_often_they_come_and_across_a_restart()
+    public void Gateway_moves_change_no_link_and_no_state_file_however_often_they_come_and_across_a_restart()
     {
-        Join(Net1, CreateNetwork(Net1, "192.168.1.4/32"), Endpoint1);
-        Join(Net2, CreateNetwork(Net2, "192.168.1.6/32"), Endpoint2);
+        JoinContainer(Net1, CreateNetwork(Net1, "192.168.1.4/32"), Endpoint1);
+        JoinContainer(Net2, CreateNetwork(Net2, "192.168.1.6/32"), Endpoint2);
         var before = Observed();
 
         // docker network connect net2 c1, net2 taking over as the gateway; then its rollback, then the same again.
@@ -124,37 +115,5 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
         State.WaitForDeletes();
         var info = Ok("/NetworkDriver.EndpointOperInfo", $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}"}""").GetProperty("Value");
         Assert.That(State.Links.FindLink(info.GetProperty("host_veth").GetString()!), Is.Not.Null, "the other network's container keeps its veth");
-    }
-
-    /// <summary>A network of the quick start's shape: RequestPool, the gateway, CreateNetwork. Returns the pool ID.</summary>
-    private string CreateNetwork(string networkId, string range)
-    {
-        var pool = Ok("/IpamDriver.RequestPool", $$$"""{"AddressSpace":"l2vlan","Pool":"192.168.1.0/24","SubPool":"{{{range}}}","Options":{},"V6":false}""")
-            .GetProperty("PoolID").GetString()!;
-        Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID":"{{{pool}}}","Address":"192.168.1.1","Options":{"RequestAddressType":"com.docker.network.gateway"}}""");
-        Ok("/NetworkDriver.CreateNetwork",
-            $$$"""{"NetworkID":"{{{networkId}}}","Options":{"com.docker.network.enable_ipv4":true,"com.docker.network.enable_ipv6":false,"com.docker.network.generic":{"bridge_name":"vlan2000","ext_if":"eno1","vlan_id":"2000"}},"IPv4Data":[{"AddressSpace":"l2vlan","Pool":"192.168.1.0/24","Gateway":"192.168.1.1/24","AuxAddresses":{}}],"IPv6Data":[]}""");
-        return pool;
-    }
-
-    private void Join(string networkId, string pool, string endpointId)
-    {
-        var address = Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID":"{{{pool}}}","Address":"","Options":{"com.docker.network.endpoint.name":"web"}}""")
-            .GetProperty("Address").GetString();
-        Ok("/NetworkDriver.CreateEndpoint",
-            $$$"""{"NetworkID":"{{{networkId}}}","EndpointID":"{{{endpointId}}}","Interface":{"Address":"{{{address}}}","AddressIPv6":"","MacAddress":""},"Options":{{{SandboxOptions}}}}""");
-        Ok("/NetworkDriver.Join", $$$"""{"NetworkID":"{{{networkId}}}","EndpointID":"{{{endpointId}}}","SandboxKey":"/var/run/docker/netns/67ff58ce7a72","Options":{{{SandboxOptions}}}}""");
-    }
-
-    /// <summary>The links (name, kind, master) and the state files' bytes.</summary>
-    private (string Links, string Files) Observed()
-    {
-        var links = string.Join("\n", State.Links.ListLinks().Select(l => $"{l.Name} {l.Kind} {l.MasterIndex}").Order());
-        var files = string.Join("\n", new[] { "pools", "networks", "bridges" }
-            .Where(f => Directory.Exists(Path.Combine(State.Directory, f)))
-            .SelectMany(f => Directory.EnumerateFiles(Path.Combine(State.Directory, f)))
-            .Order()
-            .Select(p => p + "\n" + File.ReadAllText(p)));
-        return (links, files);
     }
 }

@@ -3,7 +3,8 @@
 # managed adapter l2vlan-swarm:latest (registered by l2vlan-adapter.service, no registry) as the driver
 # of the swarm-scoped networks, two stacks with fixed addresses reaching the router's gateway, a
 # dockerd restart (swarm replays), a killed dockerd (nothing released: l2vlan reclaims), and a teardown
-# that leaves nothing of l2vlan's behind.
+# that leaves nothing of l2vlan's behind. First, before the swarm exists (Docker refuses live-restore in swarm
+# mode), local networks under live-restore: containers across restarts of dockerd and of l2vlan.
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
@@ -67,6 +68,39 @@ doctor_finds() {
     check "doctor: $1: the next doctor is clean" wait_for 60 l2vlan doctor
 }
 
+# live_restore on|off: dockerd reloads (SIGHUP) its daemon.json with "live-restore" set; off then puts back the
+# file the VM booted with. A reload changes live-restore only when the file names it, hence the explicit false.
+live_restore() {
+    local want=true
+    [ -e /tmp/daemon.json.default ] || cp /etc/docker/daemon.json /tmp/daemon.json.default || return 1
+    [ "$1" = on ] || want=false
+    sed "s/}[[:space:]]*\$/, \"live-restore\": $want}/" /tmp/daemon.json.default >/etc/docker/daemon.json || return 1
+    systemctl reload docker && wait_for 30 count_is "$want" docker info -f '{{.LiveRestoreEnabled}}' || return 1
+    [ "$want" = true ] || cp /tmp/daemon.json.default /etc/docker/daemon.json
+}
+
+# same_process NAME PID: the container still runs as the process PID.
+same_process() {
+    [ "$(docker inspect -f '{{.State.Running}} {{.State.Pid}}' "$1")" = "true $2" ]
+}
+
+# endpoint_id CONTAINER NETWORK
+endpoint_id() {
+    docker inspect -f "{{(index .NetworkSettings.Networks \"$2\").EndpointID}}" "$1"
+}
+
+# default_route_via CONTAINER GATEWAY
+default_route_via() {
+    docker exec "$1" ip route | grep -q "^default via $2 "
+}
+
+# answered_for_endpoint CALL ID: l2vlan's journal (debug) since $lr_since has CALL for the endpoint ID, none refused.
+answered_for_endpoint() {
+    local log
+    log=$(journalctl -u l2vlan --no-pager --since "@$lr_since")
+    grep -q "NetworkDriver.$1 .*$2" <<<"$log" && ! grep -q "$1 refused" <<<"$log"
+}
+
 section "setup: router on VLAN 2000, Docker, l2vlan and its swarm adapter under systemd"
 check "kernel modules" setup_kernel_modules
 check "router namespace holds gateway 192.168.1.1/24 on VLAN 2000" setup_router eno1 2000 192.168.1.1/24
@@ -87,6 +121,78 @@ check "a container on the local network" docker run -d --name local1c --network 
 check_eq "it has 192.168.1.8/24" "192.168.1.8/24" "$(container_ipv4 local1c)"
 check "it pings the gateway" docker exec local1c ping -c 2 -W 2 192.168.1.1
 check "local container and network removed" sh -c "docker rm -f local1c >/dev/null && docker network rm local1 >/dev/null"
+
+section "live-restore: a container on l2vlan networks across restarts of dockerd and of l2vlan"
+# Docker refuses live-restore in swarm mode (daemon/config/config_linux.go IsSwarmCompatible, checked by swarm init
+# and join and by a dockerd that starts as a swarm node), so this section has local networks only, one of them made
+# --config-from a config-only network, and runs before the swarm exists.
+t0=$SECONDS
+lr_start=$(date +%s) lr_since=$(date +%s)
+check "l2vlan at log level debug (its journal then shows each call Docker makes)" \
+    sh -c "echo L2VLAN_LOG_LEVEL=debug >/etc/default/l2vlan && systemctl restart l2vlan"
+check "dockerd reloaded with \"live-restore\": true in daemon.json" live_restore on
+check "dummy link lr0 with 10.98.9.1/24" \
+    sh -c "ip link add lr0 type dummy && ip addr add 10.98.9.1/24 dev lr0 && ip link set lr0 up"
+check_fails --grep 'incompatible with swarm mode' "Docker $(docker_major) refuses swarm mode under live-restore" \
+    docker swarm init --advertise-addr 10.98.9.1
+ip link delete lr0
+check "router: VLAN 2002 with gateway 192.168.2.1/24" setup_router eno1 2002 192.168.2.1/24
+example_config_network 1 " (live-restore)"
+check "lr1 --config-from net1conf (VLAN 2000)" docker network create -d l2vlan --config-from net1conf lr1
+check "lr2: a local network on VLAN 2002" docker network create -d l2vlan --ipam-driver l2vlan --subnet 192.168.2.0/24 \
+    --gateway 192.168.2.1 -o vlan_id=2002 -o ext_if=eno1 -o bridge_name=vlan2002 lr2
+check "lrc on lr1, lrd on lr2" sh -c "docker run -d --name lrc --network lr1 bb:latest sleep 3600 >/dev/null \
+    && docker run -d --name lrd --network lr2 bb:latest sleep 3600 >/dev/null"
+lrc_pid=$(docker inspect -f '{{.State.Pid}}' lrc)
+lrd_pid=$(docker inspect -f '{{.State.Pid}}' lrd)
+lrc_lr1=$(endpoint_id lrc lr1)
+t1=$SECONDS
+check "systemctl restart docker" systemctl restart docker
+check "dockerd answers again" wait_for_docker 180
+note "dockerd restart under live-restore took $((SECONDS - t1))s"
+check "lrc kept running: the same process" same_process lrc "$lrc_pid"
+check "lrd kept running: the same process" same_process lrd "$lrd_pid"
+check "lrc reaches the router on VLAN 2000 after dockerd's restart" docker exec lrc ping -c 1 -W 2 192.168.1.1
+check "lrd reaches the router on VLAN 2002 after dockerd's restart" docker exec lrd ping -c 1 -W 2 192.168.2.1
+check "docker rm -f lrd, restored without a Join" docker rm -f lrd
+check "lrd's veth is gone from vlan2002" wait_for 30 count_is 1 bridge_port_count vlan2002
+check "docker network connect lr2 lrc" docker network connect lr2 lrc
+check_eq "lrc has 192.168.1.4 and 192.168.2.2" "192.168.1.4/24 192.168.2.2/24" "$(container_ipv4 lrc)"
+check "docker network disconnect lr1 lrc: its gateway moves to lr2" docker network disconnect lr1 lrc
+check "lrc's default route goes to 192.168.2.1" default_route_via lrc 192.168.2.1
+check "lrc reaches the router on VLAN 2002" docker exec lrc ping -c 1 -W 2 192.168.2.1
+check "lrc's veth on lr1 is gone from vlan2000" wait_for 30 count_is 1 bridge_port_count vlan2000
+if [ "$(docker_major)" -lt 29 ]; then
+    check "Docker $(docker_major) revoked the gateway of lrc's restored lr1 endpoint; l2vlan answered" \
+        answered_for_endpoint RevokeExternalConnectivity "$lrc_lr1"
+else
+    skip "the restored endpoint's revoke reached l2vlan" "Docker 29 revokes only endpoints joined since it started"
+fi
+lrc_lr2=$(endpoint_id lrc lr2)
+t1=$SECONDS
+check "systemctl restart l2vlan" systemctl restart l2vlan
+note "l2vlan restart took $((SECONDS - t1))s"
+check "lrc kept running" same_process lrc "$lrc_pid"
+check "lrc reaches the router on VLAN 2002 after l2vlan's restart" docker exec lrc ping -c 1 -W 2 192.168.2.1
+lr_since=$(date +%s)
+check "docker network connect lr1 lrc: lr1 sorts first and takes over the gateway" docker network connect lr1 lrc
+check "lrc's default route goes to 192.168.1.1" default_route_via lrc 192.168.1.1
+check "lrc reaches the router on VLAN 2000" docker exec lrc ping -c 1 -W 2 192.168.1.1
+check "docker network disconnect lr2 lrc" docker network disconnect lr2 lrc
+check "lrc's veth on lr2 is gone from vlan2002" wait_for 30 count_is 1 bridge_port_count vlan2002
+check "l2vlan answered the gateway's revoke for lrc's lr2 endpoint, joined before its restart" \
+    answered_for_endpoint RevokeExternalConnectivity "$lrc_lr2"
+check "dockerd logged no failed external connectivity call" \
+    sh -c "! journalctl -u docker --no-pager --since @$lr_start | grep -Ei 'failed (programming|revoking) external'"
+check "docker rm -f lrc" docker rm -f lrc
+check "lr1, lr2 and net1conf removed" \
+    sh -c "docker network rm lr1 lr2 >/dev/null && docker network rm net1conf >/dev/null"
+check "the bridge vlan2002 and eno1.2002 are gone (live-restore)" \
+    sh -c "! ip link show vlan2002 2>/dev/null && ! ip link show eno1.2002 2>/dev/null"
+nothing_of_l2vlan_left " (live-restore)"
+check "dockerd back to its own daemon.json, live-restore off" live_restore off
+check "l2vlan back at its default log level" sh -c "rm /etc/default/l2vlan && systemctl restart l2vlan"
+note "live-restore section took $((SECONDS - t0))s"
 
 section "swarm: README's commands, with -d l2vlan-swarm:latest for the swarm networks"
 # The VM has no NIC of its own: the manager advertises an address on a dummy link.

@@ -24,6 +24,8 @@ internal sealed partial class StandInFirewall
           esac
         done
         line="${rule[*]}"
+        # One call at a time, as iptables -w makes it: two concurrent rewrites of the file would lose a rule.
+        exec 9>>"$rules.lock"; flock 9
         touch "$rules"
         case "$action" in
           -C) grep -qxF -- "$line" "$rules" && exit 0; exit 1 ;;
