@@ -1,5 +1,6 @@
 using System.CommandLine;
 using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Host;
 using Microsoft.Extensions.Logging;
 
@@ -48,7 +49,7 @@ internal static class AdapterCommand
         var command = new Command("install", "Register and enable the adapter; does nothing when the same adapter is already enabled") { docker, service, wait };
         command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, output) =>
         {
-            var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)));
+            var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)!));
             var outcome = await installer.InstallAsync(bundle, cancel);
             output.WriteLine($"{AdapterSettings.PluginReference}: {Describe(outcome)} ({bundle.Digest})");
             return ExitCodes.Success;
@@ -82,7 +83,7 @@ internal static class AdapterCommand
         var command = new Command("status", "Say whether Docker has this l2vlan's adapter, enabled (exit 0) or not (exit 1)") { docker, service, wait };
         command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, output) =>
         {
-            var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)));
+            var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)!));
             var state = await installer.StatusAsync(bundle, cancel);
             output.WriteLine($"{AdapterSettings.PluginReference}: {state switch
             {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using L2Vlan.Host;
-using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Cli;

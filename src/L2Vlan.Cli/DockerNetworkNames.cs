@@ -1,5 +1,5 @@
 using System.Text.Json;
-using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Host;
 
 namespace L2Vlan.Cli;

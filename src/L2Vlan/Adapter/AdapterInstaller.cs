@@ -1,3 +1,4 @@
+using L2Vlan.Clients;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Adapter;

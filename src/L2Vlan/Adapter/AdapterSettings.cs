@@ -1,5 +1,3 @@
-using L2Vlan.Host;
-
 namespace L2Vlan.Adapter;
 
 /// <summary>
@@ -18,14 +16,13 @@ public sealed record AdapterSettings(string BinaryPath, string ServiceSocket)
     public const string PluginSocketName = PluginName + ".sock";
     /// <summary>Where Docker expects a managed plugin's socket, inside the plugin.</summary>
     public const string PluginSocketDirectory = "/run/docker/plugins";
-    public const string DefaultDockerSocket = "/var/run/docker.sock";
 
     public static string PluginSocketPath => PluginSocketDirectory + "/" + PluginSocketName;
 
     public string ServiceSocketDirectory => Path.GetDirectoryName(ServiceSocket)
         ?? throw new ArgumentException($"the service socket {ServiceSocket} has no folder");
 
-    public static AdapterSettings ForThisExecutable(string? serviceSocket = null) => new(
+    public static AdapterSettings ForThisExecutable(string serviceSocket) => new(
         Environment.ProcessPath ?? throw new InvalidOperationException("the path of the running l2vlan executable is unknown"),
-        serviceSocket ?? ServiceSettings.DefaultSocketPath);
+        serviceSocket);
 }

@@ -1,4 +1,5 @@
 using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Firewall;
 using L2Vlan.Host;
 using L2Vlan.Netlink;

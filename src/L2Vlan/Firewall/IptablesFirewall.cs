@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Firewall;

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Domain;
 using L2Vlan.Driver;
 using Microsoft.Extensions.Logging;

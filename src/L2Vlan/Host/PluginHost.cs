@@ -1,4 +1,4 @@
-using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.Ipam;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using L2Vlan.Clients;
 
 namespace L2Vlan.Host;
 

@@ -1,3 +1,4 @@
+using L2Vlan.Clients;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Host;
@@ -6,7 +7,7 @@ namespace L2Vlan.Host;
 public sealed record ServiceSettings(string SocketPath, string StateDirectory, LogLevel LogLevel)
 {
     /// <summary>Docker's Engine API, asked read-only by <c>l2vlan forget</c> whether Docker still knows a network.</summary>
-    public string DockerSocket { get; init; } = Adapter.AdapterSettings.DefaultDockerSocket;
+    public string DockerSocket { get; init; } = DockerEngineClient.DefaultSocket;
 
     public const string DefaultSocketPath = "/run/l2vlan/l2vlan.sock";
     public const string DefaultStateDirectory = "/var/lib/l2vlan";

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using static Interop.Netlink;
 using static Interop.Rtnetlink;
 

@@ -1,4 +1,4 @@
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using Microsoft.Win32.SafeHandles;
 
 namespace L2Vlan.State;

@@ -1,4 +1,4 @@
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 

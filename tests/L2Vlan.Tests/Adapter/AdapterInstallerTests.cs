@@ -1,4 +1,5 @@
 using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Adapter;

@@ -1,5 +1,6 @@
 using System.Net;
 using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Doctor;
 using L2Vlan.Domain;
 using L2Vlan.Driver;

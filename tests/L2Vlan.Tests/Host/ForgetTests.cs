@@ -1,5 +1,5 @@
 using System.Net;
-using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Domain;
 using L2Vlan.Driver;
 using L2Vlan.Host;

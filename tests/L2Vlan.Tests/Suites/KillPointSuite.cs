@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using L2Vlan.Tests.Suites.Kill;

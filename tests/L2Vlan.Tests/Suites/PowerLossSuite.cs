@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using L2Vlan.Tests.Suites.Kill;
 using L2Vlan.Tests.Suites.PowerLoss;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using L2Vlan.Protocol;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;

@@ -1,4 +1,4 @@
-namespace L2Vlan.Host;
+namespace L2Vlan.Faults;
 
 /// <summary>
 /// The steps that change the disk, the links or the firewall, named so the kill-point suite can SIGKILL the

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace L2Vlan.Host;
+namespace L2Vlan.Clients;
 
 /// <summary>An HTTP client whose every connection is a unix socket: how l2vlan talks to Docker and to its own service.</summary>
 public static class UnixSocketHttp

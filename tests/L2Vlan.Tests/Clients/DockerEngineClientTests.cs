@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
-using L2Vlan.Adapter;
+using L2Vlan.Clients;
 
-namespace L2Vlan.Tests.Adapter;
+namespace L2Vlan.Tests.Clients;
 
 /// <summary>
 /// The Engine API client against a stand-in dockerd on a unix socket that refuses every versioned path, as no one

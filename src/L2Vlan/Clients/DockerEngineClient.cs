@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using L2Vlan.Host;
 using System.Text.Json;
 
-namespace L2Vlan.Adapter;
+namespace L2Vlan.Clients;
 
 /// <summary>
 /// Docker's Engine API over its unix socket, for the plugin calls only. The API rather than the docker CLI:
@@ -12,6 +11,8 @@ namespace L2Vlan.Adapter;
 /// </summary>
 public sealed class DockerEngineClient : IDockerPlugins, IDockerNetworks, IDisposable
 {
+    public const string DefaultSocket = "/var/run/docker.sock";
+
     private readonly HttpClient _http;
 
     public DockerEngineClient(string socketPath, TimeSpan? timeout = null)

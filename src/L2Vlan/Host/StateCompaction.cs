@@ -1,7 +1,7 @@
-using L2Vlan.Host;
+using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
-namespace L2Vlan.State;
+namespace L2Vlan.Host;
 
 /// <summary>
 /// <c>l2vlan compact</c>: the state folder in the form every release reads, each pool's journal written into its
