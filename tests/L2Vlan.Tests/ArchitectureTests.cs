@@ -22,11 +22,12 @@ public partial class ArchitectureTests
         ["State"] = ["Domain", "Faults"],
         ["Ipam"] = ["State", "Domain"],
         ["Netlink"] = ["Domain", "Faults"],
+        ["Packets"] = ["Netlink", "Domain"],
         ["Firewall"] = ["Domain", "Faults"],
-        ["Driver"] = ["Ipam", "State", "Netlink", "Firewall", "Domain", "Faults"],
+        ["Driver"] = ["Ipam", "State", "Netlink", "Packets", "Firewall", "Domain", "Faults"],
         ["Protocol"] = ["Driver", "Ipam", "State", "Domain"],
         ["Adapter"] = ["Clients", "Domain"],
-        ["Host"] = ["Protocol", "Driver", "Ipam", "State", "Netlink", "Firewall", "Clients", "Domain", "Faults"],
+        ["Host"] = ["Protocol", "Driver", "Ipam", "State", "Netlink", "Packets", "Firewall", "Clients", "Domain", "Faults"],
         ["Doctor"] = ["Host", "Adapter", "Clients", "Firewall", "Netlink", "State", "Domain"],
     };
 

@@ -1,6 +1,7 @@
 using System.Net;
 using L2Vlan.Domain;
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 

@@ -3,6 +3,7 @@ using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.Ipam;
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
 using L2Vlan.Protocol;
 using L2Vlan.State;
 using Microsoft.AspNetCore.Builder;

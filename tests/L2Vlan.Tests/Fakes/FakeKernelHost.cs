@@ -3,6 +3,7 @@ using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.Host;
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
 
 namespace L2Vlan.Tests.Fakes;
 

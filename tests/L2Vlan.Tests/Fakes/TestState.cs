@@ -1,5 +1,6 @@
 using L2Vlan.Driver;
 using L2Vlan.Ipam;
+using L2Vlan.Packets;
 using L2Vlan.State;
 using L2Vlan.Netlink;
 using Microsoft.Extensions.Logging;

@@ -3,10 +3,11 @@ using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Domain;
 using L2Vlan.Driver;
-using L2Vlan.Netlink;
+using L2Vlan.Packets;
+using L2Vlan.Tests.Netlink;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace L2Vlan.Tests.Netlink;
+namespace L2Vlan.Tests.Packets;
 
 /// <summary>
 /// Probes out of one end of a veth pair in a private namespace; the kernel answers on the other end for the

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using static Interop.Packet;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>
 /// An Ethernet frame carrying one ICMPv6 message (RFC 4443) with hop limit 255, as neighbour discovery

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
+using L2Vlan.Tests.Netlink;
 
-namespace L2Vlan.Tests.Netlink;
+namespace L2Vlan.Tests.Packets;
 
 public class GratuitousArpTests : PrivateNamespaceFixture
 {

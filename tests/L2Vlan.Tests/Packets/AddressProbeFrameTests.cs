@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
-using L2Vlan.Netlink;
+using L2Vlan.Packets;
 
-namespace L2Vlan.Tests.Netlink;
+namespace L2Vlan.Tests.Packets;
 
 /// <summary>The duplicate address probes and the IPv6 announcement, byte by byte.</summary>
 public class AddressProbeFrameTests

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using L2Vlan.Netlink;
 using static Interop.Packet;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>
 /// An AF_PACKET raw socket that sends whole Ethernet frames out of a link, and receives them from one.

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>Another station's MAC that answered for an address l2vlan was about to use.</summary>
 public sealed record AddressClaim(IPAddress Address, PhysicalAddress Holder);
