@@ -5,7 +5,7 @@ using L2Vlan.State;
 namespace L2Vlan.Driver;
 
 /// <summary>
-/// The bridges l2vlan networks use, in memory and on disk (bridges/&lt;Name&gt;.json), and the rules by which a
+/// The bridges l2vlan networks use (their records are <see cref="BridgeRecords"/>), and the rules by which a
 /// network claims one: one bridge serves one VLAN of one NIC, one VLAN feeds one bridge, and a bridge l2vlan did
 /// not make is used only when it is plainly meant for the VLAN. A bridge is recorded before its links are made
 /// and removed with the last network on it.
@@ -21,42 +21,17 @@ public sealed class BridgeRegistry(
     ILinkControl links,
     BridgeLinks bridgeLinks,
     NetworkRegistry networks,
-    JsonFileCollection<BridgeRecord> store)
+    BridgeRecords records)
 {
-    private readonly Dictionary<string, BridgeRecord> _bridges = new(StringComparer.Ordinal);
-    private readonly Lock _map = new();
-    private readonly KeyedLocks _locks = new();
+    public IReadOnlyCollection<BridgeRecord> All => records.All;
 
-    public IReadOnlyCollection<BridgeRecord> All
-    {
-        get
-        {
-            lock (_map) return _bridges.Values.ToList();
-        }
-    }
+    /// <inheritdoc cref="BridgeRecords.LockBridge"/>
+    public IDisposable LockBridge(string name) => records.LockBridge(name);
 
-    /// <summary>
-    /// Holds the bridge of this name (whether or not it exists yet) until the handle is disposed: for anything that
-    /// makes, checks or removes its links, the request handlers and a link-event listener alike.
-    /// </summary>
-    public IDisposable LockBridge(string name) => _locks.Take(name);
+    /// <inheritdoc cref="BridgeRecords.Load"/>
+    public int Load() => records.Load();
 
-    /// <summary>Reads every bridge file; returns how many were read.</summary>
-    public int Load()
-    {
-        var loaded = store.LoadAll();
-        lock (_map)
-        {
-            _bridges.Clear();
-            foreach (var (_, bridge) in loaded) _bridges[bridge.Name] = bridge;
-            return _bridges.Count;
-        }
-    }
-
-    public BridgeRecord? Find(string name)
-    {
-        lock (_map) return _bridges.GetValueOrDefault(name);
-    }
+    public BridgeRecord? Find(string name) => records.Find(name);
 
     public bool InUse(BridgeRecord bridge) => networks.OnBridge(bridge.Name).Any();
 
@@ -101,21 +76,8 @@ public sealed class BridgeRegistry(
             CreatedBridge = existing is null,
             CreatedVlanLink = existingVlanLink is null,
         };
-        lock (_map)
-        {
-            // Again, atomically: a network on another bridge may have claimed the VLAN while the kernel was asked.
-            CheckNoRival(options);
-            _bridges[bridge.Name] = bridge;
-        }
-        try
-        {
-            Save(bridge);
-        }
-        catch
-        {
-            lock (_map) _bridges.Remove(bridge.Name);
-            throw;
-        }
+        // Again, atomically: a network on another bridge may have claimed the VLAN while the kernel was asked.
+        if (records.AddUnlessServed(bridge) is { } rival) throw Rival(options, rival);
         return bridge;
     }
 
@@ -128,11 +90,11 @@ public sealed class BridgeRegistry(
 
     private void CheckNoRival(NetworkOptions options)
     {
-        BridgeRecord? rival;
-        lock (_map) rival = _bridges.Values.FirstOrDefault(b => b.VlanLink == options.VlanLink);
-        if (rival is not null)
-            throw new UserError($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one VLAN share one bridge (use -o bridge_name={rival.Name})");
+        if (records.Serving(options.VlanLink) is { } rival) throw Rival(options, rival);
     }
+
+    private static UserError Rival(NetworkOptions options, BridgeRecord rival) =>
+        new($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one VLAN share one bridge (use -o bridge_name={rival.Name})");
 
     /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
     public void EnsureLinks(BridgeRecord bridge, bool ruleListed = false) => bridgeLinks.Ensure(bridge, Save, ruleListed);
@@ -156,8 +118,7 @@ public sealed class BridgeRegistry(
     public void Remove(BridgeRecord bridge)
     {
         bridgeLinks.Remove(bridge);
-        store.Delete(bridge.Name);
-        lock (_map) _bridges.Remove(bridge.Name);
+        records.Remove(bridge.Name);
     }
 
     /// <summary>
@@ -183,5 +144,5 @@ public sealed class BridgeRegistry(
             throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and the host has the address {address} on it; l2vlan uses a bridge it did not make only when the host has no address on it (use another bridge_name)");
     }
 
-    private void Save(BridgeRecord bridge) => store.Save(bridge.Name, bridge);
+    private void Save(BridgeRecord bridge) => records.Save(bridge);
 }

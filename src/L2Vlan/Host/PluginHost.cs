@@ -61,10 +61,13 @@ public static class PluginHost
         services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
         services.AddSingleton<IAddressProber, AddressProber>();
         services.AddSingleton<IFirewall, IptablesFirewall>();
-        services.AddSingleton(p => Collection(settings, "pools", StateJsonContext.Default.AddressPool, p));
-        services.AddSingleton(p => Collection(settings, "networks", StateJsonContext.Default.NetworkRecord, p));
-        services.AddSingleton(p => Collection(settings, "bridges", StateJsonContext.Default.BridgeRecord, p));
+        var folder = new StateFolder(settings.StateDirectory);
+        services.AddSingleton(folder);
+        services.AddSingleton(p => folder.PoolFiles(StateLog(p, StateFolder.PoolsFolder)));
+        services.AddSingleton(p => folder.NetworkFiles(StateLog(p, StateFolder.NetworksFolder)));
+        services.AddSingleton(p => folder.BridgeFiles(StateLog(p, StateFolder.BridgesFolder)));
         services.AddSingleton<NetworkRegistry>();
+        services.AddSingleton<BridgeRecords>();
         services.AddSingleton<IpamService>();
         services.AddSingleton<BridgeLinks>();
         services.AddSingleton<BridgeRegistry>();
@@ -131,9 +134,8 @@ public static class PluginHost
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
-    private static JsonFileCollection<T> Collection<T>(ServiceSettings settings, string folder, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, IServiceProvider services)
-        where T : class, IStateRecord =>
-        new(Path.Combine(settings.StateDirectory, folder), type, services.GetRequiredService<ILoggerFactory>().CreateLogger($"L2Vlan.State.{folder}"));
+    private static ILogger StateLog(IServiceProvider services, string folder) =>
+        services.GetRequiredService<ILoggerFactory>().CreateLogger($"L2Vlan.State.{folder}");
 
     private static async Task Serve(HttpContext context, PluginDispatcher dispatcher, AdminCalls admin, ILogger logger)
     {

@@ -17,7 +17,7 @@ public static class StateCompaction
     {
         if (!Directory.Exists(stateDirectory)) return [];
         using var held = ServiceLock.TakeStateDirectory(stateDirectory);
-        var snapshots = new JsonFileCollection<AddressPool>(Path.Combine(stateDirectory, "pools"), StateJsonContext.Default.AddressPool, logger);
+        var snapshots = new StateFolder(stateDirectory).PoolFiles(logger);
         // Nothing is appended, so no sync can fail.
         return new PoolStore(snapshots, new GroupCommit(_ => { }), logger).FoldJournals();
     }

@@ -13,9 +13,10 @@ public sealed record StateView(
 {
     public static StateView Read(string stateDirectory, ILogger logger)
     {
-        var networks = new JsonFileCollection<NetworkRecord>(Path.Combine(stateDirectory, "networks"), StateJsonContext.Default.NetworkRecord, logger);
-        var bridges = new JsonFileCollection<BridgeRecord>(Path.Combine(stateDirectory, "bridges"), StateJsonContext.Default.BridgeRecord, logger);
-        var pools = new JsonFileCollection<AddressPool>(Path.Combine(stateDirectory, "pools"), StateJsonContext.Default.AddressPool, logger);
+        var folder = new StateFolder(stateDirectory);
+        var networks = folder.NetworkFiles(logger);
+        var bridges = folder.BridgeFiles(logger);
+        var pools = folder.PoolFiles(logger);
         var quarantined = new[] { networks.QuarantineDirectory, bridges.QuarantineDirectory, pools.QuarantineDirectory }
             .Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Order().ToList();
         return new StateView(

@@ -83,7 +83,7 @@ internal sealed class TestState : IDisposable
         IpamService = new IpamService(Pools, networks, NullLogger<IpamService>.Instance);
         IpamService.Load();
         var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance);
-        var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, Bridges);
+        var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, new BridgeRecords(Bridges));
         Reaper = new VethReaper(networks, Kernel, NullLogger<VethReaper>.Instance);
         _reapers.Add(Reaper);
         var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, Reaper, NullLogger<EndpointWiring>.Instance);
@@ -97,9 +97,9 @@ internal sealed class TestState : IDisposable
     /// <summary>Where the recovery logs; tests that read its warnings set it before <see cref="Restart"/>.</summary>
     public ILogger<StateRecovery> RecoveryLog { get; set; } = NullLogger<StateRecovery>.Instance;
 
-    public JsonFileCollection<AddressPool> Pools => new(Path.Combine(Directory, "pools"), StateJsonContext.Default.AddressPool, NullLogger.Instance);
-    public JsonFileCollection<NetworkRecord> Networks => new(Path.Combine(Directory, "networks"), StateJsonContext.Default.NetworkRecord, NullLogger.Instance);
-    public JsonFileCollection<BridgeRecord> Bridges => new(Path.Combine(Directory, "bridges"), StateJsonContext.Default.BridgeRecord, NullLogger.Instance);
+    public JsonFileCollection<AddressPool> Pools => new StateFolder(Directory).PoolFiles(NullLogger.Instance);
+    public JsonFileCollection<NetworkRecord> Networks => new StateFolder(Directory).NetworkFiles(NullLogger.Instance);
+    public JsonFileCollection<BridgeRecord> Bridges => new StateFolder(Directory).BridgeFiles(NullLogger.Instance);
 
     public IEnumerable<string> Files(string folder) =>
         System.IO.Directory.Exists(Path.Combine(Directory, folder))

@@ -96,7 +96,7 @@ public class GarbageRequestTests
         var networks = new NetworkRegistry(_state.Networks);
         var ipam = new IpamService(_state.Pools, networks, NullLogger<IpamService>.Instance);
         var bridgeLinks = new BridgeLinks(_state.Links, new BrokenFirewall(), NullLogger<BridgeLinks>.Instance);
-        var bridges = new BridgeRegistry(_state.Links, bridgeLinks, networks, _state.Bridges);
+        var bridges = new BridgeRegistry(_state.Links, bridgeLinks, networks, new BridgeRecords(_state.Bridges));
         var reaper = new VethReaper(networks, _state.Links, NullLogger<VethReaper>.Instance);
         var wiring = new EndpointWiring(_state.Links, _state.Links, bridgeLinks, networks, reaper, NullLogger<EndpointWiring>.Instance);
         var duplicates = new DuplicateAddressCheck(_state.Links, _state.Links, NullLogger<DuplicateAddressCheck>.Instance);
