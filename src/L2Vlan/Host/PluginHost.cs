@@ -1,18 +1,12 @@
-using L2Vlan.Clients;
 using L2Vlan.Driver;
-using L2Vlan.Firewall;
 using L2Vlan.Ipam;
-using L2Vlan.Netlink;
-using L2Vlan.Packets;
 using L2Vlan.Protocol;
 using L2Vlan.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Host;
@@ -54,45 +48,7 @@ public static class PluginHost
             });
         });
 
-        var services = builder.Services;
-        services.AddSingleton(settings);
-        services.AddSingleton(_ => ServiceLock.Take(settings));
-        services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
-        services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
-        services.AddSingleton<IAddressProber, AddressProber>();
-        services.AddSingleton<IFirewall, IptablesFirewall>();
-        var folder = new StateFolder(settings.StateDirectory);
-        services.AddSingleton(folder);
-        services.AddSingleton(p => folder.PoolFiles(StateLog(p, StateFolder.PoolsFolder)));
-        services.AddSingleton(p => folder.NetworkFiles(StateLog(p, StateFolder.NetworksFolder)));
-        services.AddSingleton(p => folder.BridgeFiles(StateLog(p, StateFolder.BridgesFolder)));
-        services.AddSingleton<NetworkRegistry>();
-        services.AddSingleton<BridgeRecords>();
-        services.AddSingleton<IpamService>();
-        services.AddSingleton<BridgeLinks>();
-        services.AddSingleton<BridgeRegistry>();
-        // Its own netlink socket: a delete's grace period does not hold up the calls' link work on the shared one.
-        // A stand-in kernel (tests, the kill-point host) registers itself under this key: the reaper must delete
-        // where the links were made.
-        services.AddKeyedSingleton<ILinkControl>(VethReaper.LinksKey, (_, _) => new RouteNetlinkClient());
-        services.AddSingleton(p => new VethReaper(p.GetRequiredService<NetworkRegistry>(),
-            p.GetRequiredKeyedService<ILinkControl>(VethReaper.LinksKey), p.GetRequiredService<ILogger<VethReaper>>()));
-        services.AddSingleton<EndpointWiring>();
-        services.AddSingleton<DuplicateAddressCheck>();
-        services.AddSingleton<DeadDockerdPolicy>();
-        services.AddSingleton<StateRecovery>();
-        services.AddSingleton(_ => new LinkEventSocket(LinkWatcher.ReceiveWait));
-        services.AddHostedService<LinkWatcher>();
-        services.AddSingleton<NetworkDriver>();
-        services.AddSingleton<PluginDispatcher>();
-        services.AddSingleton<IDockerNetworks>(_ => new DockerEngineClient(settings.DockerSocket, AdminCalls.DockerWait));
-        services.AddSingleton<AdminCalls>();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<RunningCalls>();
-        services.AddSingleton(p => new LivenessCheck(p.GetRequiredService<IpamService>().Responds, p.GetRequiredService<RunningCalls>()));
-        // AddSystemd registers the notifier only under systemd; elsewhere the watchdog finds no $WATCHDOG_USEC anyway.
-        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
-        services.AddHostedService<Watchdog>();
+        var services = builder.Services.AddL2Vlan(settings);
         replaceServices?.Invoke(services);
 
         var app = builder.Build();
@@ -133,9 +89,6 @@ public static class PluginHost
         // service idles: one aggressive collection, once the socket listens, gives them back (the idle RSS).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
-
-    private static ILogger StateLog(IServiceProvider services, string folder) =>
-        services.GetRequiredService<ILoggerFactory>().CreateLogger($"L2Vlan.State.{folder}");
 
     private static async Task Serve(HttpContext context, PluginDispatcher dispatcher, AdminCalls admin, ILogger logger)
     {

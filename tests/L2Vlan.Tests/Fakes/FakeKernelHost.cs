@@ -1,9 +1,5 @@
 using L2Vlan.Clients;
-using L2Vlan.Driver;
-using L2Vlan.Firewall;
 using L2Vlan.Host;
-using L2Vlan.Netlink;
-using L2Vlan.Packets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,11 +15,7 @@ internal static class FakeKernelHost
         foreach (var nic in nics) links.AddNic(nic);
         return PluginHost.Build(settings, services =>
         {
-            services.AddSingleton<ILinkControl>(links);
-            services.AddKeyedSingleton<ILinkControl>(VethReaper.LinksKey, links);
-            services.AddSingleton<IArpAnnouncer>(links);
-            services.AddSingleton<IAddressProber>(links);
-            services.AddSingleton<IFirewall>(new FakeFirewall());
+            services.UseFakes(links, links, new FakeFirewall());
             configure?.Invoke(services);
         });
     }

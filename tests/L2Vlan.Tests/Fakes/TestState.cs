@@ -1,8 +1,9 @@
 using L2Vlan.Driver;
+using L2Vlan.Host;
 using L2Vlan.Ipam;
-using L2Vlan.Packets;
 using L2Vlan.State;
 using L2Vlan.Netlink;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,7 +13,7 @@ namespace L2Vlan.Tests.Fakes;
 internal sealed class TestState : IDisposable
 {
     public string Directory { get; private init; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid().ToString("N"));
-    private readonly IArpAnnouncer _announcer;
+    private readonly FakeLinkControl _packets;
 
     /// <summary>The kernel the services act on: a fake, or a private namespace's client.</summary>
     public ILinkControl Kernel { get; }
@@ -43,10 +44,10 @@ internal sealed class TestState : IDisposable
         Restart();
     }
 
-    private TestState(ILinkControl kernel, IArpAnnouncer? announcer)
+    private TestState(ILinkControl kernel, FakeLinkControl? announcer)
     {
         Kernel = kernel;
-        _announcer = announcer ?? (IArpAnnouncer)kernel;
+        _packets = announcer ?? (FakeLinkControl)kernel;
         Firewall = new FakeFirewall();
     }
 
@@ -79,19 +80,27 @@ internal sealed class TestState : IDisposable
     /// <summary>A new service over the same folder and kernel, as after `systemctl restart l2vlan`.</summary>
     public void Restart()
     {
-        var networks = new NetworkRegistry(Networks);
-        IpamService = new IpamService(Pools, networks, NullLogger<IpamService>.Instance);
+        var services = Compose();
+        IpamService = services.GetRequiredService<IpamService>();
         IpamService.Load();
-        var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance);
-        var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, new BridgeRecords(Bridges));
-        Reaper = new VethReaper(networks, Kernel, NullLogger<VethReaper>.Instance);
+        Driver = services.GetRequiredService<NetworkDriver>();
+        Reaper = services.GetRequiredService<VethReaper>();
         _reapers.Add(Reaper);
-        var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, Reaper, NullLogger<EndpointWiring>.Instance);
-        var duplicates = new DuplicateAddressCheck((IAddressProber)_announcer, Kernel, NullLogger<DuplicateAddressCheck>.Instance);
-        Driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
-            IpamService, Kernel, Reaper, NullLogger<NetworkDriver>.Instance);
-        Recovery = new StateRecovery(networks, bridges, wiring, IpamService, Kernel, Reaper, RecoveryLog);
+        Recovery = services.GetRequiredService<StateRecovery>();
         Recovery.Recover();
+    }
+
+    /// <summary>
+    /// The service's objects as <c>l2vlan serve</c> composes them, over this folder, with the fake kernel, packets and
+    /// firewall; <paramref name="replace"/> may swap more. Nothing is loaded yet.
+    /// </summary>
+    public IServiceProvider Compose(Action<IServiceCollection>? replace = null)
+    {
+        var settings = new ServiceSettings(Path.Combine(Directory, "l2vlan.sock"), Directory, LogLevel.None);
+        var services = new ServiceCollection().AddL2Vlan(settings).UseFakes(Kernel, _packets, Firewall);
+        services.AddSingleton(RecoveryLog);
+        replace?.Invoke(services);
+        return services.BuildServiceProvider();
     }
 
     /// <summary>Where the recovery logs; tests that read its warnings set it before <see cref="Restart"/>.</summary>

@@ -1,12 +1,10 @@
 using System.Text;
 using System.Text.Json;
-using L2Vlan.Driver;
-using L2Vlan.Ipam;
 using L2Vlan.Protocol;
-using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Tests.Protocol;
 
@@ -93,17 +91,12 @@ public class GarbageRequestTests
     public void A_bug_in_a_handler_answers_Err_without_its_message_or_stack()
     {
         // The service as TestState builds it, but with a firewall that fails as a bug would.
-        var networks = new NetworkRegistry(_state.Networks);
-        var ipam = new IpamService(_state.Pools, networks, NullLogger<IpamService>.Instance);
-        var bridgeLinks = new BridgeLinks(_state.Links, new BrokenFirewall(), NullLogger<BridgeLinks>.Instance);
-        var bridges = new BridgeRegistry(_state.Links, bridgeLinks, networks, new BridgeRecords(_state.Bridges));
-        var reaper = new VethReaper(networks, _state.Links, NullLogger<VethReaper>.Instance);
-        var wiring = new EndpointWiring(_state.Links, _state.Links, bridgeLinks, networks, reaper, NullLogger<EndpointWiring>.Instance);
-        var duplicates = new DuplicateAddressCheck(_state.Links, _state.Links, NullLogger<DuplicateAddressCheck>.Instance);
-        var driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, ipam, NullLogger<DeadDockerdPolicy>.Instance),
-            ipam, _state.Links, reaper, NullLogger<NetworkDriver>.Instance);
         var log = new RecordingLogger<PluginDispatcher>();
-        var dispatcher = new PluginDispatcher(driver, ipam, new RunningCalls(TimeProvider.System), log);
+        var dispatcher = _state.Compose(services =>
+        {
+            services.AddSingleton<L2Vlan.Firewall.IFirewall>(new BrokenFirewall());
+            services.AddSingleton<ILogger<PluginDispatcher>>(log);
+        }).GetRequiredService<PluginDispatcher>();
 
         var reply = dispatcher.Handle("/NetworkDriver.CreateNetwork", Encoding.UTF8.GetBytes(
             """{"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":"2000","ext_if":"eno1"}},"IPv4Data":[{"Pool":"10.0.0.0/24"}]}"""));
