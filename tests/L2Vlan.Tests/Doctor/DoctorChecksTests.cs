@@ -3,7 +3,6 @@ using L2Vlan.Adapter;
 using L2Vlan.Clients;
 using L2Vlan.Doctor;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,28 +13,21 @@ namespace L2Vlan.Tests.Doctor;
 /// Each check of <c>l2vlan doctor</c> over facts taken from a fake host: a healthy one finds nothing, and each fault
 /// is found with its fix, and found no more once the fault is undone.
 /// </summary>
-public class DoctorChecksTests
+public class DoctorChecksTests : StateOnEno1
 {
     private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    private TestState _state = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _state = TestState.WithNics("eno1");
         _state.Links.SetUp(_state.Links.FindLink("eno1")!.Index);
         var pool = _state.IpamService.RequestPool(Cidr.ParseNetwork("192.168.2.0/24", "--subnet"), null, v6: false);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse("192.168.2.1"), gateway: true);
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" };
-        var subnet = new SubnetRecord(Cidr.ParseNetwork("192.168.2.0/24", "--subnet"), new InterfaceAddress(IPAddress.Parse("192.168.2.1"), 24));
-        _state.Driver.CreateNetwork(new NetworkSpec("net1id", options, false, [subnet], []));
+        _state.Driver.CreateNetwork(Networks.Vlan2000("net1id", Networks.Subnet("192.168.2.0/24", "192.168.2.1")));
         var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
         _state.Driver.CreateEndpoint("net1id", "ep1", address, null, null);
         _state.Driver.Join("net1id", "ep1");
     }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     private DoctorFacts Facts() => new()
     {

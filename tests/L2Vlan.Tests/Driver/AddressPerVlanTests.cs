@@ -11,20 +11,12 @@ namespace L2Vlan.Tests.Driver;
 /// whichever IPAM granted the address (l2vlan's, or Docker's default, which l2vlan never hears of): a second endpoint
 /// is refused, naming the holder, until the holder is deleted. It holds across a restart and under concurrent calls.
 /// </summary>
-public class AddressPerVlanTests
+public class AddressPerVlanTests : StateOnEno1
 {
     // Docker's IDs are 64 hex digits; the error gives the first 12, as docker's CLI shows them.
     private static readonly string Net1 = new('1', 64);
     private static readonly string Net2 = new('2', 64);
     private static readonly string Endpoint1 = "e1" + new string('a', 62);
-
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp() => _state = TestState.WithNics("eno1");
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     private static NetworkSpec Network(string id, int vlanId = 3001) => new(
         id,

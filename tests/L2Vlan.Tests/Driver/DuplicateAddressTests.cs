@@ -1,31 +1,19 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
-using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
 /// <summary>Join probes the VLAN and refuses an address another station holds.</summary>
-public class DuplicateAddressTests
+public class DuplicateAddressTests : StateOnEno1
 {
     private static readonly PhysicalAddress Router = PhysicalAddress.Parse("52-54-00-12-34-56");
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp() => _state = TestState.WithNics("eno1");
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     private void CreateNetwork(string id, string? dad = null)
     {
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1" };
-        if (dad is not null) options["dad"] = dad;
-        _state.Driver.CreateNetwork(new NetworkSpec(id, options, false,
-            [new SubnetRecord(Cidr.ParseNetwork("10.30.1.0/24", "subnet"), Address("10.30.1.1/24")),
-             new SubnetRecord(Cidr.ParseNetwork("2001:db8:30::/64", "subnet"), Address("2001:db8:30::1/64"))], []));
+        var network = Networks.Vlan2000(id, Networks.Subnet("10.30.1.0/24", "10.30.1.1"), Networks.Subnet("2001:db8:30::/64", "2001:db8:30::1"));
+        _state.Driver.CreateNetwork(dad is null ? network : network with { Options = Networks.Vlan2000Options(("dad", dad)) });
     }
 
     private static InterfaceAddress Address(string text) =>

@@ -20,7 +20,7 @@ public class ExistingBridgeTests
     public void TearDown() => _state.Dispose();
 
     private static NetworkSpec Network(string id, string bridge) =>
-        new(id, new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = bridge }, false, [], []);
+        Networks.Vlan2000(id) with { Options = Networks.Vlan2000Options(("bridge_name", bridge)) };
 
     private void Container(string network, string endpoint)
     {

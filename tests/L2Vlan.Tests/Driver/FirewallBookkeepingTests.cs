@@ -6,21 +6,9 @@ using L2Vlan.Tests.Fakes;
 namespace L2Vlan.Tests.Driver;
 
 /// <summary>The accept rule and the bridge's record: recorded before it goes in, forgotten only once it is gone.</summary>
-public class FirewallBookkeepingTests
+public class FirewallBookkeepingTests : StateOnEno1
 {
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    private static NetworkSpec Network(string id) =>
-        new(id, new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" }, false, [], []);
+    private static NetworkSpec Network(string id) => Networks.Vlan2000(id);
 
     private BridgeRecord? RecordOnDisk(string bridge) => _state.Bridges.Peek().Select(b => b.Value).SingleOrDefault(b => b.Name == bridge);
 

@@ -10,19 +10,13 @@ namespace L2Vlan.Tests.Driver;
 /// address) is never put on l2vlan's bridge, an unused one is used but never deleted nor given another MTU, and
 /// <c>ext_if</c> must be a NIC, not the loopback, a bridge, a container's veth or a VLAN of a bridge.
 /// </summary>
-public class ForeignLinkTests
+public class ForeignLinkTests : StateOnEno1
 {
-    private TestState _state = null!;
-
     [SetUp]
     public void SetUp()
     {
-        _state = TestState.WithNics("eno1");
         _state.Links.AddLoopback();
     }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     private static NetworkSpec Network(string id, string extIf, int vlanId, int? mtu = null)
     {

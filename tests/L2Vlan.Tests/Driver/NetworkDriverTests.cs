@@ -26,7 +26,7 @@ public class NetworkDriverTests
 
     private static NetworkSpec Network(string id, Dictionary<string, string>? options = null, string? aux = null, bool isInternal = false) => new(
         id,
-        options ?? new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" },
+        options ?? Networks.Vlan2000Options(),
         isInternal,
         [Subnet],
         aux is null ? [] : [IPAddress.Parse(aux)]);
@@ -210,14 +210,14 @@ public class NetworkDriverTests
     [Test]
     public void Internal_networks_get_no_default_route_and_routes_go_via_the_gateway()
     {
-        var request = Network("net1", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["routes"] = "10.0.0.0/8" });
+        var request = Network("net1", Networks.Vlan2000Options(("routes", "10.0.0.0/8")));
         _state.Driver.CreateNetwork(request);
         Endpoint("net1", "e1", "192.168.1.4/24");
         var join = _state.Driver.Join("net1", "e1");
         Assert.That(join.Routes.Single().Destination.ToString(), Is.EqualTo("10.0.0.0/8"));
         Assert.That(join.Routes.Single().NextHop, Is.EqualTo(IPAddress.Parse("192.168.1.1")));
 
-        _state.Driver.CreateNetwork(Network("net2", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1" }, isInternal: true));
+        _state.Driver.CreateNetwork(Network("net2", isInternal: true));
         Endpoint("net2", "e2", "192.168.1.6/24");
         Assert.That(_state.Driver.Join("net2", "e2").Gateway, Is.Null);
     }

@@ -1,5 +1,6 @@
 using L2Vlan.Driver;
 using L2Vlan.Domain;
+using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
@@ -17,7 +18,7 @@ public class NetworkOptionsParserTests
     [Test]
     public void The_seed_options_parse()
     {
-        var o = Parse(new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" });
+        var o = Parse(Networks.Vlan2000Options());
         Assert.That(o, Is.EqualTo(new NetworkOptions("eno1", 2000, "vlan2000", null, o.Routes)));
         Assert.That(o.VlanLink, Is.EqualTo("eno1.2000"));
     }

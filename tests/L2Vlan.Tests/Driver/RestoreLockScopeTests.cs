@@ -11,22 +11,17 @@ namespace L2Vlan.Tests.Driver;
 /// lock; calls on other bridges go on meanwhile, ReleaseAddress among them, which visits the networks of the
 /// address's subnet.
 /// </summary>
-public class RestoreLockScopeTests
+public class RestoreLockScopeTests : StateOnEno1
 {
-    private TestState _state = null!;
     private readonly ManualResetEventSlim _firewallEntered = new();
     private readonly ManualResetEventSlim _firewallGate = new();
 
     private static readonly Cidr Subnet = Cidr.ParseNetwork("10.60.0.0/24", "subnet");
 
-    [SetUp]
-    public void SetUp() => _state = TestState.WithNics("eno1");
-
     [TearDown]
     public void TearDown()
     {
         _firewallGate.Set();
-        _state.Dispose();
     }
 
     private static NetworkSpec Network(string id, int vlanId, string bridge) => new(

@@ -1,30 +1,13 @@
 using L2Vlan.Domain;
 using L2Vlan.Driver;
-using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
 /// <summary>Start-up never takes down a bridge that a quarantined network or a running container may still be on.</summary>
-public class StateRecoveryTests
+public class StateRecoveryTests : StateOnEno1
 {
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    private static NetworkSpec Network(string id) => new(
-        id,
-        new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" },
-        false,
-        [new SubnetRecord(Cidr.ParseNetwork("192.168.1.0/24", "subnet"), new InterfaceAddress(System.Net.IPAddress.Parse("192.168.1.1"), 24))],
-        []);
+    private static NetworkSpec Network(string id) => Networks.Vlan2000(id, Networks.Subnet("192.168.1.0/24", "192.168.1.1"));
 
     /// <summary>net1 with a running container on the bridge vlan2000; returns the host end of its veth.</summary>
     private string NetworkWithRunningContainer()

@@ -1,9 +1,7 @@
 using System.Net;
 using L2Vlan.Clients;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
 using L2Vlan.Host;
-using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +11,7 @@ namespace L2Vlan.Tests.Host;
 /// <c>l2vlan forget</c> as the service runs it: refused while Docker has the network or cannot say, and otherwise
 /// everything of the network goes as Docker's own removal would take it.
 /// </summary>
-public class ForgetTests
+public class ForgetTests : StateOnEno1
 {
     private const string Subnet = "192.168.2.0/24";
     private const string Router = "192.168.2.1";
@@ -35,7 +33,6 @@ public class ForgetTests
         }
     }
 
-    private TestState _state = null!;
     private FakeDocker _docker = null!;
     private AdminCalls _admin = null!;
     private RecordingLogger<AdminCalls> _log = null!;
@@ -43,14 +40,10 @@ public class ForgetTests
     [SetUp]
     public void SetUp()
     {
-        _state = TestState.WithNics("eno1");
         _docker = new FakeDocker();
         _log = new RecordingLogger<AdminCalls>();
         _admin = new AdminCalls(_state.Driver, _docker, _log);
     }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     /// <summary>A network as Docker makes it (pool, gateway, CreateNetwork) with a joined container; returns the container's address.</summary>
     private IPAddress NetworkWithContainer(string id, string endpoint, string? aux = null)
@@ -58,9 +51,10 @@ public class ForgetTests
         var pool = _state.IpamService.RequestPool(Cidr.ParseNetwork(Subnet, "--subnet"), null, v6: false);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse(Router), gateway: true);
         if (aux is not null) _state.IpamService.RequestAddress(pool, IPAddress.Parse(aux), gateway: false);
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" };
-        var subnet = new SubnetRecord(Cidr.ParseNetwork(Subnet, "--subnet"), new InterfaceAddress(IPAddress.Parse(Router), 24));
-        _state.Driver.CreateNetwork(new NetworkSpec(id, options, false, [subnet], aux is null ? [] : [IPAddress.Parse(aux)]));
+        _state.Driver.CreateNetwork(Networks.Vlan2000(id, Networks.Subnet(Subnet, Router)) with
+        {
+            AuxAddresses = aux is null ? [] : [IPAddress.Parse(aux)],
+        });
         var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
         _state.Driver.CreateEndpoint(id, endpoint, address, null, null);
         _state.Driver.Join(id, endpoint);

@@ -1,25 +1,15 @@
 using System.Net;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Ipam;
 
 /// <summary>At start the pools are checked against the networks' records: a lost pool file never frees a running container's address.</summary>
-public class IpamRecoveryTests
+public class IpamRecoveryTests : StateOnEno1
 {
     private static readonly Cidr Subnet = Cidr.ParseNetwork("192.168.1.0/24", "subnet");
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
+    private static readonly InterfaceAddress Gateway = new(IPAddress.Parse("192.168.1.1"), 24);
 
     private string Pool(string range) => _state.IpamService.RequestPool(Subnet, Cidr.ParseNetwork(range, "--ip-range"), v6: false);
 
@@ -32,10 +22,10 @@ public class IpamRecoveryTests
         var pool = Pool(range);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse("192.168.1.1"), gateway: true);
         if (aux is not null) Address(pool, aux);
-        _state.Driver.CreateNetwork(new NetworkSpec(network,
-            new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" }, false,
-            [new SubnetRecord(Subnet, new InterfaceAddress(IPAddress.Parse("192.168.1.1"), 24))],
-            aux is null ? [] : [IPAddress.Parse(aux)]));
+        _state.Driver.CreateNetwork(Networks.Vlan2000(network, new SubnetRecord(Subnet, Gateway)) with
+        {
+            AuxAddresses = aux is null ? [] : [IPAddress.Parse(aux)],
+        });
         var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
         _state.Driver.CreateEndpoint(network, "e-" + network, address, null, null);
         _state.Driver.Join(network, "e-" + network);
@@ -133,9 +123,7 @@ public class IpamRecoveryTests
     [Test]
     public void A_network_on_another_ipam_gets_no_pool_from_l2vlan()
     {
-        _state.Driver.CreateNetwork(new NetworkSpec("net1",
-            new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1" }, false,
-            [new SubnetRecord(Subnet, new InterfaceAddress(IPAddress.Parse("192.168.1.1"), 24))], []));
+        _state.Driver.CreateNetwork(Networks.Vlan2000("net1", new SubnetRecord(Subnet, Gateway)));
         _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(IPAddress.Parse("192.168.1.2"), 24), null, null);
 
         _state.Restart();

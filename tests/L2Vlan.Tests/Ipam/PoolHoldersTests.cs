@@ -1,6 +1,5 @@
 using System.Net;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,21 +11,10 @@ namespace L2Vlan.Tests.Ipam;
 /// RequestPool, the gateway, CreateNetwork; and to delete,
 /// ReleaseAddress of the gateway, ReleasePool, DeleteNetwork.
 /// </summary>
-public class PoolHoldersTests
+public class PoolHoldersTests : StateOnEno1
 {
     private const string Subnet = "192.168.2.0/24";
     private const string Router = "192.168.2.1";
-
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     private string RequestPool(string? range = null) =>
         _state.IpamService.RequestPool(Cidr.ParseNetwork(Subnet, "--subnet"), range is null ? null : Cidr.ParseNetwork(range, "--ip-range"), v6: false);
@@ -36,9 +24,7 @@ public class PoolHoldersTests
     {
         var pool = RequestPool(range);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse(Router), gateway: true);
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" };
-        var subnet = new SubnetRecord(Cidr.ParseNetwork(Subnet, "--subnet"), new InterfaceAddress(IPAddress.Parse(Router), 24));
-        _state.Driver.CreateNetwork(new NetworkSpec(id, options, false, [subnet], []));
+        _state.Driver.CreateNetwork(Networks.Vlan2000(id, Networks.Subnet(Subnet, Router)));
         return pool;
     }
 

@@ -15,9 +15,7 @@ public abstract class DispatcherOverFakeKernel
     [SetUp]
     public void StartService()
     {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        State = new TestState(links);
+        State = TestState.WithNics("eno1");
         Dispatcher = NewDispatcher();
     }
 

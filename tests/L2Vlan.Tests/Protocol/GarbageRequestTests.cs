@@ -3,7 +3,6 @@ using System.Text.Json;
 using L2Vlan.Protocol;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Tests.Protocol;
@@ -12,27 +11,8 @@ namespace L2Vlan.Tests.Protocol;
 /// What no Docker sends but a careless or hostile client may: nulls, wrong JSON types, a bug inside a
 /// handler. Every such call is answered with an Err that says what was wrong, never with a crash.
 /// </summary>
-public class GarbageRequestTests
+public class GarbageRequestTests : DispatcherOverFakeKernel
 {
-    private TestState _state = null!;
-    private PluginDispatcher _dispatcher = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, new RunningCalls(TimeProvider.System), NullLogger<PluginDispatcher>.Instance);
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    private (int Status, JsonElement Body) Call(string path, string body)
-    {
-        var reply = _dispatcher.Handle(path, Encoding.UTF8.GetBytes(body));
-        return (reply.Status, JsonDocument.Parse(reply.Body).RootElement);
-    }
-
     [TestCase("/NetworkDriver.CreateNetwork", """{"NetworkID":"n1","IPv4Data":[null]}""", "IPv4Data[0] is null")]
     [TestCase("/NetworkDriver.CreateNetwork", """{"NetworkID":"n1","IPv4Data":[],"IPv6Data":[{"Pool":"fd00::/64"},null]}""", "IPv6Data[1] is null")]
     [TestCase("/NetworkDriver.CreateNetwork", """{"NetworkID":"n1","IPv4Data":[{"Pool":"10.0.0.0/24","AuxAddresses":{"router2":null}}]}""", "IPv4Data[0].AuxAddresses[router2] is null")]
@@ -67,7 +47,7 @@ public class GarbageRequestTests
             "{\"NetworkID\":\"n1\"",
         ];
         var log = new RecordingLogger<PluginDispatcher>();
-        var dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, new RunningCalls(TimeProvider.System), log);
+        var dispatcher = new PluginDispatcher(State.Driver, State.Ipam, new RunningCalls(TimeProvider.System), log);
         foreach (var path in dispatcher.Paths.Append("/NetworkDriver.Teleport"))
         {
             foreach (var body in bodies)
@@ -92,7 +72,7 @@ public class GarbageRequestTests
     {
         // The service as TestState builds it, but with a firewall that fails as a bug would.
         var log = new RecordingLogger<PluginDispatcher>();
-        var dispatcher = _state.Compose(services =>
+        var dispatcher = State.Compose(services =>
         {
             services.AddSingleton<L2Vlan.Firewall.IFirewall>(new BrokenFirewall());
             services.AddSingleton<ILogger<PluginDispatcher>>(log);

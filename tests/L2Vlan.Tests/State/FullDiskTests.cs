@@ -14,10 +14,9 @@ namespace L2Vlan.Tests.State;
 /// again the same call succeeds. A failing fsync stops the service, once.
 /// </summary>
 [NonParallelizable]
-public class FullDiskTests
+public class FullDiskTests : StateOnEno1
 {
     private RefusingStateDisk _disk = null!;
-    private TestState _state = null!;
 
     private static readonly Cidr Subnet = Cidr.ParseNetwork("10.40.0.0/24", "subnet");
     private static readonly IPAddress Fixed = IPAddress.Parse("10.40.0.50");
@@ -26,14 +25,12 @@ public class FullDiskTests
     public void SetUp()
     {
         _disk = new RefusingStateDisk();
-        _state = TestState.WithNics("eno1");
     }
 
     [TearDown]
     public void TearDown()
     {
         _disk.Dispose();
-        _state.Dispose();
     }
 
     private static NetworkSpec Network(string id) => new(
