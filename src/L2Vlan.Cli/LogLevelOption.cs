@@ -14,8 +14,10 @@ internal static class LogLevelOption
 
     private static readonly (string Name, LogLevel Level)[] Names =
     [
-        ("trace", LogLevel.Trace), ("debug", LogLevel.Debug), ("information", LogLevel.Information), ("info", LogLevel.Information),
-        ("warning", LogLevel.Warning), ("warn", LogLevel.Warning), ("error", LogLevel.Error), ("critical", LogLevel.Critical),
+        ("trace", LogLevel.Trace), ("debug", LogLevel.Debug), ("information", LogLevel.Information),
+            ("info", LogLevel.Information),
+        ("warning", LogLevel.Warning), ("warn", LogLevel.Warning), ("error", LogLevel.Error),
+            ("critical", LogLevel.Critical),
         ("none", LogLevel.None),
     ];
 
@@ -35,7 +37,8 @@ internal static class LogLevelOption
         var option = new Option<LogLevel?>("--log-level")
         {
             HelpName = "LEVEL",
-            Description = $"Least important messages to log: {Expected}, in any case [default: ${EnvironmentVariable}, else information]",
+            Description = $"Least important messages to log: {Expected}, in any case [default: " +
+                $"${EnvironmentVariable}, else information]",
             CustomParser = result =>
             {
                 var text = result.Tokens[^1].Value;
@@ -48,7 +51,8 @@ internal static class LogLevelOption
         return option;
     }
 
-    /// <summary>The level the option gave, else the environment's; an error names the variable when its value is not a level.</summary>
+    /// <summary>The level the option gave, else the environment's; an error names the variable when its value is not a
+    /// level.</summary>
     public static (LogLevel Level, string? Error) Resolve(LogLevel? given, Func<string, string?> environment)
     {
         if (given is { } level) return (level, null);
@@ -56,7 +60,8 @@ internal static class LogLevelOption
         if (string.IsNullOrWhiteSpace(text)) return (LogLevel.Information, null);
         return Parse(text) is { } fromEnvironment
             ? (fromEnvironment, null)
-            : (LogLevel.Information, $"{EnvironmentVariable}={Shown(text)} (from the environment, or /etc/default/l2vlan under systemd) is not a log level: expected {Expected}");
+            : (LogLevel.Information, $"{EnvironmentVariable}={Shown(text)} (from the environment, or " +
+                $"/etc/default/l2vlan under systemd) is not a log level: expected {Expected}");
     }
 
     /// <summary>What was given, cut short: a log level is one short word.</summary>

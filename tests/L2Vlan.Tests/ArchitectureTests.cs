@@ -27,7 +27,8 @@ public partial class ArchitectureTests
         ["Driver"] = ["Ipam", "State", "Netlink", "Packets", "Firewall", "Domain", "Faults"],
         ["Protocol"] = ["Driver", "Ipam", "State", "Domain"],
         ["Adapter"] = ["Clients", "Domain"],
-        ["Host"] = ["Protocol", "Driver", "Ipam", "State", "Netlink", "Packets", "Firewall", "Clients", "Domain", "Faults"],
+        ["Host"] = ["Protocol", "Driver", "Ipam", "State", "Netlink", "Packets", "Firewall", "Clients", "Domain",
+            "Faults"],
         ["Doctor"] = ["Host", "Adapter", "Clients", "Firewall", "Netlink", "State", "Domain"],
     };
 
@@ -87,8 +88,14 @@ public partial class ArchitectureTests
         ];
         var arrows = Arrows(files).ToList();
         Assert.That(arrows.Select(a => $"{a.File}: {a.From} -> {a.To}"),
-            Is.EquivalentTo(new[] { "State/Bad.cs: State -> Domain", "State/Bad.cs: State -> Host", "Host/Uses.cs: Host -> State" }));
-        Assert.That(FindCycle(arrows), Does.Contain("State -> Host (State/Bad.cs)").And.Contain("Host -> State (Host/Uses.cs)"));
+            Is.EquivalentTo(new[]
+            {
+                "State/Bad.cs: State -> Domain",
+                "State/Bad.cs: State -> Host",
+                "Host/Uses.cs: Host -> State",
+            }));
+        Assert.That(FindCycle(arrows), Does.Contain("State -> Host (State/Bad.cs)").And.Contain("Host -> State " +
+            "(Host/Uses.cs)"));
     }
 
     internal static IEnumerable<Arrow> Arrows(IEnumerable<SourceFile> files) =>
@@ -133,7 +140,8 @@ public partial class ArchitectureTests
         return Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(root, p))
             .Where(p => p.Contains('/') && !p.StartsWith("obj/", StringComparison.Ordinal)
-                && !p.StartsWith("bin/", StringComparison.Ordinal) && !p.StartsWith("Interop/", StringComparison.Ordinal))
+                && !p.StartsWith("bin/", StringComparison.Ordinal)
+                    && !p.StartsWith("Interop/", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .Select(p => new SourceFile(p, p[..p.IndexOf('/')], File.ReadAllText(Path.Combine(root, p))))
             .ToList();

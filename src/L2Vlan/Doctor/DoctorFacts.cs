@@ -30,12 +30,14 @@ public sealed record DoctorFacts
 
     public VlanSupport Vlan { get; init; }
 
-    /// <summary>The bridges that have l2vlan's accept rule in iptables' FORWARD chain (by the rule's comment).</summary>
+    /// <summary>The bridges that have l2vlan's accept rule in iptables' FORWARD chain (by the rule's
+    /// comment).</summary>
     public IReadOnlySet<string>? AcceptedBridges { get; init; }
     public string? FirewallError { get; init; }
     /// <summary>iptables' FORWARD policy, "ACCEPT" or "DROP".</summary>
     public string? ForwardPolicy { get; init; }
-    /// <summary>br_netfilter's bridge-nf-call-iptables: bridged frames go through iptables; null when the module is not loaded.</summary>
+    /// <summary>br_netfilter's bridge-nf-call-iptables: bridged frames go through iptables; null when the module is not
+    /// loaded.</summary>
     public bool? BridgeNetfilter { get; init; }
 
     public required string SocketPath { get; init; }

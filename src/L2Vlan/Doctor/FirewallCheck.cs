@@ -17,8 +17,10 @@ public static class FirewallCheck
             if (state.Bridges.Count > 0)
             {
                 yield return facts.BridgeNetfilter == true
-                    ? Finding.Problem(Name, $"iptables could not be read ({facts.FirewallError ?? "unknown error"})", why, null)
-                    : Finding.Good(Name, $"iptables could not be read ({facts.FirewallError ?? "unknown error"}); {why}");
+                    ? Finding.Problem(Name, $"iptables could not be read ({facts.FirewallError ?? "unknown error"})",
+                        why, null)
+                    : Finding.Good(Name, $"iptables could not be read ({facts.FirewallError ?? "unknown error"}); " +
+                        $"{why}");
             }
 
             yield break;
@@ -33,7 +35,8 @@ public static class FirewallCheck
         }
         foreach (var stray in accepted.Where(b => state.Bridges.All(r => r.Name != b)).Order(StringComparer.Ordinal))
         {
-            yield return Finding.Problem(Name, $"an accept rule for bridge {stray} looks like l2vlan's but l2vlan has no record of that bridge",
+            yield return Finding.Problem(Name, $"an accept rule for bridge {stray} looks like l2vlan's but l2vlan " +
+                $"has no record of that bridge",
                 "l2vlan never removes a rule it has no record of; it lets through whatever is bridged on that name",
                 $"iptables -D FORWARD -i {stray} -o {stray} -m comment --comment \"l2vlan bridge {stray}\" -j ACCEPT");
         }
@@ -41,9 +44,14 @@ public static class FirewallCheck
 
     private static string Consequence(DoctorFacts facts) => (facts.BridgeNetfilter, facts.ForwardPolicy) switch
     {
-        (true, "DROP") => "br_netfilter passes bridged frames through iptables and the FORWARD policy is DROP: without its accept rule, a bridge drops every frame between its containers and the VLAN",
-        (true, _) => $"br_netfilter passes bridged frames through iptables; the FORWARD policy is {facts.ForwardPolicy ?? "unknown"} now, but Docker sets it to DROP, and then a bridge without its accept rule drops every frame",
-        (false, _) => "br_netfilter does not pass bridged frames to iptables now (bridge-nf-call-iptables=0); Docker turns that on, and then a bridge without its accept rule drops every frame",
-        _ => "br_netfilter is not loaded, so bridged frames bypass iptables now; Docker loads it, and then a bridge without its accept rule drops every frame",
+        (true, "DROP") => "br_netfilter passes bridged frames through iptables and the FORWARD policy is DROP: " +
+            "without its accept rule, a bridge drops every frame between its containers and the VLAN",
+        (true, _) => $"br_netfilter passes bridged frames through iptables; the FORWARD policy is " +
+            $"{facts.ForwardPolicy ?? "unknown"} now, but Docker sets it to DROP, and then a bridge without its " +
+                $"accept rule drops every frame",
+        (false, _) => "br_netfilter does not pass bridged frames to iptables now (bridge-nf-call-iptables=0); Docker " +
+            "turns that on, and then a bridge without its accept rule drops every frame",
+        _ => "br_netfilter is not loaded, so bridged frames bypass iptables now; Docker loads it, and then a bridge " +
+            "without its accept rule drops every frame",
     };
 }

@@ -35,15 +35,23 @@ public sealed class BridgeRegistry(
 
     public bool InUse(BridgeRecord bridge) => networks.OnBridge(bridge.Name).Any();
 
-    /// <summary>The bridge a network with these options goes on: the one it shares, or a new record. Under the bridge's lock.</summary>
+    /// <summary>The bridge a network with these options goes on: the one it shares, or a new record. Under the bridge's
+    /// lock.</summary>
     public BridgeRecord Claim(NetworkOptions options)
     {
         if (Find(options.BridgeName) is { } bridge)
         {
             if (bridge.ExtIf != options.ExtIf || bridge.VlanId != options.VlanId)
-                throw new UserError($"-o bridge_name={options.BridgeName} already carries VLAN {bridge.VlanId} of {bridge.ExtIf}; a bridge serves one VLAN (use another bridge_name, or ext_if={bridge.ExtIf} vlan_id={bridge.VlanId})");
+            {
+                throw new UserError($"-o bridge_name={options.BridgeName} already carries VLAN {bridge.VlanId} of " +
+                    $"{bridge.ExtIf}; a bridge serves one VLAN (use another bridge_name, or ext_if={bridge.ExtIf} " +
+                        $"vlan_id={bridge.VlanId})");
+            }
             if (options.Mtu is { } mtu && bridge.Mtu is { } bridgeMtu && mtu != bridgeMtu)
-                throw new UserError($"-o mtu={mtu}: bridge {bridge.Name} already has MTU {bridgeMtu} from another network; networks on one bridge share its MTU");
+            {
+                throw new UserError($"-o mtu={mtu}: bridge {bridge.Name} already has MTU {bridgeMtu} from another " +
+                    $"network; networks on one bridge share its MTU");
+            }
             if (bridge.Mtu is null && options.Mtu is not null)
             {
                 CheckMtuOfLinksNotMade(bridge, options.Mtu);
@@ -63,7 +71,10 @@ public sealed class BridgeRegistry(
         }
         var existingVlanLink = links.FindLink(options.VlanLink);
         if (existingVlanLink is not null)
-            ForeignLinks.CheckUnusedVlanLink(links, existingVlanLink, options.ExtIf, options.VlanId, options.Mtu, existing is { Kind: "bridge" } ? existing : null);
+        {
+            ForeignLinks.CheckUnusedVlanLink(links, existingVlanLink, options.ExtIf, options.VlanId, options.Mtu,
+                existing is { Kind: "bridge" } ? existing : null);
+        }
 
         bridge = new BridgeRecord
         {
@@ -81,11 +92,14 @@ public sealed class BridgeRegistry(
         return bridge;
     }
 
-    /// <summary>A network that brings the first MTU to a bridge: the links l2vlan did not make must have it already.</summary>
+    /// <summary>A network that brings the first MTU to a bridge: the links l2vlan did not make must have it
+    /// already.</summary>
     private void CheckMtuOfLinksNotMade(BridgeRecord bridge, int? mtu)
     {
-        if (!bridge.CreatedBridge && links.FindLink(bridge.Name) is { } existing) ForeignLinks.CheckMtuKept(existing, mtu);
-        if (!bridge.CreatedVlanLink && links.FindLink(bridge.VlanLink) is { } vlan) ForeignLinks.CheckMtuKept(vlan, mtu);
+        if (!bridge.CreatedBridge && links.FindLink(bridge.Name) is { } existing)
+            ForeignLinks.CheckMtuKept(existing, mtu);
+        if (!bridge.CreatedVlanLink && links.FindLink(bridge.VlanLink) is { } vlan)
+            ForeignLinks.CheckMtuKept(vlan, mtu);
     }
 
     private void CheckNoRival(NetworkOptions options)
@@ -94,18 +108,23 @@ public sealed class BridgeRegistry(
     }
 
     private static UserError Rival(NetworkOptions options, BridgeRecord rival) =>
-        new($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one VLAN share one bridge (use -o bridge_name={rival.Name})");
+        new($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one " +
+            $"VLAN share one bridge (use -o bridge_name={rival.Name})");
 
     /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
-    public void EnsureLinks(BridgeRecord bridge, bool ruleListed = false) => bridgeLinks.Ensure(bridge, Save, ruleListed);
+    public void EnsureLinks(BridgeRecord bridge, bool ruleListed = false) =>
+        bridgeLinks.Ensure(bridge, Save, ruleListed);
 
-    /// <summary>The kernel's links and the firewall's accepted bridges, each listed once (start-up's check of every bridge).</summary>
+    /// <summary>The kernel's links and the firewall's accepted bridges, each listed once (start-up's check of every
+    /// bridge).</summary>
     public LinkSnapshot Snapshot() => new(links.ListLinks, bridgeLinks.AllowedBridges);
 
-    /// <summary>The bridge's links and rule are as its record says, in the snapshot (see <see cref="BridgeLinks.InPlace"/>).</summary>
+    /// <summary>The bridge's links and rule are as its record says, in the snapshot (see <see
+    /// cref="BridgeLinks.InPlace"/>).</summary>
     public bool InPlace(BridgeRecord bridge, LinkSnapshot kernel) => bridgeLinks.InPlace(bridge, kernel);
 
-    /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more. Under the bridge's lock.</summary>
+    /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more. Under the bridge's
+    /// lock.</summary>
     public void RemoveIfUnused(string name)
     {
         if (Find(name) is not { } bridge || InUse(bridge)) return;
@@ -114,7 +133,8 @@ public sealed class BridgeRegistry(
         Remove(bridge);
     }
 
-    /// <summary>Takes down what l2vlan made, then forgets the bridge; throws, keeping the record, when its firewall rule stays.</summary>
+    /// <summary>Takes down what l2vlan made, then forgets the bridge; throws, keeping the record, when its firewall
+    /// rule stays.</summary>
     public void Remove(BridgeRecord bridge)
     {
         bridgeLinks.Remove(bridge);
@@ -137,11 +157,17 @@ public sealed class BridgeRegistry(
         if (others.Count > 0)
         {
             var named = string.Join(", ", others.Take(3)) + (others.Count > 3 ? $" and {others.Count - 3} more" : "");
-            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and has other ports ({named}); l2vlan uses a bridge it did not make only when its ports are {options.VlanLink} and l2vlan's own at most (use another bridge_name)");
+            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and has other ports " +
+                $"({named}); l2vlan uses a bridge it did not make only when its ports are {options.VlanLink} and " +
+                    $"l2vlan's own at most (use another bridge_name)");
         }
         var address = links.ListAddresses(bridge.Index).Select(a => a.Address).FirstOrDefault(a => !a.IsIPv6LinkLocal);
         if (address is not null)
-            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and the host has the address {address} on it; l2vlan uses a bridge it did not make only when the host has no address on it (use another bridge_name)");
+        {
+            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and the host has the " +
+                $"address {address} on it; l2vlan uses a bridge it did not make only when the host has no address on " +
+                    $"it (use another bridge_name)");
+        }
     }
 
     private void Save(BridgeRecord bridge) => records.Save(bridge);

@@ -25,28 +25,36 @@ namespace L2Vlan.Driver;
 /// MAC on the container's port, would never send it back out to the wire.
 /// </para>
 /// </summary>
-public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl links, ILogger<DuplicateAddressCheck> logger)
+public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl links,
+    ILogger<DuplicateAddressCheck> logger)
 {
-    /// <summary>What one Join needs to probe, copied out under the network's lock so the probe runs without it.</summary>
-    public sealed record Target(string NetworkId, string VlanLink, int VlanId, System.Net.NetworkInformation.PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses);
+    /// <summary>What one Join needs to probe, copied out under the network's lock so the probe runs without
+    /// it.</summary>
+    public sealed record Target(string NetworkId, string VlanLink, int VlanId,
+        System.Net.NetworkInformation.PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses);
 
-    /// <summary>What to probe for <paramref name="endpoint"/>, or null when the network has probing off or it has no address.</summary>
+    /// <summary>What to probe for <paramref name="endpoint"/>, or null when the network has probing off or it has no
+    /// address.</summary>
     public static Target? For(NetworkRecord network, EndpointRecord endpoint)
     {
         if (!NetworkOptionsParser.DadEnabled(network.Options)) return null;
-        var addresses = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<InterfaceAddress>().Select(a => a.Address).ToList();
+        var addresses = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<InterfaceAddress>()
+            .Select(a => a.Address).ToList();
         return addresses.Count == 0 ? null
-            : new Target(network.NetworkId, $"{network.ExtIf}.{network.VlanId}", network.VlanId, endpoint.MacAddress, addresses);
+            : new Target(network.NetworkId, $"{network.ExtIf}.{network.VlanId}", network.VlanId, endpoint.MacAddress,
+                addresses);
     }
 
-    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the wire.</summary>
+    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the
+    /// wire.</summary>
     public void Check(Target target)
     {
         var addresses = string.Join(", ", target.Addresses);
         if (links.FindLink(target.VlanLink) is not { } vlan)
         {
             // The bridge's own checks report a missing sub-interface; probing is a safety net, not a gate.
-            logger.LogWarning("Duplicate address check of {Addresses} skipped: {VlanLink} is missing", addresses, target.VlanLink);
+            logger.LogWarning("Duplicate address check of {Addresses} skipped: {VlanLink} is missing", addresses,
+                target.VlanLink);
             return;
         }
         AddressClaim? claim;
@@ -56,21 +64,27 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
         }
         catch (Exception e) when (e is SystemCallException)
         {
-            logger.LogWarning("Duplicate address check of {Addresses} on {VlanLink} failed, going on without it: {Message}", addresses, target.VlanLink, e.Message);
+            logger.LogWarning("Duplicate address check of {Addresses} on {VlanLink} failed, going on without it: " +
+                "{Message}", addresses, target.VlanLink, e.Message);
             return;
         }
         if (claim is null)
         {
-            logger.LogInformation("No other station on VLAN {VlanId} ({VlanLink}) holds {Addresses} (probed for {Milliseconds} ms)",
+            logger.LogInformation("No other station on VLAN {VlanId} ({VlanLink}) holds {Addresses} (probed for " +
+                "{Milliseconds} ms)",
                 target.VlanId, target.VlanLink, addresses, (int)prober.Duration.TotalMilliseconds);
             return;
         }
-        logger.LogWarning("Refused {Address} on VLAN {VlanId} ({VlanLink}): {Holder} holds it", claim.Address, target.VlanId, target.VlanLink, Mac(claim));
-        throw new UserError($"address {claim.Address} is already in use on VLAN {target.VlanId} ({target.VlanLink}) by the station with MAC {Mac(claim)}, "
-            + $"which answered l2vlan's duplicate address probe; use another address, or create the network with -o {NetworkOptionsParser.DadOption}=off to skip the check");
+        logger.LogWarning("Refused {Address} on VLAN {VlanId} ({VlanLink}): {Holder} holds it", claim.Address,
+            target.VlanId, target.VlanLink, Mac(claim));
+        throw new UserError($"address {claim.Address} is already in use on VLAN {target.VlanId} ({target.VlanLink}) " +
+            $"by the station with MAC {Mac(claim)}, "
+            + $"which answered l2vlan's duplicate address probe; use another address, or create the network with -o " +
+                $"{NetworkOptionsParser.DadOption}=off to skip the check");
     }
 
     /// <summary>52:54:00:12:34:56, as ip and arp print it.</summary>
     private static string Mac(AddressClaim claim) =>
-        string.Join(':', claim.Holder.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        string.Join(':', claim.Holder.GetAddressBytes()
+            .Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -7,7 +7,8 @@ namespace L2Vlan.Driver;
 
 /// <summary>
 /// Plugs an endpoint into its network's bridge: a veth pair whose names are recorded before it exists (so it can
-/// never leak), the host end on the bridge, and one gratuitous ARP or unsolicited neighbour advertisement per address. Unplugging deletes the pair.
+/// never leak), the host end on the bridge, and one gratuitous ARP or unsolicited neighbour advertisement per address.
+/// Unplugging deletes the pair.
 /// </summary>
 public sealed class EndpointWiring(
     ILinkControl links,
@@ -17,11 +18,13 @@ public sealed class EndpointWiring(
     VethReaper reaper,
     ILogger<EndpointWiring> logger)
 {
-    /// <summary>Makes a fresh pair for the endpoint (a second Join starts again); returns the container's end.</summary>
+    /// <summary>Makes a fresh pair for the endpoint (a second Join starts again); returns the container's
+    /// end.</summary>
     public string Plug(NetworkRecord network, EndpointRecord endpoint)
     {
         Unplug(endpoint);
-        var (host, container) = EndpointLinks.PickVethNames(endpoint.EndpointId, name => reaper.IsPending(name) || links.FindLink(name) is not null);
+        var (host, container) = EndpointLinks.PickVethNames(endpoint.EndpointId, name => reaper.IsPending(name)
+            || links.FindLink(name) is not null);
         endpoint.HostVeth = host;
         endpoint.ContainerVeth = container;
         networks.Save(network);
@@ -79,12 +82,14 @@ public sealed class EndpointWiring(
             if (address is not { } announced) continue;
             try
             {
-                var bridge = links.FindLink(network.BridgeName) ?? throw new InvalidOperationException($"bridge {network.BridgeName} is missing");
+                var bridge = links.FindLink(network.BridgeName)
+                    ?? throw new InvalidOperationException($"bridge {network.BridgeName} is missing");
                 announcer.Announce(bridge.Index, endpoint.MacAddress, announced.Address);
             }
             catch (Exception e)
             {
-                logger.LogWarning("Could not announce {Address} on {Bridge}: {Message}", announced.Address, network.BridgeName, e.Message);
+                logger.LogWarning("Could not announce {Address} on {Bridge}: {Message}", announced.Address,
+                    network.BridgeName, e.Message);
             }
         }
     }

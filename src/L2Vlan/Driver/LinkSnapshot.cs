@@ -8,9 +8,11 @@ namespace L2Vlan.Driver;
 /// its record says goes through the calls that repair it (a start-up with 4,094 networks needs this). Each is taken
 /// when first asked: a host with no bridge on record starts without running iptables at all.
 /// </summary>
-public sealed class LinkSnapshot(Func<IReadOnlyList<LinkInfo>> listLinks, Func<IReadOnlySet<string>?> listAllowedBridges)
+public sealed class LinkSnapshot(Func<IReadOnlyList<LinkInfo>> listLinks,
+    Func<IReadOnlySet<string>?> listAllowedBridges)
 {
-    private readonly Lazy<Dictionary<string, LinkInfo>> _byName = new(() => listLinks().ToDictionary(l => l.Name, StringComparer.Ordinal));
+    private readonly Lazy<Dictionary<string, LinkInfo>> _byName = new(() => listLinks()
+        .ToDictionary(l => l.Name, StringComparer.Ordinal));
     private readonly Lazy<IReadOnlySet<string>?> _allowedBridges = new(listAllowedBridges);
 
     public LinkInfo? Find(string name) => _byName.Value.GetValueOrDefault(name);

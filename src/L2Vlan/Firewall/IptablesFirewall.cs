@@ -57,9 +57,20 @@ public sealed class IptablesFirewall : IFirewall
             var present = Run(tool, Rule("-C", bridge));
             if (present is 0 or NotInstalled) continue;
             var status = present == TimedOut ? TimedOut : Insert(tool, bridge);
-            if (status == 0) _logger.LogInformation("{Tool}: accepting traffic bridged on {Bridge}", Name(tool), bridge);
-            else if (tool == _tools[0]) throw Failure(status, $"{Name(tool)} could not add the accept rule for bridge {bridge} ({Describe(status)}); see the log");
-            else _logger.LogWarning("{Tool} could not add the accept rule for bridge {Bridge} ({Status}); IPv6 traffic may be dropped", Name(tool), bridge, Describe(status));
+            if (status == 0)
+            {
+                _logger.LogInformation("{Tool}: accepting traffic bridged on {Bridge}", Name(tool), bridge);
+            }
+            else if (tool == _tools[0])
+            {
+                throw Failure(status, $"{Name(tool)} could not add the accept rule for bridge {bridge} " +
+                    $"({Describe(status)}); see the log");
+            }
+            else
+            {
+                _logger.LogWarning("{Tool} could not add the accept rule for bridge {Bridge} ({Status}); IPv6 " +
+                    "traffic may be dropped", Name(tool), bridge, Describe(status));
+            }
         }
     }
 
@@ -92,14 +103,23 @@ public sealed class IptablesFirewall : IFirewall
                 var present = Run(tool, Rule("-C", bridge));
                 if (present is NoSuchRule or NoSuchTable or NotInstalled) break;
                 if (present != 0)
-                    throw Failure(present, $"{Name(tool)} could not check for the accept rule of bridge {bridge} ({Describe(present)})");
+                {
+                    throw Failure(present, $"{Name(tool)} could not check for the accept rule of bridge {bridge} " +
+                        $"({Describe(present)})");
+                }
                 if (deleted == MostCopies)
-                    throw new InvalidOperationException($"{Name(tool)} still has an accept rule for bridge {bridge} after {MostCopies} deletes");
+                {
+                    throw new InvalidOperationException($"{Name(tool)} still has an accept rule for bridge {bridge} " +
+                        $"after {MostCopies} deletes");
+                }
                 KillPoints.Reach(KillPoints.FirewallDeleteBefore);
                 var status = Run(tool, Rule("-D", bridge));
                 KillPoints.Reach(KillPoints.FirewallDeleteAfter);
                 if (status != 0)
-                    throw Failure(status, $"{Name(tool)} could not remove the accept rule of bridge {bridge} ({Describe(status)})");
+                {
+                    throw Failure(status, $"{Name(tool)} could not remove the accept rule of bridge {bridge} " +
+                        $"({Describe(status)})");
+                }
             }
         }
     }
@@ -111,7 +131,11 @@ public sealed class IptablesFirewall : IFirewall
     public ForwardChain ReadForwardChain()
     {
         var (status, output) = Execute(_tools[0], ["-w", "5", "-S", "FORWARD"]);
-        if (status != 0) throw new InvalidOperationException($"{Name(_tools[0])} -S FORWARD failed ({(status == NotInstalled ? "not installed" : Describe(status))})");
+        if (status != 0)
+        {
+            throw new InvalidOperationException($"{Name(_tools[0])} -S FORWARD failed " +
+                $"({(status == NotInstalled ? "not installed" : Describe(status))})");
+        }
         return ForwardChain.Parse(output);
     }
 
@@ -124,7 +148,8 @@ public sealed class IptablesFirewall : IFirewall
     }
 
     private static string[] Rule(string action, string bridge) =>
-        ["-w", "5", action, "FORWARD", "-i", bridge, "-o", bridge, "-m", "comment", "--comment", $"l2vlan bridge {bridge}", "-j", "ACCEPT"];
+        ["-w", "5", action, "FORWARD", "-i", bridge, "-o", bridge, "-m", "comment", "--comment",
+            $"l2vlan bridge {bridge}", "-j", "ACCEPT"];
 
     private static string Name(string tool) => Path.GetFileName(tool);
 
@@ -147,7 +172,8 @@ public sealed class IptablesFirewall : IFirewall
         }
         catch (Win32Exception e)
         {
-            _logger.LogWarning("{Tool} is not available ({Message}); no firewall rule for bridged traffic", Name(tool), e.Message);
+            _logger.LogWarning("{Tool} is not available ({Message}); no firewall rule for bridged traffic", Name(tool),
+                e.Message);
             return (NotInstalled, "");
         }
         using (process)
@@ -158,13 +184,17 @@ public sealed class IptablesFirewall : IFirewall
             if (!process.WaitForExit(_timeout))
             {
                 Kill(process);
-                _logger.LogError("{Tool} {Arguments}: no answer within {Seconds} s; killed", Name(tool), string.Join(' ', arguments), _timeout.TotalSeconds);
+                _logger.LogError("{Tool} {Arguments}: no answer within {Seconds} s; killed", Name(tool),
+                    string.Join(' ', arguments), _timeout.TotalSeconds);
                 return (TimedOut, "");
             }
             // The pipes close with the tool; bounded all the same, in case something it started holds them.
             Task.WaitAll([standardOutput, error], _timeout);
             if (process.ExitCode != 0 && !arguments.Contains("-C"))
-                _logger.LogWarning("{Tool} {Arguments}: {Error}", Name(tool), string.Join(' ', arguments), error.IsCompletedSuccessfully ? error.Result.Trim() : "");
+            {
+                _logger.LogWarning("{Tool} {Arguments}: {Error}", Name(tool), string.Join(' ', arguments),
+                    error.IsCompletedSuccessfully ? error.Result.Trim() : "");
+            }
             return (process.ExitCode, standardOutput.IsCompletedSuccessfully ? standardOutput.Result : "");
         }
     }

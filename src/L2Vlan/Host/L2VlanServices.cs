@@ -14,7 +14,8 @@ using Microsoft.Extensions.Logging;
 namespace L2Vlan.Host;
 
 /// <summary>
-/// The one composition of the service's objects, for every host of them: <c>l2vlan serve</c> (<see cref="PluginHost"/>),
+/// The one composition of the service's objects, for every host of them: <c>l2vlan serve</c> (<see
+/// cref="PluginHost"/>),
 /// the kill-point suite's host and the unit tests. Each swaps what it stands in for (the kernel, the firewall)
 /// by registering its own after this; a constructor's new argument is wired here once.
 /// </summary>
@@ -53,11 +54,13 @@ public static class L2VlanServices
         services.AddHostedService<LinkWatcher>();
         services.AddSingleton<NetworkDriver>();
         services.AddSingleton<PluginDispatcher>();
-        services.AddSingleton<IDockerNetworks>(_ => new DockerEngineClient(settings.DockerSocket, AdminCalls.DockerWait));
+        services.AddSingleton<IDockerNetworks>(_ =>
+            new DockerEngineClient(settings.DockerSocket, AdminCalls.DockerWait));
         services.AddSingleton<AdminCalls>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RunningCalls>();
-        services.AddSingleton(p => new LivenessCheck(p.GetRequiredService<IpamService>().Responds, p.GetRequiredService<RunningCalls>()));
+        services.AddSingleton(p =>
+            new LivenessCheck(p.GetRequiredService<IpamService>().Responds, p.GetRequiredService<RunningCalls>()));
         // AddSystemd registers the notifier only under systemd; elsewhere the watchdog finds no $WATCHDOG_USEC anyway.
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.AddHostedService<Watchdog>();

@@ -18,7 +18,8 @@ namespace L2Vlan.Host;
 /// </summary>
 public static class PluginHost
 {
-    /// <summary>Threads ready for calls at once without waiting for the pool to grow: Docker seldom sends more in parallel.</summary>
+    /// <summary>Threads ready for calls at once without waiting for the pool to grow: Docker seldom sends more in
+    /// parallel.</summary>
     private const int MinThreads = 32;
 
     public static WebApplication Build(ServiceSettings settings, Action<IServiceCollection>? replaceServices = null)
@@ -27,7 +28,10 @@ public static class PluginHost
         // pool's minimum (one thread per core) the others would wait for the pool to add threads, about one a second.
         ThreadPool.GetMinThreads(out var workers, out var completion);
         ThreadPool.SetMinThreads(Math.Max(workers, MinThreads), completion);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Services.AddSystemd();
         builder.Logging.AddConsole().SetMinimumLevel(settings.LogLevel);
         // Kestrel's per-request lines would bury l2vlan's own; they stay for --log-level Debug.
@@ -82,7 +86,8 @@ public static class PluginHost
         // A socket file left by a crash would make the bind fail; nothing else creates this path.
         if (File.Exists(settings.SocketPath)) File.Delete(settings.SocketPath);
         await app.StartAsync(cancel);
-        File.SetUnixFileMode(settings.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        File.SetUnixFileMode(settings.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite
+            | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         app.Logger.LogInformation("l2vlan {Version} listening on {Socket}, state in {State}, log level {LogLevel}",
             BuildInfo.Version, settings.SocketPath, settings.StateDirectory, settings.LogLevel);
         // The start's garbage (host building, the state's JSON) filled regions the GC would keep committed while the
@@ -105,11 +110,13 @@ public static class PluginHost
         await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted);
     }
 
-    private static async Task<PluginDispatcher.Reply> Dispatch(HttpContext context, PluginDispatcher dispatcher, AdminCalls admin, ILogger logger)
+    private static async Task<PluginDispatcher.Reply> Dispatch(HttpContext context, PluginDispatcher dispatcher,
+        AdminCalls admin, ILogger logger)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
         {
-            logger.LogWarning("{Method} {Path} refused: only POST is served", context.Request.Method, context.Request.Path.Value);
+            logger.LogWarning("{Method} {Path} refused: only POST is served", context.Request.Method,
+                context.Request.Path.Value);
             return Refusals.For(StatusCodes.Status405MethodNotAllowed);
         }
         // Docker sends no Content-Type, so the body is read as it is rather than bound by type.
@@ -128,7 +135,8 @@ public static class PluginHost
         var path = context.Request.Path.Value ?? "";
         if (AdminCalls.Serves(path))
         {
-            var (status, answer) = await admin.HandleAsync(path, body.GetBuffer().AsMemory(0, (int)body.Length), context.RequestAborted);
+            var (status, answer) = await admin.HandleAsync(path, body.GetBuffer().AsMemory(0, (int)body.Length),
+                context.RequestAborted);
             return new PluginDispatcher.Reply(status, answer);
         }
         return dispatcher.Handle(path, body.GetBuffer().AsSpan(0, (int)body.Length));

@@ -6,7 +6,8 @@ namespace L2Vlan.Host;
 /// <summary>Where the service listens and keeps its state; the CLI's serve options.</summary>
 public sealed record ServiceSettings(string SocketPath, string StateDirectory, LogLevel LogLevel)
 {
-    /// <summary>Docker's Engine API, asked read-only by <c>l2vlan forget</c> whether Docker still knows a network.</summary>
+    /// <summary>Docker's Engine API, asked read-only by <c>l2vlan forget</c> whether Docker still knows a
+    /// network.</summary>
     public string DockerSocket { get; init; } = DockerEngineClient.DefaultSocket;
 
     public const string DefaultSocketPath = "/run/l2vlan/l2vlan.sock";

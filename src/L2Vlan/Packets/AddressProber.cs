@@ -56,7 +56,8 @@ public sealed class AddressProber : IAddressProber
         }
     }
 
-    private static AddressClaim? Claimant(ReadOnlySpan<byte> frame, PhysicalAddress own, IReadOnlyList<IPAddress> addresses)
+    private static AddressClaim? Claimant(ReadOnlySpan<byte> frame, PhysicalAddress own,
+        IReadOnlyList<IPAddress> addresses)
     {
         foreach (var address in addresses)
         {

@@ -35,7 +35,8 @@ public sealed class StateFolder(string root)
     public JsonFileCollection<AddressPool> PoolFiles(ILogger logger) =>
         new(Pools, StateJsonContext.Default.AddressPool, logger);
 
-    /// <summary>Why <paramref name="folder"/> cannot be read, or null when it can. A kind's folder not made yet is fine.</summary>
+    /// <summary>Why <paramref name="folder"/> cannot be read, or null when it can. A kind's folder not made yet is
+    /// fine.</summary>
     public static string? Unreadable(string folder)
     {
         if (File.Exists(folder)) return "it is a file, not a folder";

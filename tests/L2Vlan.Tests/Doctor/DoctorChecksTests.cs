@@ -49,7 +49,8 @@ public class DoctorChecksTests : StateOnEno1
         AdapterDigest = Digest,
     };
 
-    private static List<Finding> Problems(DoctorFacts facts) => L2Vlan.Doctor.Doctor.Examine(facts).Where(f => !f.Ok).ToList();
+    private static List<Finding> Problems(DoctorFacts facts) => L2Vlan.Doctor.Doctor.Examine(facts).Where(f => !f.Ok)
+        .ToList();
 
     /// <summary>The one problem the fault makes, with its fix.</summary>
     private static Finding OneProblem(DoctorFacts facts, string check, string what, string? fix)
@@ -71,7 +72,8 @@ public class DoctorChecksTests : StateOnEno1
         Assert.That(findings.Select(f => f.Check).Distinct(), Is.SupersetOf(new[]
         {
             ServiceCheck.Name, StateFolderCheck.Name, KernelVlanCheck.Name, ExtIfCheck.Name, LinksCheck.Name,
-            FirewallCheck.Name, AddressesCheck.Name, DockerCheck.Name, DockerCheck.AdapterName, DockerNetworksCheck.Name,
+            FirewallCheck.Name, AddressesCheck.Name, DockerCheck.Name, DockerCheck.AdapterName,
+                DockerNetworksCheck.Name,
         }));
         Assert.That(DoctorReport.Of("1.0", findings).Ok);
     }
@@ -80,7 +82,8 @@ public class DoctorChecksTests : StateOnEno1
     public void A_missing_accept_rule_is_found_with_a_restart_and_why_in_terms_of_the_FORWARD_policy()
     {
         _state.Firewall.Accepted.Clear();
-        var problem = OneProblem(Facts(), FirewallCheck.Name, "bridge vlan2000 has no accept rule", "systemctl restart l2vlan");
+        var problem = OneProblem(Facts(), FirewallCheck.Name, "bridge vlan2000 has no accept rule",
+            "systemctl restart l2vlan");
         Assert.That(problem.Why, Does.Contain("FORWARD policy is DROP"));
         _state.Firewall.AllowBridged("vlan2000");
         Assert.That(Problems(Facts()), Is.Empty);
@@ -108,7 +111,8 @@ public class DoctorChecksTests : StateOnEno1
     {
         var veth = _state.Driver.Networks.Single().Endpoints["ep1"].HostVeth!;
         _state.Links.DeleteLink(veth);
-        OneProblem(Facts(), LinksCheck.Name, $"veth {veth} of endpoint ep1", "docker restart $(docker ps -q --filter network=net1id)");
+        OneProblem(Facts(), LinksCheck.Name, $"veth {veth} of endpoint ep1",
+            "docker restart $(docker ps -q --filter network=net1id)");
 
         _state.Driver.Join("net1id", "ep1");
         _state.Links.CreateVethPair("l2vstray", "l2cstray", null, null);
@@ -124,10 +128,14 @@ public class DoctorChecksTests : StateOnEno1
     public void A_disabled_adapter_is_found_with_docker_plugin_enable()
     {
         var facts = Facts();
-        OneProblem(facts with { Adapter = facts.Adapter! with { Enabled = false } }, DockerCheck.AdapterName, "disabled",
+        OneProblem(facts with { Adapter = facts.Adapter! with { Enabled = false } }, DockerCheck.AdapterName,
+            "disabled",
             "docker plugin enable l2vlan-swarm:latest");
         OneProblem(facts with { Adapter = null }, DockerCheck.AdapterName, "not installed", "l2vlan adapter install");
-        OneProblem(facts with { Adapter = facts.Adapter! with { Description = "l2vlan swarm adapter sha256:" + new string('f', 64) } },
+        OneProblem(facts with
+        {
+            Adapter = facts.Adapter! with { Description = "l2vlan swarm adapter sha256:" + new string('f', 64) },
+        },
             DockerCheck.AdapterName, "another l2vlan's", "l2vlan adapter install");
     }
 
@@ -155,33 +163,48 @@ public class DoctorChecksTests : StateOnEno1
     public void The_service_the_spec_file_Docker_and_802_1Q_are_each_found()
     {
         var facts = Facts();
-        OneProblem(facts with { ServiceAnswers = false, ServiceError = "nothing listens on it" }, ServiceCheck.Name, "does not answer", "systemctl restart l2vlan");
-        OneProblem(facts with { ServiceVersion = "0.2.0+0ld" }, ServiceCheck.Name, "the running service is l2vlan 0.2.0+0ld, the installed one is", "systemctl restart l2vlan");
-        OneProblem(facts with { ServiceVersion = null }, ServiceCheck.Name, "the running service is l2vlan older than 0.2.0", "systemctl restart l2vlan");
-        OneProblem(facts with { SpecTarget = "unix:///tmp/other.sock" }, ServiceCheck.Name, "points at unix:///tmp/other.sock",
+        OneProblem(facts with { ServiceAnswers = false, ServiceError = "nothing listens on it" }, ServiceCheck.Name,
+            "does not answer", "systemctl restart l2vlan");
+        OneProblem(facts with { ServiceVersion = "0.2.0+0ld" }, ServiceCheck.Name,
+            "the running service is l2vlan 0.2.0+0ld, the installed one is", "systemctl restart l2vlan");
+        OneProblem(facts with { ServiceVersion = null }, ServiceCheck.Name,
+            "the running service is l2vlan older than 0.2.0", "systemctl restart l2vlan");
+        OneProblem(facts with { SpecTarget = "unix:///tmp/other.sock" }, ServiceCheck.Name,
+            "points at unix:///tmp/other.sock",
             "echo unix:///run/l2vlan/l2vlan.sock > /etc/docker/plugins/l2vlan.spec");
         OneProblem(facts with { Vlan = VlanSupport.Missing }, KernelVlanCheck.Name, "no 802.1Q module", KernelVlanFix);
-        OneProblem(facts with { DockerAnswers = false, DockerNetworks = null, Adapter = null }, DockerCheck.Name, "Docker does not answer", "systemctl start docker");
+        OneProblem(facts with { DockerAnswers = false, DockerNetworks = null, Adapter = null }, DockerCheck.Name,
+            "Docker does not answer", "systemctl start docker");
     }
 
-    private static string KernelVlanFix => KernelVlanCheck.Run(new DoctorFacts { StateDirectory = "", SocketPath = "", DockerSocket = "", Vlan = VlanSupport.Missing }).Single().Fix!;
+    private static string KernelVlanFix => KernelVlanCheck.Run(new DoctorFacts
+    {
+        StateDirectory = "",
+        SocketPath = "",
+        DockerSocket = "",
+        Vlan = VlanSupport.Missing,
+    }).Single().Fix!;
 
     [Test]
     public void An_address_that_belongs_to_nothing_is_found()
     {
         var pool = _state.IpamService.Pools.Single();
         _state.IpamService.RequestAddress(pool.Id, IPAddress.Parse("192.168.2.77"), gateway: false);
-        OneProblem(Facts(), AddressesCheck.Name, "address 192.168.2.77", "nothing removes it alone: re-create the pool's networks (docker network rm net1id, then create them again) or ask for another address");
+        OneProblem(Facts(), AddressesCheck.Name, "address 192.168.2.77",
+            "nothing removes it alone: re-create the pool's networks (docker network rm net1id, then create them " +
+                "again) or ask for another address");
     }
 
     [Test]
     public void An_unreadable_state_folder_and_a_quarantined_file_are_found()
     {
-        OneProblem(Facts() with { State = null, StateError = "permission denied" }, StateFolderCheck.Name, "cannot be read (permission denied)",
+        OneProblem(Facts() with { State = null, StateError = "permission denied" }, StateFolderCheck.Name,
+            "cannot be read (permission denied)",
             "run doctor as root (sudo l2vlan doctor), or give the right folder: l2vlan doctor --state-dir DIR");
         var view = StateView.Read(_state.Directory, NullLogger.Instance);
         var file = Path.Combine(_state.Directory, "pools", ".quarantine", "x.json");
-        OneProblem(Facts() with { State = view with { QuarantinedFiles = [file] } }, StateFolderCheck.Name, "quarantine", $"read it, then once nothing needs it: rm {file}");
+        OneProblem(Facts() with { State = view with { QuarantinedFiles = [file] } }, StateFolderCheck.Name,
+            "quarantine", $"read it, then once nothing needs it: rm {file}");
     }
 
     [Test]

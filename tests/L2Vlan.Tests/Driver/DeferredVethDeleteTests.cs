@@ -30,7 +30,8 @@ public class DeferredVethDeleteTests : StateOnEno1
     /// <summary>The background deleter's thread waits before, or after, each delete until released.</summary>
     private void HoldBackgroundDeletes(bool afterTheDelete = false)
     {
-        Action<string> hold = _ => { if (Thread.CurrentThread.Name == VethReaper.ThreadName) _release.Wait(TimeSpan.FromSeconds(10)); };
+        Action<string> hold = _ =>
+            { if (Thread.CurrentThread.Name == VethReaper.ThreadName) _release.Wait(TimeSpan.FromSeconds(10)); };
         if (afterTheDelete) _state.Links.AfterDelete = hold;
         else _state.Links.BeforeDelete = hold;
     }
@@ -89,7 +90,8 @@ public class DeferredVethDeleteTests : StateOnEno1
 
         var second = Plugged("e1", "192.168.1.4/24");
 
-        Assert.That(second, Is.Not.EqualTo(first), "a re-created endpoint of the same ID gets other names until the old delete is recorded");
+        Assert.That(second, Is.Not.EqualTo(first), "a re-created endpoint of the same ID gets other names until the " +
+            "old delete is recorded");
         _release.Set();
         _state.WaitForDeletes();
         Assert.That(_state.Links.FindLink(second), Is.Not.Null, "the deleter did not touch the new pair");

@@ -5,11 +5,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace L2Vlan.Tests.Fakes;
 
-/// <summary>The real service on a real unix socket with only the kernel and firewall faked, and a client that speaks to it as Docker does.</summary>
+/// <summary>The real service on a real unix socket with only the kernel and firewall faked, and a client that speaks to
+/// it as Docker does.</summary>
 internal static class FakeKernelHost
 {
-    /// <summary>The service over a fake kernel that has these NICs; not yet started. <paramref name="configure"/> may change more.</summary>
-    public static WebApplication Build(ServiceSettings settings, IEnumerable<string> nics, Action<IServiceCollection>? configure = null)
+    /// <summary>The service over a fake kernel that has these NICs; not yet started. <paramref name="configure"/> may
+    /// change more.</summary>
+    public static WebApplication Build(ServiceSettings settings, IEnumerable<string> nics,
+        Action<IServiceCollection>? configure = null)
     {
         var links = new FakeLinkControl();
         foreach (var nic in nics) links.AddNic(nic);

@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace L2Vlan.Tests.Fakes;
 
-/// <summary>What the unit tests stand in for, registered over the service's own composition (<c>AddL2Vlan</c>).</summary>
+/// <summary>What the unit tests stand in for, registered over the service's own composition
+/// (<c>AddL2Vlan</c>).</summary>
 internal static class FakeServices
 {
     /// <summary>

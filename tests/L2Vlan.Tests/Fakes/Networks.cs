@@ -11,10 +11,16 @@ namespace L2Vlan.Tests.Fakes;
 /// </summary>
 internal static class Networks
 {
-    /// <summary><c>-o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000</c>, each of <paramref name="more"/> set over them.</summary>
+    /// <summary><c>-o vlan_id=2000 -o ext_if=eno1 -o bridge_name=vlan2000</c>, each of <paramref name="more"/> set over
+    /// them.</summary>
     public static Dictionary<string, string> Vlan2000Options(params (string Key, string Value)[] more)
     {
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" };
+        var options = new Dictionary<string, string>
+        {
+            ["vlan_id"] = "2000",
+            ["ext_if"] = "eno1",
+            ["bridge_name"] = "vlan2000",
+        };
         foreach (var (key, value) in more) options[key] = value;
         return options;
     }
@@ -23,10 +29,12 @@ internal static class Networks
     public static NetworkSpec Vlan2000(string id, params SubnetRecord[] subnets) =>
         new(id, Vlan2000Options(), false, subnets, []);
 
-    /// <summary>A subnet (<c>--subnet</c>) and its gateway (<c>--gateway</c>, with the subnet's prefix), or none.</summary>
+    /// <summary>A subnet (<c>--subnet</c>) and its gateway (<c>--gateway</c>, with the subnet's prefix), or
+    /// none.</summary>
     public static SubnetRecord Subnet(string cidr, string? gateway = null)
     {
         var subnet = Cidr.ParseNetwork(cidr, "--subnet");
-        return new(subnet, gateway is null ? null : new InterfaceAddress(IPAddress.Parse(gateway), subnet.PrefixLength));
+        return new(subnet, gateway is null ? null
+            : new InterfaceAddress(IPAddress.Parse(gateway), subnet.PrefixLength));
     }
 }

@@ -12,18 +12,21 @@ namespace L2Vlan.Tests.Fakes;
 /// <summary>A throw-away state folder and the services built on it, with a fake kernel and firewall.</summary>
 internal sealed class TestState : IDisposable
 {
-    public string Directory { get; private init; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid().ToString("N"));
+    public string Directory { get; private init; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid()
+        .ToString("N"));
     private readonly FakeLinkControl _packets;
 
     /// <summary>The kernel the services act on: a fake, or a private namespace's client.</summary>
     public ILinkControl Kernel { get; }
 
-    public FakeLinkControl Links => Kernel as FakeLinkControl ?? throw new InvalidOperationException("this state is on a real kernel");
+    public FakeLinkControl Links => Kernel as FakeLinkControl
+        ?? throw new InvalidOperationException("this state is on a real kernel");
     public FakeFirewall Firewall { get; }
     public StateRecovery Recovery { get; private set; } = null!;
     public IpamService IpamService { get; private set; } = null!;
     public NetworkDriver Driver { get; private set; } = null!;
-    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for it.</summary>
+    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for
+    /// it.</summary>
     public VethReaper Reaper { get; private set; } = null!;
     private readonly List<VethReaper> _reapers = [];
 
@@ -51,7 +54,8 @@ internal sealed class TestState : IDisposable
         Firewall = new FakeFirewall();
     }
 
-    /// <summary>A state over a real kernel (a private namespace's client); announcements and duplicate address probes go to a fake.</summary>
+    /// <summary>A state over a real kernel (a private namespace's client); announcements and duplicate address probes
+    /// go to a fake.</summary>
     public static TestState OnKernel(ILinkControl kernel)
     {
         var state = new TestState(kernel, new FakeLinkControl());
@@ -59,7 +63,8 @@ internal sealed class TestState : IDisposable
         return state;
     }
 
-    /// <summary>A service started on a state folder made elsewhere (deleted on dispose), over a fake kernel that has these NICs.</summary>
+    /// <summary>A service started on a state folder made elsewhere (deleted on dispose), over a fake kernel that has
+    /// these NICs.</summary>
     public static TestState OnFolder(string directory, params string[] nics)
     {
         var links = new FakeLinkControl();
@@ -112,7 +117,8 @@ internal sealed class TestState : IDisposable
 
     public IEnumerable<string> Files(string folder) =>
         System.IO.Directory.Exists(Path.Combine(Directory, folder))
-            ? System.IO.Directory.EnumerateFiles(Path.Combine(Directory, folder), "*.json").Select(Path.GetFileName).OfType<string>()
+            ? System.IO.Directory.EnumerateFiles(Path.Combine(Directory, folder), "*.json").Select(Path.GetFileName)
+                .OfType<string>()
             : [];
 
     public void Dispose()

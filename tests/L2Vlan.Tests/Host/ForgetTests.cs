@@ -45,7 +45,8 @@ public class ForgetTests : StateOnEno1
         _admin = new AdminCalls(_state.Driver, _docker, _log);
     }
 
-    /// <summary>A network as Docker makes it (pool, gateway, CreateNetwork) with a joined container; returns the container's address.</summary>
+    /// <summary>A network as Docker makes it (pool, gateway, CreateNetwork) with a joined container; returns the
+    /// container's address.</summary>
     private IPAddress NetworkWithContainer(string id, string endpoint, string? aux = null)
     {
         var pool = _state.IpamService.RequestPool(Cidr.ParseNetwork(Subnet, "--subnet"), null, v6: false);
@@ -72,10 +73,12 @@ public class ForgetTests : StateOnEno1
         var files = _state.Files("networks").Concat(_state.Files("pools")).ToList();
 
         var refused = Assert.ThrowsAsync<UserError>(() => Forget("abc"));
-        Assert.That(refused!.Message, Does.Contain("Docker still knows network abc123").And.Contain("docker network rm net1"));
+        Assert.That(refused!.Message, Does.Contain("Docker still knows network abc123").And.Contain("docker network " +
+            "rm net1"));
         Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "abc123" }));
         Assert.That(_state.Links.FindLink("vlan2000"), Is.Not.Null);
-        Assert.That(_state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(_state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal)),
+            Is.EqualTo(1));
         Assert.That(_state.Files("networks").Concat(_state.Files("pools")), Is.EqualTo(files));
     }
 
@@ -101,11 +104,13 @@ public class ForgetTests : StateOnEno1
 
         Assert.That(Forget("abc").Result, Is.EqualTo("abc123"));
 
-        Assert.That(_state.Links.ListLinks().Select(l => l.Name), Is.EqualTo(new[] { "eno1" }), "veth, bridge and sub-interface gone; the NIC stays");
+        Assert.That(_state.Links.ListLinks().Select(l => l.Name), Is.EqualTo(new[] { "eno1" }),
+            "veth, bridge and sub-interface gone; the NIC stays");
         Assert.That(_state.Firewall.Accepted, Is.Empty);
         Assert.That(_state.Files("networks"), Is.Empty);
         Assert.That(_state.Files("bridges"), Is.Empty);
-        Assert.That(_state.Files("pools"), Is.Empty, "the pool's one request, its container's address and the aux address are released");
+        Assert.That(_state.Files("pools"), Is.Empty, "the pool's one request, its container's address and the aux " +
+            "address are released");
         Assert.That(_state.IpamService.Pools, Is.Empty);
     }
 
@@ -123,16 +128,20 @@ public class ForgetTests : StateOnEno1
         Assert.That(pool.Holders, Is.EqualTo(1), "def456's request holds the pool");
         Assert.That(pool.Find(gone), Is.Null);
         Assert.That(pool.Find(kept), Is.Not.Null);
-        Assert.That(_state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal)), Is.EqualTo(1), "ep2's veth stays");
+        Assert.That(_state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal)),
+            Is.EqualTo(1), "ep2's veth stays");
     }
 
     [Test]
     public void Names_a_network_by_a_unique_prefix_only()
     {
         Assert.That(AdminCalls.Resolve(["abc123", "abd456"], "abc"), Is.EqualTo("abc123"));
-        Assert.That(AdminCalls.Resolve(["abc", "abcd"], "abc"), Is.EqualTo("abc"), "an exact ID wins over the longer one it starts");
-        Assert.That(() => AdminCalls.Resolve(["abc123", "abd456"], "ab"), Throws.TypeOf<UserError>().With.Message.Contains("give more of the ID"));
-        Assert.That(() => AdminCalls.Resolve(["abc123"], "x"), Throws.TypeOf<UserError>().With.Message.Contains("no network whose ID starts with 'x'"));
+        Assert.That(AdminCalls.Resolve(["abc", "abcd"], "abc"), Is.EqualTo("abc"),
+            "an exact ID wins over the longer one it starts");
+        Assert.That(() => AdminCalls.Resolve(["abc123", "abd456"], "ab"),
+            Throws.TypeOf<UserError>().With.Message.Contains("give more of the ID"));
+        Assert.That(() => AdminCalls.Resolve(["abc123"], "x"),
+            Throws.TypeOf<UserError>().With.Message.Contains("no network whose ID starts with 'x'"));
         Assert.That(() => AdminCalls.Resolve(["abc123"], " "), Throws.TypeOf<UserError>());
     }
 
@@ -143,7 +152,8 @@ public class ForgetTests : StateOnEno1
         _docker.Networks.Add(new DockerNetwork("abc123", "net1", "l2vlan"));
         var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc"}"""u8.ToArray(), CancellationToken.None);
         Assert.That(status, Is.EqualTo(400));
-        Assert.That(System.Text.Encoding.UTF8.GetString(body), Does.Contain("\"Err\"").And.Contain("Docker still knows"));
+        Assert.That(System.Text.Encoding.UTF8.GetString(body),
+            Does.Contain("\"Err\"").And.Contain("Docker still knows"));
 
         _docker.Networks.Clear();
         (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc"}"""u8.ToArray(), CancellationToken.None);
@@ -158,8 +168,10 @@ public class ForgetTests : StateOnEno1
         _docker.Slow = true;
         using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        Assert.CatchAsync<OperationCanceledException>(() => _admin.ForgetAsync(new ForgetRequest { Network = "abc123", Force = true }, caller.Token));
-        Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "abc123" }), "nothing forgotten");
+        Assert.CatchAsync<OperationCanceledException>(() =>
+            _admin.ForgetAsync(new ForgetRequest { Network = "abc123", Force = true }, caller.Token));
+        Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "abc123" }),
+            "nothing forgotten");
         Assert.That(_state.Files("networks"), Is.EqualTo(new[] { "abc123.json" }));
         Assert.That(_state.Links.FindLink("vlan2000"), Is.Not.Null);
     }
@@ -182,7 +194,8 @@ public class ForgetTests : StateOnEno1
     {
         NetworkWithContainer("abc123", "ep1");
         // What Docker's client throws at its own time limit: cancelled, but not by the caller.
-        _docker.Failure = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 10 seconds elapsing.");
+        _docker.Failure = new TaskCanceledException("The request was canceled due to the configured " +
+            "HttpClient.Timeout of 10 seconds elapsing.");
 
         var refused = Assert.ThrowsAsync<UserError>(() => Forget("abc123"));
         Assert.That(refused!.Message, Does.Contain("(no answer within 10 s)"));
@@ -205,9 +218,12 @@ public class ForgetTests : StateOnEno1
         };
 
         var refused = Assert.ThrowsAsync<UserError>(() => Forget("abc123"));
-        Assert.That(refused!.Message, Does.StartWith("Docker could not be asked whether it still knows network abc123 (").And.Not.Contain("x7q"));
+        Assert.That(refused!.Message, Does.StartWith("Docker could not be asked whether it still knows network " +
+            "abc123 (").And.Not.Contain("x7q"));
         TestContext.Out.WriteLine(refused.Message);
-        Assert.That(_log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.Contains("x7q")));
+        Assert.That(_log.Entries,
+            Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning
+                && e.Message.Contains("x7q")));
     }
 
     [Test]
@@ -219,8 +235,11 @@ public class ForgetTests : StateOnEno1
         var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc123","Force":true}"""u8.ToArray(), CancellationToken.None);
         var text = System.Text.Encoding.UTF8.GetString(body);
         Assert.That(status, Is.EqualTo(500));
-        Assert.That(text, Does.Contain("journalctl -u l2vlan").And.Not.Contain("s3cr3t").And.Not.Contain("/var/lib/other"));
-        Assert.That(_log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains("L2Vlan.Forget")));
+        Assert.That(text,
+            Does.Contain("journalctl -u l2vlan").And.Not.Contain("s3cr3t").And.Not.Contain("/var/lib/other"));
+        Assert.That(_log.Entries,
+            Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error
+                && e.Message.Contains("L2Vlan.Forget")));
         Assert.That(_state.Driver.Networks, Has.Count.EqualTo(1), "nothing forgotten");
     }
 }

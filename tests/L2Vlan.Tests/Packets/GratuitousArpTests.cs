@@ -83,7 +83,8 @@ public class GratuitousArpTests : PrivateNamespaceFixture
             int length = listener.Receive(frame, TimeSpan.FromMilliseconds(200));
             if (length > 0 && frame[14 + 40] == 136)
             {
-                Assert.That(frame[..length], Is.EqualTo(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, address)));
+                Assert.That(frame[..length],
+                    Is.EqualTo(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, address)));
                 return;
             }
         }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Protocol;
 
-/// <summary>Tests that speak Docker's bytes to the dispatcher, over a fake kernel with the NIC eno1 and a throw-away state folder.</summary>
+/// <summary>Tests that speak Docker's bytes to the dispatcher, over a fake kernel with the NIC eno1 and a throw-away
+/// state folder.</summary>
 public abstract class DispatcherOverFakeKernel
 {
     private protected TestState State { get; private set; } = null!;

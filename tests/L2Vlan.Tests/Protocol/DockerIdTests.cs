@@ -9,7 +9,8 @@ namespace L2Vlan.Tests.Protocol;
 public class DockerIdTests : DispatcherOverFakeKernel
 {
     // As they stand in the JSON of a request: \u0000 is a NUL once parsed.
-    private static readonly string[] NotIds = ["n\\u0000x", "n/1", "../n1", ".n1", "", "n 1", new string('a', 251), new string('a', DockerIds.Longest + 1)];
+    private static readonly string[] NotIds = ["n\\u0000x", "n/1", "../n1", ".n1", "", "n 1", new string('a', 251),
+        new string('a', DockerIds.Longest + 1)];
 
     private (int Status, string Err) Answer(string path, string body)
     {
@@ -57,7 +58,8 @@ public class DockerIdTests : DispatcherOverFakeKernel
     public void A_network_ID_of_docker_or_of_a_swarm_is_taken()
     {
         Assert.That(Answer("/NetworkDriver.CreateNetwork", CreateNetwork(new string('f', 64))).Status, Is.EqualTo(200));
-        Assert.That(Answer("/NetworkDriver.CreateNetwork", CreateNetwork("zbup5992ml64i75r7mzhxdfnp")).Status, Is.EqualTo(200));
+        Assert.That(Answer("/NetworkDriver.CreateNetwork", CreateNetwork("zbup5992ml64i75r7mzhxdfnp")).Status,
+            Is.EqualTo(200));
     }
 
     [TestCase("192.168.1.0/24\\u0000")]

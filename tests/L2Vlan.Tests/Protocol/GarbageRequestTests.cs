@@ -32,13 +32,15 @@ public class GarbageRequestTests : DispatcherOverFakeKernel
         Assert.That(reply.GetProperty("Err").GetString(), Does.Contain(expected));
     }
 
-    /// <summary>Docker-shaped garbage: every path, every body. Each is answered, and none reaches the catch-all for bugs.</summary>
+    /// <summary>Docker-shaped garbage: every path, every body. Each is answered, and none reaches the catch-all for
+    /// bugs.</summary>
     [Test]
     public void Garbage_in_any_call_is_refused_by_name_never_by_a_crash()
     {
         string[] bodies =
         [
-            "null", "{}", "[]", "\"x\"", "1", "true", "[null]", "{\"NetworkID\":[]}", "{\"Options\":null}", "{\"Options\":[null]}",
+            "null", "{}", "[]", "\"x\"", "1", "true", "[null]", "{\"NetworkID\":[]}", "{\"Options\":null}",
+                "{\"Options\":[null]}",
             """{"NetworkID":null,"EndpointID":null,"PoolID":null,"Address":null,"Pool":null,"SubPool":null,"Options":null,"Interface":null,"IPv4Data":null,"IPv6Data":null,"SandboxKey":null,"V6":null}""",
             """{"NetworkID":"n1","EndpointID":"e1","PoolID":"p","Options":{"com.docker.network.generic":null,"RequestAddressType":null,"com.docker.network.internal":null},"Interface":{"Address":null,"AddressIPv6":null,"MacAddress":null}}""",
             """{"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":null,"ext_if":null}},"IPv4Data":[{"Pool":null,"Gateway":null,"AuxAddresses":null}]}""",
@@ -54,15 +56,18 @@ public class GarbageRequestTests : DispatcherOverFakeKernel
             {
                 var reply = dispatcher.Handle(path, Encoding.UTF8.GetBytes(body));
                 if (reply.Status == 200) continue;
-                Assert.That(JsonDocument.Parse(reply.Body).RootElement.GetProperty("Err").GetString(), Is.Not.Empty, $"{path} {body}");
+                Assert.That(JsonDocument.Parse(reply.Body).RootElement.GetProperty("Err").GetString(), Is.Not.Empty,
+                    $"{path} {body}");
             }
         }
-        Assert.That(log.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => e.Message), Is.Empty, "requests that reached the catch-all for bugs");
+        Assert.That(log.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => e.Message), Is.Empty,
+            "requests that reached the catch-all for bugs");
     }
 
     private sealed class BrokenFirewall : L2Vlan.Firewall.IFirewall
     {
-        public void AllowBridged(string bridge) => throw new NullReferenceException("Object reference not set, in /work/main/src/L2Vlan/Firewall/x.cs:12");
+        public void AllowBridged(string bridge) => throw new NullReferenceException("Object reference not set, in " +
+            "/work/main/src/L2Vlan/Firewall/x.cs:12");
 
         public void RemoveBridged(string bridge) { }
     }
@@ -85,7 +90,8 @@ public class GarbageRequestTests : DispatcherOverFakeKernel
         var err = JsonDocument.Parse(reply.Body).RootElement.GetProperty("Err").GetString();
         Assert.That(err, Does.Contain("/NetworkDriver.CreateNetwork").And.Contain("journalctl -u l2vlan"));
         Assert.That(err, Does.Not.Contain("Object reference").And.Not.Contain("/work/").And.Not.Contain(" at "));
-        Assert.That(log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error), "the journal has it");
+        Assert.That(log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error),
+            "the journal has it");
     }
 
     [TestCase("{\"NetworkID\": ", "the request body is not valid JSON (line 1, byte 15)")]
@@ -96,6 +102,7 @@ public class GarbageRequestTests : DispatcherOverFakeKernel
     {
         var (status, reply) = Call("/NetworkDriver.CreateNetwork", body);
         Assert.That(status, Is.EqualTo(500));
-        Assert.That(reply.GetProperty("Err").GetString(), Does.Contain(expected).And.Not.Contain("System.").And.Not.Contain("L2Vlan."));
+        Assert.That(reply.GetProperty("Err").GetString(),
+            Does.Contain(expected).And.Not.Contain("System.").And.Not.Contain("L2Vlan."));
     }
 }

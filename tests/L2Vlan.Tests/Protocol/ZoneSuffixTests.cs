@@ -21,7 +21,8 @@ public class ZoneSuffixTests : DispatcherOverFakeKernel
     private string V6Pool() =>
         Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "2001:db8:77::/64", "V6": true}""").GetProperty("PoolID").GetString()!;
 
-    private static string Network(string pool = "2001:db8:77::/64", string gateway = "2001:db8:77::1/64", string aux = "2001:db8:77::2") =>
+    private static string Network(string pool = "2001:db8:77::/64", string gateway = "2001:db8:77::1/64",
+        string aux = "2001:db8:77::2") =>
         V6Network.Replace("POOL", pool).Replace("GATEWAY", gateway).Replace("AUX", aux);
 
     [TestCase("""{"AddressSpace": "l2vlan", "Pool": "2001:db8:77::%1/64", "V6": true}""", "--subnet '2001:db8:77::%1/64' has a zone suffix")]
@@ -37,10 +38,15 @@ public class ZoneSuffixTests : DispatcherOverFakeKernel
     public void A_requested_address_with_a_zone_is_refused_after_the_address_without_was_granted()
     {
         var pool = V6Pool();
-        Assert.That(Ok("/IpamDriver.RequestAddress", $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::5"}""").GetProperty("Address").GetString(),
+        Assert.That(Ok("/IpamDriver.RequestAddress", $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::5"}""")
+            .GetProperty("Address").GetString(),
             Is.EqualTo("2001:db8:77::5/64"));
-        AssertRefused("/IpamDriver.RequestAddress", $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::5%1"}""", "Address '2001:db8:77::5%1' has a zone suffix");
-        Assert.That(State.Ipam.Pools.Single().Allocations.Select(a => a.Address), Is.EqualTo(new[] { "2001:db8:77::5" }));
+        AssertRefused("/IpamDriver.RequestAddress", $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::5%1"}""",
+            "Address '2001:db8:77::5%1' has a zone suffix");
+        Assert.That(State.Ipam.Pools.Single().Allocations.Select(a => a.Address), Is.EqualTo(new[]
+        {
+            "2001:db8:77::5",
+        }));
     }
 
     [Test]
@@ -48,16 +54,23 @@ public class ZoneSuffixTests : DispatcherOverFakeKernel
     {
         var pool = V6Pool();
         const string gateway = """{"RequestAddressType": "com.docker.network.gateway"}""";
-        AssertRefused("/IpamDriver.RequestAddress", $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::1%1", "Options": {{gateway}} }""", "has a zone suffix");
-        Ok("/IpamDriver.RequestAddress", $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::1", "Options": {{gateway}} }""");
-        AssertRefused("/IpamDriver.RequestAddress", $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::1%1"}""", "has a zone suffix");
+        AssertRefused("/IpamDriver.RequestAddress",
+            $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::1%1", "Options": {{gateway}} }""",
+                "has a zone suffix");
+        Ok("/IpamDriver.RequestAddress",
+            $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::1", "Options": {{gateway}} }""");
+        AssertRefused("/IpamDriver.RequestAddress", $$"""{"PoolID": "{{pool}}", "Address": "2001:db8:77::1%1"}""",
+            "has a zone suffix");
         Assert.That(State.Ipam.Pools.Single().Gateway, Is.EqualTo("2001:db8:77::1"));
         Assert.That(State.Ipam.Pools.Single().Allocations, Is.Empty);
     }
 
-    [TestCase("2001:db8:77::%1/64", "2001:db8:77::1/64", "2001:db8:77::2", "IPv6Data[0].Pool '2001:db8:77::%1/64' has a zone suffix")]
-    [TestCase("2001:db8:77::/64", "2001:db8:77::1%1/64", "2001:db8:77::2", "IPv6Data[0].Gateway '2001:db8:77::1%1/64' has a zone suffix")]
-    [TestCase("2001:db8:77::/64", "2001:db8:77::1/64", "2001:db8:77::2%eth0", "IPv6Data[0].AuxAddresses '2001:db8:77::2%eth0' has a zone suffix")]
+    [TestCase("2001:db8:77::%1/64", "2001:db8:77::1/64", "2001:db8:77::2",
+        "IPv6Data[0].Pool '2001:db8:77::%1/64' has a zone suffix")]
+    [TestCase("2001:db8:77::/64", "2001:db8:77::1%1/64", "2001:db8:77::2",
+        "IPv6Data[0].Gateway '2001:db8:77::1%1/64' has a zone suffix")]
+    [TestCase("2001:db8:77::/64", "2001:db8:77::1/64", "2001:db8:77::2%eth0",
+        "IPv6Data[0].AuxAddresses '2001:db8:77::2%eth0' has a zone suffix")]
     public void CreateNetwork_with_a_zone_in_a_subnet_gateway_or_aux_address_is_refused_before_anything_is_made(
         string pool, string gateway, string aux, string expected)
     {
