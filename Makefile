@@ -150,7 +150,10 @@ bench: build
 	dotnet publish tests/L2Vlan.KillHost/L2Vlan.KillHost.csproj -c Release -r $(RID) -o $(OUT)/killhost --nologo -v q
 	dotnet build tests/L2Vlan.Bench -c Release --nologo -v q
 	@rm -f $(BENCH_FAILED); failed() { echo "bench could not measure: $$*" | tee -a $(BENCH_FAILED) >&2; }; { \
-		tests/bench/startup.sh $(BIN) $(OUT)/jit/l2vlan.dll $(BENCH_SHORT) || failed "startup.sh (empty start)"; \
+		previous=$$(ls $(PREVIOUS_CACHE)/l2vlan_*_$(ARCH).deb 2>/dev/null | head -1); \
+		if [ -n "$$previous" ]; then rm -rf $(OUT)/previous && dpkg-deb -x "$$previous" $(OUT)/previous; fi; \
+		L2VLAN_PREVIOUS_BIN=$(abspath $(OUT))/previous/usr/bin/l2vlan \
+			tests/bench/startup.sh $(BIN) $(OUT)/jit/l2vlan.dll $(BENCH_SHORT) || failed "startup.sh (empty start)"; \
 		unshare -n dotnet tests/L2Vlan.Bench/bin/Release/net10.0/L2Vlan.Bench.dll startup $(OUT)/killhost/L2Vlan.KillHost $(BENCH_SHORT) \
 			|| failed "startup with a big state"; \
 		dotnet tests/L2Vlan.Bench/bin/Release/net10.0/L2Vlan.Bench.dll ipam --binary $(BIN) $(BENCH_SHORT) || failed "ipam"; \
@@ -159,6 +162,7 @@ bench: build
 		else \
 			L2VLAN_BIN=$(abspath $(BIN)) flock /var/tmp/l2vlan-vm.lock tests/e2e/run-vm.sh deb13-docker28/bench >&2 || failed "the VM's bench"; \
 			grep -h '^BENCH|' /var/tmp/l2vlan-e2e/out/deb13-docker28/bench/*.log 2>/dev/null | sort -u || failed "the VM's bench printed no BENCH row"; \
+			grep -h '^ACCOUNT|' /var/tmp/l2vlan-e2e/out/deb13-docker28/bench/*.log 2>/dev/null | awk '!seen[$$0]++'; \
 		fi; \
 	} | tee $(OUT)/bench.txt | tests/bench/table.sh
 	@test ! -e $(BENCH_FAILED)

@@ -13,18 +13,22 @@ internal static class StatusCommand
     {
         var stateDirectory = CommonOptions.StateDirectory();
         var docker = CommonOptions.DockerSocket();
-        var json = new Option<bool>("--json")
+        var json = new Option<bool>("--json") { Description = "Print everything the state holds as JSON, every address listed" };
+        var calls = new Option<bool>("--calls")
         {
-            Description = "Print everything the state holds as JSON, every address listed",
+            Description = "Show the running service's protocol calls instead: counts, errors, p50/p99 latency, "
+                + "and time in lock waits, the kernel, state writes and probes",
         };
-        var command = new Command("status", "Show the networks (with the names Docker gives them), bridges and " +
-            "address pools l2vlan keeps")
+        var socket = CommonOptions.ServiceSocket();
+        var command = new Command("status", "Show the networks (with the names Docker gives them), bridges and address pools l2vlan keeps")
         {
-            stateDirectory, docker, json,
+            stateDirectory, docker, json, calls, socket,
         };
         command.SetAction(async (parse, cancel) =>
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            if (parse.GetValue(calls))
+                return await StatusCalls.PrintAsync(parse.GetValue(socket)!, output, error, cancel);
             var folder = parse.GetValue(stateDirectory)!;
             if (StateFolder.Unreadable(folder) is { } why)
             {

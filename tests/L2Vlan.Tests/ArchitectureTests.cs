@@ -17,18 +17,19 @@ public partial class ArchitectureTests
     internal static readonly IReadOnlyDictionary<string, string[]> Map = new Dictionary<string, string[]>
     {
         ["Faults"] = [],
+        ["Metrics"] = [],
         ["Domain"] = [],
         ["Clients"] = [],
-        ["State"] = ["Domain", "Faults"],
+        ["State"] = ["Domain", "Faults", "Metrics"],
         ["Ipam"] = ["State", "Domain"],
-        ["Netlink"] = ["Domain", "Faults"],
+        ["Netlink"] = ["Domain", "Faults", "Metrics"],
         ["Packets"] = ["Netlink", "Domain"],
         ["Firewall"] = ["Domain", "Faults"],
-        ["Driver"] = ["Ipam", "State", "Netlink", "Packets", "Firewall", "Domain", "Faults"],
-        ["Protocol"] = ["Driver", "Ipam", "State", "Domain"],
+        ["Driver"] = ["Ipam", "State", "Netlink", "Packets", "Firewall", "Domain", "Faults", "Metrics"],
+        ["Protocol"] = ["Driver", "Ipam", "State", "Domain", "Metrics"],
         ["Adapter"] = ["Clients", "Domain"],
         ["Host"] = ["Protocol", "Driver", "Ipam", "State", "Netlink", "Packets", "Firewall", "Clients", "Domain",
-            "Faults"],
+            "Faults", "Metrics"],
         ["Doctor"] = ["Host", "Adapter", "Clients", "Firewall", "Netlink", "State", "Domain"],
     };
 

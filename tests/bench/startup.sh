@@ -2,6 +2,8 @@
 # Start-up time to socket-ready and idle memory of the Native AOT l2vlan, against the same code
 # run by the .NET runtime (framework-dependent, JIT) as the baseline, in one run on one machine.
 #   usage: tests/bench/startup.sh AOT_BINARY JIT_DLL [--short]
+# With L2VLAN_PREVIOUS_BIN (the last release's l2vlan, make bench unpacks it from its package), that build is
+# started the same way, in the same run, and two more rows compare the native build with it.
 # Prints one line per build, then the empty start's BENCH rows (tests/bench/table.sh): the native
 # build's ready time and idle RSS with an empty state, against the JIT build as baseline. Medians of 7
 # starts (3 with --short). Uses a throw-away state folder and socket.
@@ -46,6 +48,14 @@ read -r _ jit_ms jit_rss <<<"$jit_line"
 printf '%-28s %10s %12s\n' "build ($runs runs, median)" "ready ms" "idle RSS KiB"
 printf '%-28s %10s %12s\n' "native AOT ($(du -k "$aot" | cut -f1) KiB)" "$aot_ms" "$aot_rss"
 printf '%-28s %10s %12s\n' "JIT baseline (dotnet)" "$jit_ms" "$jit_rss"
+if [ -x "${L2VLAN_PREVIOUS_BIN:-}" ]; then
+    read -r _ prev_ms prev_rss <<<"$(run previous "$L2VLAN_PREVIOUS_BIN")"
+    printf '%-28s %10s %12s\n' "last release (native AOT)" "$prev_ms" "$prev_rss"
+    awk -v a="$aot_ms" -v p="$prev_ms" -v ar="$aot_rss" -v pr="$prev_rss" -v s="$suffix" 'BEGIN {
+        printf "BENCH|5|start to ready, empty state%s|%d ms|last release|%d ms|%.2fx|-|-\n", s, a, p, a / p
+        printf "BENCH|5|idle RSS, empty state%s|%.1f MB|last release|%.1f MB|%.2fx|-|-\n", s, ar / 1024, pr / 1024, ar / pr
+    }'
+fi
 awk -v a="$aot_ms" -v j="$jit_ms" -v ar="$aot_rss" -v jr="$jit_rss" -v s="$suffix" 'BEGIN {
     printf "ratio AOT/JIT: start-up %.2f, idle memory %.2f\n", a / j, ar / jr
     printf "BENCH|5|start to ready, empty state%s|%d ms|JIT build|%d ms|%.2fx|<= 25 ms|%s\n", s, a, j, a / j, a <= 25 ? "met" : "NOT met"

@@ -11,6 +11,7 @@ public static class Doctor
         .. ExtIfCheck.Run(facts),
         .. LinksCheck.Run(facts),
         .. FirewallCheck.Run(facts),
+        .. NftablesCheck.Run(facts),
         .. AddressesCheck.Run(facts),
         .. DockerCheck.Run(facts),
         .. DockerNetworksCheck.Run(facts),

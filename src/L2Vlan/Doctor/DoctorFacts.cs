@@ -1,4 +1,5 @@
 using L2Vlan.Clients;
+using L2Vlan.Firewall;
 using L2Vlan.Netlink;
 using L2Vlan.State;
 
@@ -39,6 +40,16 @@ public sealed record DoctorFacts
     /// <summary>br_netfilter's bridge-nf-call-iptables: bridged frames go through iptables; null when the module is not
     /// loaded.</summary>
     public bool? BridgeNetfilter { get; init; }
+
+    /// <summary>The same of ip6tables; both null when not read (the IPv6 part of the check is left out then).</summary>
+    public IReadOnlySet<string>? AcceptedBridges6 { get; init; }
+    public string? FirewallError6 { get; init; }
+    public string? ForwardPolicy6 { get; init; }
+    /// <summary>br_netfilter's bridge-nf-call-ip6tables.</summary>
+    public bool? BridgeNetfilter6 { get; init; }
+
+    /// <summary>The host's nftables ruleset (its own chains, firewalld's); null when not read.</summary>
+    public NftablesListing? Nftables { get; init; }
 
     public required string SocketPath { get; init; }
     /// <summary>Where /etc/docker/plugins/l2vlan.spec points, or null when there is no such file.</summary>

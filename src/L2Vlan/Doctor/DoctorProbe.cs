@@ -10,7 +10,8 @@ namespace L2Vlan.Doctor;
 
 /// <summary>
 /// Gathers <see cref="DoctorFacts"/> from the host, read-only: the state files as <c>l2vlan status</c> peeks at them,
-/// links by netlink, the FORWARD chain by <c>iptables -S</c>, Docker by GETs on its API, the service by the handshake
+/// links by netlink, the FORWARD chain by <c>iptables -S</c> and <c>ip6tables -S</c>, the host's own
+/// nftables chains by <c>nft -j list ruleset</c>, Docker by GETs on its API, the service by the handshake
 /// Docker makes. Nothing here changes anything. A source that fails gives its own message, never a file's content.
 /// </summary>
 public static class DoctorProbe
@@ -21,10 +22,11 @@ public static class DoctorProbe
         CancellationToken cancel)
     {
         var (state, stateError) = ReadState(stateDirectory);
-        var (links, linksError) = Try(() =>
-            { using var netlink = new RouteNetlinkClient(); return netlink.ListLinks(); });
-        var (chain, firewallError) = Try(() => new IptablesFirewall(NullLogger<IptablesFirewall>.Instance)
-            .ReadForwardChain());
+        var (links, linksError) = Try(() => { using var netlink = new RouteNetlinkClient(); return netlink.ListLinks(); });
+        var iptables = new IptablesFirewall(NullLogger<IptablesFirewall>.Instance);
+        var (chain, firewallError) = Try(() => iptables.ReadForwardChain());
+        var (chain6, firewallError6) = Try(() => iptables.ReadForwardChain(ipv6: true));
+        var netfilter = BridgeNetfilter.OfHost();
         var (serviceAnswers, serviceVersion, serviceError) = await ServiceAnswersAsync(socketPath, cancel);
         var facts = new DoctorFacts
         {
@@ -37,7 +39,12 @@ public static class DoctorProbe
             AcceptedBridges = chain?.AcceptedBridges,
             ForwardPolicy = chain?.Policy,
             FirewallError = firewallError,
-            BridgeNetfilter = BridgeNetfilter(),
+            BridgeNetfilter = netfilter.IPv4,
+            AcceptedBridges6 = chain6?.AcceptedBridges,
+            ForwardPolicy6 = chain6?.Policy,
+            FirewallError6 = firewallError6,
+            BridgeNetfilter6 = netfilter.IPv6,
+            Nftables = NftablesListing.Read(),
             SocketPath = socketPath,
             SpecTarget = SpecTarget(),
             ServiceAnswers = serviceAnswers,
@@ -77,10 +84,6 @@ public static class DoctorProbe
     private static bool IsVlanModule(string path) =>
         Path.GetFileName(path.Trim()) is var name
             && (name == "8021q.ko" || name.StartsWith("8021q.ko.", StringComparison.Ordinal));
-
-    private static bool? BridgeNetfilter() =>
-        Lines("/proc/sys/net/bridge/bridge-nf-call-iptables").FirstOrDefault()?.Trim() is { } value ? value == "1"
-            : null;
 
     private static string? SpecTarget()
     {

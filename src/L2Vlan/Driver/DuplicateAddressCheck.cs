@@ -1,5 +1,6 @@
 using System.Net;
 using L2Vlan.Domain;
+using L2Vlan.Metrics;
 using L2Vlan.Netlink;
 using L2Vlan.Packets;
 using L2Vlan.State;
@@ -24,6 +25,10 @@ namespace L2Vlan.Driver;
 /// same MAC: its answer, sent from and to that MAC, would look like our own frame, and its bridge, which has that
 /// MAC on the container's port, would never send it back out to the wire.
 /// </para>
+/// <para>
+/// The probe starts when the endpoint is created (<see cref="Start"/>): its address and MAC are known then, and Docker
+/// makes the container's namespace before it sends the Join, which waits only for the rest (<see cref="Await"/>).
+/// </para>
 /// </summary>
 public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl links,
     ILogger<DuplicateAddressCheck> logger)
@@ -45,9 +50,38 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
                 addresses);
     }
 
-    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the
-    /// wire.</summary>
-    public void Check(Target target)
+    private readonly EarlyProbes _early = new();
+
+    /// <summary>How many probes started at the endpoint's creation wait for their Join.</summary>
+    public int Pending => _early.Count;
+
+    /// <summary>Starts probing for a new endpoint, unless its network has probing off; its Join waits for it.</summary>
+    public void Start(NetworkRecord network, EndpointRecord endpoint)
+    {
+        if (For(network, endpoint) is { } target) _early.Start(network.NetworkId, endpoint.EndpointId, target, Check);
+    }
+
+    /// <summary>
+    /// The Join's check: waits for the probe started with the endpoint, or probes now when there is none; throws the
+    /// same <see cref="UserError"/> either way when another station answered. Holds no lock.
+    /// </summary>
+    public void Await(string endpointId, Target target)
+    {
+        using var timed = CallClock.Time(CallPhase.Probe);
+        if (_early.Take(target.NetworkId, endpointId, target) is { } started) started.GetAwaiter().GetResult();
+        else Check(target);
+    }
+
+    /// <summary>The endpoint is deleted before its Join: its probe stops and leaves nothing.</summary>
+    public void Cancel(string networkId, string endpointId) => _early.Cancel(networkId, endpointId);
+
+    /// <summary>The network is deleted: its endpoints' probes stop.</summary>
+    public void CancelNetwork(string networkId) => _early.CancelNetwork(networkId);
+
+    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the wire.</summary>
+    public void Check(Target target) => Check(target, CancellationToken.None);
+
+    private void Check(Target target, CancellationToken cancel)
     {
         var addresses = string.Join(", ", target.Addresses);
         if (links.FindLink(target.VlanLink) is not { } vlan)
@@ -60,12 +94,17 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
         AddressClaim? claim;
         try
         {
-            claim = prober.Probe(vlan.Index, vlan.Mac ?? target.Mac, target.Addresses);
+            claim = prober.Probe(vlan.Index, vlan.Mac ?? target.Mac, target.Addresses, cancel);
         }
         catch (Exception e) when (e is SystemCallException)
         {
             logger.LogWarning("Duplicate address check of {Addresses} on {VlanLink} failed, going on without it: " +
                 "{Message}", addresses, target.VlanLink, e.Message);
+            return;
+        }
+        if (cancel.IsCancellationRequested)
+        {
+            logger.LogDebug("Duplicate address check of {Addresses} cancelled: its endpoint was deleted", addresses);
             return;
         }
         if (claim is null)

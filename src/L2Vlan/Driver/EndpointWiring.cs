@@ -18,9 +18,15 @@ public sealed class EndpointWiring(
     VethReaper reaper,
     ILogger<EndpointWiring> logger)
 {
-    /// <summary>Makes a fresh pair for the endpoint (a second Join starts again); returns the container's
-    /// end.</summary>
-    public string Plug(NetworkRecord network, EndpointRecord endpoint)
+    /// <summary>A veth pair recorded for an endpoint, to be made by <see cref="Make"/>.</summary>
+    public sealed record PlannedPair(string Host, string Container, System.Net.NetworkInformation.PhysicalAddress Mac,
+        int? Mtu, string Bridge, IReadOnlyList<System.Net.IPAddress> Announced);
+
+    /// <summary>
+    /// Deletes the endpoint's old pair (a second Join starts again) and records the names of a fresh one, under the
+    /// network's lock; <see cref="Make"/> then makes it, without that lock.
+    /// </summary>
+    public PlannedPair Record(NetworkRecord network, EndpointRecord endpoint)
     {
         Unplug(endpoint);
         var (host, container) = EndpointLinks.PickVethNames(endpoint.EndpointId, name => reaper.IsPending(name)
@@ -28,11 +34,24 @@ public sealed class EndpointWiring(
         endpoint.HostVeth = host;
         endpoint.ContainerVeth = container;
         networks.Save(network);
+        var announced = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<Domain.InterfaceAddress>()
+            .Select(a => a.Address);
+        return new PlannedPair(host, container, endpoint.MacAddress, network.Mtu, network.BridgeName, [.. announced]);
+    }
 
-        links.CreateVethPair(host, container, endpoint.MacAddress, network.Mtu);
-        bridgeLinks.Attach(host, network.BridgeName);
-        Announce(network, endpoint);
-        return container;
+    /// <summary>Makes the recorded pair, puts its host end on the bridge and announces its addresses.</summary>
+    public void Make(PlannedPair pair)
+    {
+        links.CreateVethPair(pair.Host, pair.Container, pair.Mac, pair.Mtu);
+        bridgeLinks.Attach(pair.Host, pair.Bridge);
+        Announce(pair);
+    }
+
+    /// <summary>Deletes a pair made for an endpoint that went (its network forgotten) while it was made.</summary>
+    public void Discard(PlannedPair pair)
+    {
+        if (links.DeleteLink(pair.Host))
+            logger.LogInformation("Deleted veth {Veth}: its endpoint went while it was made", pair.Host);
     }
 
     /// <summary>Deletes the endpoint's pair, if it has one; the caller saves the record.</summary>
@@ -75,21 +94,20 @@ public sealed class EndpointWiring(
     /// as the port exists: the switches and the router learn that the address now lives behind this node, which
     /// matters when a swarm task moved here from another node.
     /// </summary>
-    private void Announce(NetworkRecord network, EndpointRecord endpoint)
+    private void Announce(PlannedPair pair)
     {
-        foreach (var address in new[] { endpoint.Address, endpoint.AddressIPv6 })
+        foreach (var address in pair.Announced)
         {
-            if (address is not { } announced) continue;
             try
             {
-                var bridge = links.FindLink(network.BridgeName)
-                    ?? throw new InvalidOperationException($"bridge {network.BridgeName} is missing");
-                announcer.Announce(bridge.Index, endpoint.MacAddress, announced.Address);
+                var bridge = links.FindLink(pair.Bridge)
+                    ?? throw new InvalidOperationException($"bridge {pair.Bridge} is missing");
+                announcer.Announce(bridge.Index, pair.Mac, address);
             }
             catch (Exception e)
             {
-                logger.LogWarning("Could not announce {Address} on {Bridge}: {Message}", announced.Address,
-                    network.BridgeName, e.Message);
+                logger.LogWarning("Could not announce {Address} on {Bridge}: {Message}",
+                    address, pair.Bridge, e.Message);
             }
         }
     }

@@ -17,7 +17,9 @@ namespace L2Vlan.Driver;
 /// work its bridge's lock (<see cref="BridgeRegistry.LockBridge"/>), in that order, then the IPAM's own lock inside
 /// either when it calls the IPAM. Work that may call the firewall (making or removing a bridge) runs under the
 /// bridge's lock, and under a network's lock only while that network is not yet recorded (its create), so a stuck
-/// iptables holds up calls on that bridge and that network only, never the IPAM or another bridge.
+/// iptables holds up calls on that bridge and that network only, never the IPAM or another bridge. A Join and a
+/// DeleteEndpoint take their endpoint's lock first (<see cref="NetworkRegistry.LockEndpoint"/>): a Join makes the
+/// veth holding only that, so the Joins of one network make their veths at the same time.
 /// </para>
 /// <para>
 /// The IDs it is given were checked where Docker's message was read (Protocol/DockerIds), before anything was made.
@@ -32,7 +34,8 @@ public sealed class NetworkDriver(
     IpamService ipam,
     ILinkControl links,
     VethReaper reaper,
-    ILogger<NetworkDriver> logger)
+    ILogger<NetworkDriver> logger,
+    ForwardHookWarnings? firewallWarnings = null)
 {
     /// <summary>The networks as recorded now; their content is safe to read only while no call runs.</summary>
     public IReadOnlyCollection<NetworkRecord> Networks => networks.All;
@@ -82,10 +85,12 @@ public sealed class NetworkDriver(
             Options = new Dictionary<string, string>(spec.Options),
         };
         BridgeRecord bridge;
+        bool newBridge;
         // Claimed, made and recorded under one hold of the bridge: a delete of its last other network waits, and
         // then finds this one on it.
         using (bridges.LockBridge(options.BridgeName))
         {
+            newBridge = bridges.Find(options.BridgeName) is null;
             bridge = bridges.Claim(options);
             try
             {
@@ -118,8 +123,9 @@ public sealed class NetworkDriver(
             }
         }
         foreach (var aux in spec.AuxAddresses) ipam.MarkAuxiliary(aux);
-        logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name,
-            bridge.VlanLink);
+        logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name, bridge.VlanLink);
+        // The host's own firewall is read once per bridge, when it is made: a network that shares it is bridged alike.
+        if (newBridge) firewallWarnings?.CheckInBackground(bridge.Name);
     }
 
     public void DeleteNetwork(string networkId) => Drop(networkId, forgotten: false);
@@ -140,6 +146,7 @@ public sealed class NetworkDriver(
             if (networks.Find(networkId) is not { } found) return false;
             network = found;
             // Its veths go before the network, and so before its bridge may go.
+            duplicates.CancelNetwork(networkId);
             reaper.Finish(network);
             foreach (var endpoint in network.Endpoints.Values) wiring.Unplug(endpoint);
             // Docker would release these after its deletes; nobody will, so they go with the record.
@@ -201,6 +208,7 @@ public sealed class NetworkDriver(
             networks.Addresses.Release(user);
             throw;
         }
+        duplicates.Start(network, endpoint);
         return (endpoint.MacAddress, false);
     }
 
@@ -213,18 +221,20 @@ public sealed class NetworkDriver(
     /// </summary>
     public void DeleteEndpoint(string networkId, string endpointId)
     {
+        // After a Join of the endpoint has made its veth: the veth is then recorded, and goes with it.
+        using var endpointHeld = networks.LockEndpoint(networkId, endpointId);
         using var held = networks.LockNetwork(networkId);
-        if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint))
-            return;
+        duplicates.Cancel(networkId, endpointId);
+        if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint)) return;
         var veth = wiring.UnplugLater(network, endpoint);
         ipam.EndpointDeleted(network, endpoint);
         if (veth is not null) reaper.Enqueue(networkId, veth);
     }
 
     /// <summary>
-    /// Probes the VLAN for the endpoint's addresses (unless the network has -o dad=off), then makes links with netlink
-    /// only: the bridge exists while a network is on it, and its lock is not needed. The probe waits on the wire with
-    /// no lock held, so Joins probe in parallel, on one network too; the endpoint is looked up again after it.
+    /// Waits for the probe of the endpoint's addresses that its creation started (unless the network has -o dad=off),
+    /// then makes links with netlink only: the bridge exists while a network is on it, and its lock is not needed.
+    /// The wait holds no lock, so Joins probe in parallel, on one network too; the endpoint is looked up again after.
     /// </summary>
     public JoinResult Join(string networkId, string endpointId)
     {
@@ -234,18 +244,46 @@ public sealed class NetworkDriver(
             var probed = JoiningEndpoint(networkId, endpointId, out var network);
             probe = DuplicateAddressCheck.For(network, probed);
         }
-        if (probe is not null) duplicates.Check(probe);
+        if (probe is not null) duplicates.Await(endpointId, probe);
 
-        using var held = networks.LockNetwork(networkId);
-        var endpoint = JoiningEndpoint(networkId, endpointId, out var joined);
-        var container = wiring.Plug(joined, endpoint);
-        var gateway4 = Gateways.For(joined, endpoint.Address);
-        var gateway6 = Gateways.For(joined, endpoint.AddressIPv6);
-        return new JoinResult(
-            container,
-            joined.Internal ? null : gateway4,
-            joined.Internal ? null : gateway6,
-            Gateways.Routes(joined, gateway4, gateway6));
+        // The endpoint's lock keeps its own delete out while its veth is made; the network's lock is let go for the
+        // kernel's work, so Joins of other endpoints of the network record theirs meanwhile.
+        using var endpointHeld = networks.LockEndpoint(networkId, endpointId);
+        EndpointWiring.PlannedPair pair;
+        JoinResult result;
+        using (networks.LockNetwork(networkId))
+        {
+            var endpoint = JoiningEndpoint(networkId, endpointId, out var joined);
+            pair = wiring.Record(joined, endpoint);
+            var gateway4 = Gateways.For(joined, endpoint.Address);
+            var gateway6 = Gateways.For(joined, endpoint.AddressIPv6);
+            result = new JoinResult(
+                pair.Container,
+                joined.Internal ? null : gateway4,
+                joined.Internal ? null : gateway6,
+                Gateways.Routes(joined, gateway4, gateway6));
+        }
+        Exception? failed = null;
+        try
+        {
+            wiring.Make(pair);
+        }
+        catch (Exception e)
+        {
+            failed = e;
+        }
+        using (networks.LockNetwork(networkId))
+        {
+            // Docker deletes no network with a joining endpoint, but l2vlan forget may (its bridge too): nothing the
+            // forget did not see stays.
+            if (networks.Find(networkId)?.Endpoints.GetValueOrDefault(endpointId)?.HostVeth == pair.Host)
+            {
+                if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+                return result;
+            }
+            wiring.Discard(pair);
+        }
+        throw new UserError($"l2vlan network {networkId} or its endpoint {endpointId} was removed during the Join");
     }
 
     /// <summary>The endpoint a Join is for; its network's lock is held.</summary>

@@ -14,7 +14,7 @@ namespace L2Vlan.Driver;
 /// <para>
 /// Rules: a crash never leaks a link (start-up finishes what is recorded, <see cref="Finish"/>, before serving); a
 /// name is never reused while its old link may exist (<see cref="IsPending"/> holds it until its record is dropped,
-/// and <see cref="EndpointWiring.Plug"/> picks another); a network, and so its bridge, goes only after its pending
+/// and <see cref="EndpointWiring.Record"/> picks another); a network, and so its bridge, goes only after its pending
 /// veths are gone (<see cref="NetworkDriver.DeleteNetwork"/> calls <see cref="Finish"/> first). The task uses a
 /// netlink socket of its own: a delete's grace period does not hold up the calls' link work.
 /// </para>

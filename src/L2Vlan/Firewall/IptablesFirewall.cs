@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using L2Vlan.Faults;
 using Microsoft.Extensions.Logging;
 
@@ -19,14 +17,13 @@ public sealed class IptablesFirewall : IFirewall
     /// </summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(8);
 
-    // The shell's "command not found": a host without the tool has no firewall of Docker's to get through.
-    private const int NotInstalled = 127;
+    // A host without the tool has no firewall of Docker's to get through.
+    private const int NotInstalled = ToolRun.NotInstalled;
     // iptables -C: "Bad rule (does a matching rule exist in that chain?)", also for a missing chain.
     private const int NoSuchRule = 1;
     // The table itself does not exist (e.g. ip6tables on a kernel without IPv6 netfilter): no rule can be in it.
     private const int NoSuchTable = 3;
-    // Not an exit status: the tool did not finish within the time limit and was killed.
-    private const int TimedOut = -1;
+    private const int TimedOut = ToolRun.TimedOut;
     // A rule added again by hand is removed too, but removal never loops forever.
     private const int MostCopies = 8;
 
@@ -126,15 +123,17 @@ public sealed class IptablesFirewall : IFirewall
 
     /// <summary>
     /// Read-only, for <c>l2vlan doctor</c>: the FORWARD chain's policy and the bridges that have l2vlan's accept rule
-    /// there (told by the rule's comment), as the first tool (iptables) lists them with <c>-S</c>.
+    /// there (told by the rule's comment), as iptables (or, for <paramref name="ipv6"/>, ip6tables) lists them with
+    /// <c>-S</c>.
     /// </summary>
-    public ForwardChain ReadForwardChain()
+    public ForwardChain ReadForwardChain(bool ipv6 = false)
     {
-        var (status, output) = Execute(_tools[0], ["-w", "5", "-S", "FORWARD"]);
+        var tool = _tools[ipv6 ? 1 : 0];
+        var (status, output) = Execute(tool, ["-w", "5", "-S", "FORWARD"]);
         if (status != 0)
         {
-            throw new InvalidOperationException($"{Name(_tools[0])} -S FORWARD failed " +
-                $"({(status == NotInstalled ? "not installed" : Describe(status))})");
+            var why = status == NotInstalled ? "not installed" : Describe(status);
+            throw new InvalidOperationException($"{Name(tool)} -S FORWARD failed ({why})");
         }
         return ForwardChain.Parse(output);
     }
@@ -163,51 +162,17 @@ public sealed class IptablesFirewall : IFirewall
 
     private (int Status, string Output) Execute(string tool, string[] arguments)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        Process process;
-        try
+        var run = ToolRun.Of(tool, arguments, _timeout, why => _logger.LogWarning(
+            "{Tool} is not available ({Message}); no firewall rule for bridged traffic", Name(tool), why));
+        if (run.Status == TimedOut)
         {
-            process = Process.Start(start)!;
+            _logger.LogError("{Tool} {Arguments}: no answer within {Seconds} s; killed",
+                Name(tool), string.Join(' ', arguments), _timeout.TotalSeconds);
         }
-        catch (Win32Exception e)
+        else if (run.Status is not (0 or NotInstalled) && !arguments.Contains("-C"))
         {
-            _logger.LogWarning("{Tool} is not available ({Message}); no firewall rule for bridged traffic", Name(tool),
-                e.Message);
-            return (NotInstalled, "");
+            _logger.LogWarning("{Tool} {Arguments}: {Error}", Name(tool), string.Join(' ', arguments), run.Error);
         }
-        using (process)
-        {
-            // Both pipes at once: reading one to its end while the tool fills the other would wait forever.
-            var standardOutput = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(_timeout))
-            {
-                Kill(process);
-                _logger.LogError("{Tool} {Arguments}: no answer within {Seconds} s; killed", Name(tool),
-                    string.Join(' ', arguments), _timeout.TotalSeconds);
-                return (TimedOut, "");
-            }
-            // The pipes close with the tool; bounded all the same, in case something it started holds them.
-            Task.WaitAll([standardOutput, error], _timeout);
-            if (process.ExitCode != 0 && !arguments.Contains("-C"))
-            {
-                _logger.LogWarning("{Tool} {Arguments}: {Error}", Name(tool), string.Join(' ', arguments),
-                    error.IsCompletedSuccessfully ? error.Result.Trim() : "");
-            }
-            return (process.ExitCode, standardOutput.IsCompletedSuccessfully ? standardOutput.Result : "");
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It ended on its own just now.
-        }
+        return (run.Status, run.Output);
     }
 }

@@ -2,6 +2,7 @@ using L2Vlan.Clients;
 using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.Ipam;
+using L2Vlan.Metrics;
 using L2Vlan.Netlink;
 using L2Vlan.Packets;
 using L2Vlan.Protocol;
@@ -30,6 +31,7 @@ public static class L2VlanServices
         services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
         services.AddSingleton<IAddressProber, AddressProber>();
         services.AddSingleton<IFirewall, IptablesFirewall>();
+        services.AddSingleton<ForwardHookWarnings>();
         var folder = new StateFolder(settings.StateDirectory);
         services.AddSingleton(folder);
         services.AddSingleton(p => folder.PoolFiles(StateLog(p, StateFolder.PoolsFolder)));
@@ -53,6 +55,7 @@ public static class L2VlanServices
         services.AddSingleton(_ => new LinkEventSocket(LinkWatcher.ReceiveWait));
         services.AddHostedService<LinkWatcher>();
         services.AddSingleton<NetworkDriver>();
+        services.AddSingleton<CallMetrics>();
         services.AddSingleton<PluginDispatcher>();
         services.AddSingleton<IDockerNetworks>(_ =>
             new DockerEngineClient(settings.DockerSocket, AdminCalls.DockerWait));

@@ -1,5 +1,6 @@
 using L2Vlan.Driver;
 using L2Vlan.Ipam;
+using L2Vlan.Metrics;
 using L2Vlan.Protocol;
 using L2Vlan.State;
 using Microsoft.AspNetCore.Builder;
@@ -58,7 +59,10 @@ public static class PluginHost
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<PluginDispatcher>();
         var admin = app.Services.GetRequiredService<AdminCalls>();
-        app.Run(context => Serve(context, dispatcher, admin, app.Logger));
+        var metrics = app.Services.GetRequiredService<CallMetrics>();
+        app.Run(context => MetricsEndpoint.Serves(context)
+            ? MetricsEndpoint.WriteAsync(context, metrics)
+            : Serve(context, dispatcher, admin, app.Logger));
         return app;
     }
 

@@ -50,6 +50,16 @@ public sealed class ServiceClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The protocol calls' counters as Prometheus text (GET /metrics); null when the service is an older one that
+    /// has none.
+    /// </summary>
+    public async Task<string?> MetricsAsync(CancellationToken cancel)
+    {
+        using var reply = await _http.GetAsync(MetricsEndpoint.Path, cancel);
+        return reply.IsSuccessStatusCode ? await reply.Content.ReadAsStringAsync(cancel) : null;
+    }
+
     /// <summary>Whether the service answers Docker's handshake, POST /Plugin.Activate, naming both its parts.</summary>
     public async Task<bool> ActivatesAsync(CancellationToken cancel)
     {

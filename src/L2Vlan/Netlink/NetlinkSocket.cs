@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using L2Vlan.Metrics;
 using static Interop.Netlink;
 
 namespace L2Vlan.Netlink;
@@ -52,6 +53,7 @@ internal sealed class NetlinkSocket : IDisposable
     {
         ref nlmsghdr header = ref MemoryMarshal.AsRef<nlmsghdr>(request);
         string name = Interop.Rtnetlink.MessageTypeName(header.nlmsg_type);
+        using var timed = CallClock.Time(CallPhase.Kernel);
         lock (_lock)
         {
             header.nlmsg_seq = unchecked(++_sequence);

@@ -23,7 +23,8 @@ public sealed class AddressProber : IAddressProber
 
     public TimeSpan Duration => (Interval * (Probes - 1)) + LastWait;
 
-    public AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses)
+    public AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses,
+        CancellationToken cancel = default)
     {
         if (addresses.Count == 0) return null;
         var probes = addresses.Select(a => a.AddressFamily == AddressFamily.InterNetwork
@@ -40,6 +41,8 @@ public sealed class AddressProber : IAddressProber
         var deadline = Duration;
         for (int sent = 0; ;)
         {
+            // Checked between waits, each at most LastWait long: a cancelled probe sends nothing more.
+            if (cancel.IsCancellationRequested) return null;
             var nextProbe = sent < Probes ? Interval * sent : TimeSpan.MaxValue;
             if (clock.Elapsed >= nextProbe)
             {

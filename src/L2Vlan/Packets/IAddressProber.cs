@@ -16,7 +16,9 @@ public interface IAddressProber
     /// <summary>
     /// Sends duplicate address probes for <paramref name="addresses"/> (ARP for IPv4, neighbour solicitation for
     /// IPv6) from <paramref name="mac"/> out of <paramref name="linkIndex"/> and listens on it for an answer;
-    /// returns the first station that claims one of them, or null when none did within <see cref="Duration"/>.
+    /// returns the first station that claims one of them, or null when none did within <see cref="Duration"/>
+    /// or <paramref name="cancel"/> stopped it first.
     /// </summary>
-    AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses);
+    AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses,
+        CancellationToken cancel = default);
 }

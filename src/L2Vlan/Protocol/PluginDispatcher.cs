@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using L2Vlan.Domain;
 using L2Vlan.Driver;
 using L2Vlan.Ipam;
+using L2Vlan.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Protocol;
@@ -12,7 +13,8 @@ namespace L2Vlan.Protocol;
 /// and <see cref="IpamCalls"/>, which map messages to typed calls). Calls run concurrently and the dispatcher
 /// takes no lock: the driver locks per network and per bridge, the IPAM has its own lock, and the calls that
 /// read no state (Plugin.Activate, the capabilities, the no-op calls) take none, so one stuck call holds up only
-/// calls on what it holds. Each call is counted in <see cref="RunningCalls"/> for the watchdog. Bytes in, bytes
+/// calls on what it holds. Each call is counted in <see cref="RunningCalls"/> for the watchdog, and in
+/// <see cref="CallMetrics"/> for the operator. Bytes in, bytes
 /// out, so it is tested without a socket.
 /// </summary>
 public sealed class PluginDispatcher
@@ -26,16 +28,20 @@ public sealed class PluginDispatcher
 
     private delegate Reply Handler(ReadOnlySpan<byte> body);
 
+    private const int StatusOk = 200;
     private static readonly ProtocolJsonContext Json = ProtocolJsonContext.Default;
     private readonly Dictionary<string, Handler> _routes = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly RunningCalls _running;
+    private readonly CallMetrics _calls;
 
-    public PluginDispatcher(NetworkDriver driver, IpamService ipam, RunningCalls running,
-        ILogger<PluginDispatcher> logger)
+    public PluginDispatcher(
+        NetworkDriver driver, IpamService ipam, RunningCalls running, ILogger<PluginDispatcher> logger,
+        CallMetrics? calls = null)
     {
         _logger = logger;
         _running = running;
+        _calls = calls ?? new CallMetrics();
         var network = new NetworkDriverCalls(driver);
         var addresses = new IpamCalls(ipam);
 
@@ -84,6 +90,15 @@ public sealed class PluginDispatcher
     public IReadOnlyCollection<string> Paths => _routes.Keys;
 
     public Reply Handle(string path, ReadOnlySpan<byte> body)
+    {
+        if (!_routes.ContainsKey(path)) return Answer(path, body);
+        var counted = _calls.Begin(path);
+        var reply = Answer(path, body);
+        counted.End(failed: reply.Status != StatusOk);
+        return reply;
+    }
+
+    private Reply Answer(string path, ReadOnlySpan<byte> body)
     {
         if (!_routes.TryGetValue(path, out var handler))
         {

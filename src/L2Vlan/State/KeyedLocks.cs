@@ -1,3 +1,5 @@
+using L2Vlan.Metrics;
+
 namespace L2Vlan.State;
 
 /// <summary>
@@ -24,7 +26,11 @@ public sealed class KeyedLocks
             if (!_entries.TryGetValue(key, out entry!)) _entries[key] = entry = new Entry();
             entry.Users++;
         }
-        entry.Gate.Wait();
+        if (!entry.Gate.Wait(0))
+        {
+            using var waiting = CallClock.Time(CallPhase.LockWait);
+            entry.Gate.Wait();
+        }
         return new Handle(this, key, entry);
     }
 

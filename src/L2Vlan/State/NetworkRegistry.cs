@@ -33,6 +33,12 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
     /// <summary>Holds the network of this ID (whether or not it exists yet) until the handle is disposed.</summary>
     public IDisposable LockNetwork(string id) => _locks.Take(id);
 
+    /// <summary>
+    /// Holds one endpoint of a network, for the link work that runs without the network's lock (a Join's veth); taken
+    /// before the network's lock, never while holding it.
+    /// </summary>
+    public IDisposable LockEndpoint(string networkId, string endpointId) => _locks.Take($"{networkId}/{endpointId}");
+
     /// <summary>Reads every network file; returns how many were read.</summary>
     public int Load()
     {

@@ -1,10 +1,12 @@
+
 namespace L2Vlan.State;
 
 /// <summary>The <see cref="IStateDisk"/> every state write goes through: the real one, unless a test puts another
 /// in.</summary>
 public static class StateDisk
 {
-    public static IStateDisk Current { get; set; } = new SystemStateDisk();
+    /// <remarks>Timed: the protocol calls' counters show how long each call spent writing state.</remarks>
+    public static IStateDisk Current { get; set; } = new TimedStateDisk(new SystemStateDisk());
 
     /// <summary>
     /// What the service does when an fsync fails (it stops, once, saying why); unset, the failure is only thrown.

@@ -3,7 +3,9 @@ using L2Vlan.Adapter;
 using L2Vlan.Clients;
 using L2Vlan.Doctor;
 using L2Vlan.Domain;
+using L2Vlan.Firewall;
 using L2Vlan.State;
+using L2Vlan.Tests.Firewall;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -38,6 +40,10 @@ public class DoctorChecksTests : StateOnEno1
         AcceptedBridges = _state.Firewall.Accepted.ToHashSet(),
         ForwardPolicy = "DROP",
         BridgeNetfilter = true,
+        AcceptedBridges6 = new HashSet<string> { "vlan2000" },
+        ForwardPolicy6 = "DROP",
+        BridgeNetfilter6 = true,
+        Nftables = new NftablesListing(NftRuleset.Parse("""{"nftables": []}"""), null),
         SocketPath = "/run/l2vlan/l2vlan.sock",
         SpecTarget = "unix:///run/l2vlan/l2vlan.sock",
         ServiceAnswers = true,
@@ -72,8 +78,8 @@ public class DoctorChecksTests : StateOnEno1
         Assert.That(findings.Select(f => f.Check).Distinct(), Is.SupersetOf(new[]
         {
             ServiceCheck.Name, StateFolderCheck.Name, KernelVlanCheck.Name, ExtIfCheck.Name, LinksCheck.Name,
-            FirewallCheck.Name, AddressesCheck.Name, DockerCheck.Name, DockerCheck.AdapterName,
-                DockerNetworksCheck.Name,
+            FirewallCheck.Name, NftablesCheck.Name, AddressesCheck.Name, DockerCheck.Name, DockerCheck.AdapterName,
+            DockerNetworksCheck.Name,
         }));
         Assert.That(DoctorReport.Of("1.0", findings).Ok);
     }
@@ -95,6 +101,42 @@ public class DoctorChecksTests : StateOnEno1
         _state.Firewall.Accepted.Add("vlan9");
         OneProblem(Facts(), FirewallCheck.Name, "bridge vlan9",
             "iptables -D FORWARD -i vlan9 -o vlan9 -m comment --comment \"l2vlan bridge vlan9\" -j ACCEPT");
+    }
+
+    [Test]
+    public void Ip6tables_is_checked_as_iptables_is_and_an_unreadable_one_is_no_problem()
+    {
+        OneProblem(Facts() with { AcceptedBridges6 = new HashSet<string>() }, FirewallCheck.Name,
+            "bridge vlan2000 has no accept rule in ip6tables' FORWARD chain", "systemctl restart l2vlan");
+        OneProblem(Facts() with { AcceptedBridges6 = new HashSet<string> { "vlan2000", "vlan9" } }, FirewallCheck.Name,
+            "an accept rule for bridge vlan9 in ip6tables",
+            "ip6tables -D FORWARD -i vlan9 -o vlan9 -m comment --comment \"l2vlan bridge vlan9\" -j ACCEPT");
+        var noIPv6 = Facts() with { AcceptedBridges6 = null, FirewallError6 = "ip6tables -S FORWARD failed (exit 3)" };
+        Assert.That(Problems(noIPv6), Is.Empty);
+        Assert.That(L2Vlan.Doctor.Doctor.Examine(noIPv6).Select(f => f.What),
+            Has.Some.StartsWith("ip6tables could not be read (ip6tables -S FORWARD failed (exit 3))"));
+    }
+
+    [Test]
+    public void An_nftables_chain_that_drops_the_bridge_is_found_with_the_rule_that_allows_it_and_the_policy_file()
+    {
+        var problem = OneProblem(Facts() with { Nftables = RecordedRuleset.Listing("established") }, NftablesCheck.Name,
+            "nftables chain inet hostfw forward drops the traffic of bridge vlan2000 (its policy drop)",
+            "nft insert rule inet hostfw forward iifname \"vlan2000\" oifname \"vlan2000\" accept");
+        Assert.That(problem.Why,
+            Does.Contain("name this chain in /etc/l2vlan/l2vlan.conf (nftables_chain = inet hostfw forward)"));
+        Assert.That(Problems(Facts() with { Nftables = RecordedRuleset.Listing("accepted") }), Is.Empty);
+    }
+
+    [Test]
+    public void A_host_without_nft_is_fine_and_an_unreadable_ruleset_asks_for_root()
+    {
+        var findings = L2Vlan.Doctor.Doctor.Examine(Facts() with { Nftables = new NftablesListing(null, null) });
+        Assert.That(findings.Where(f => !f.Ok), Is.Empty);
+        Assert.That(findings.Single(f => f.Check == NftablesCheck.Name).What, Does.StartWith("nft is not installed"));
+        OneProblem(Facts() with { Nftables = new NftablesListing(null, "nft -j list ruleset failed (exit 1)") },
+            NftablesCheck.Name, "the nftables ruleset could not be read (nft -j list ruleset failed (exit 1))",
+            "run doctor as root: sudo l2vlan doctor");
     }
 
     [Test]

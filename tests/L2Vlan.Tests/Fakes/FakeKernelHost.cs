@@ -1,7 +1,9 @@
 using L2Vlan.Clients;
+using L2Vlan.Firewall;
 using L2Vlan.Host;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Fakes;
 
@@ -19,6 +21,9 @@ internal static class FakeKernelHost
         return PluginHost.Build(settings, services =>
         {
             services.UseFakes(links, links, new FakeFirewall());
+            // The host's nftables ruleset is not the fake kernel's: none is read.
+            services.AddSingleton(new ForwardHookWarnings(NullLogger<ForwardHookWarnings>.Instance,
+                () => new NftablesListing(null, null), () => new BridgeNetfilter(null, null)));
             configure?.Invoke(services);
         });
     }

@@ -25,9 +25,8 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
     /// <summary>The duplicate address probes sent, by the link's index.</summary>
     public List<(int LinkIndex, PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses)> Probes { get; } = [];
 
-    /// <summary>Runs while a probe "waits on the wire", with no lock of the fake held; tests that need two probes at
-    /// once block here.</summary>
-    public Action? DuringProbe { get; set; }
+    /// <summary>Runs while a probe "waits on the wire", with no lock of the fake held; tests that need two probes at once block here.</summary>
+    public Action<CancellationToken>? DuringProbe { get; set; }
 
     public TimeSpan Duration => TimeSpan.FromMilliseconds(250);
 
@@ -81,8 +80,12 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
         lock (_gate) Add(name, "vlan", mtu ?? ByIndex(parentIndex).Mtu, ByIndex(parentIndex).Mac, parentIndex, vlanId);
     }
 
+    /// <summary>Called with the host end's name before each veth pair is made, outside the fake's lock.</summary>
+    public Action<string>? BeforeCreateVeth { get; set; }
+
     public void CreateVethPair(string hostName, string peerName, PhysicalAddress? peerMac, int? mtu)
     {
+        BeforeCreateVeth?.Invoke(hostName);
         using var held = _gate.EnterScope();
         if (_links.ContainsKey(hostName) || _links.ContainsKey(peerName)) throw new InvalidOperationException("EEXIST");
         var host = Add(hostName, "veth", mtu ?? 1500, null, null, null);
@@ -131,10 +134,12 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
         Announcements.Add((ByIndex(linkIndex).Name, mac, address));
     }
 
-    public AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses)
+    public AddressClaim? Probe(int linkIndex, PhysicalAddress mac, IReadOnlyList<IPAddress> addresses,
+        CancellationToken cancel = default)
     {
         lock (_gate) Probes.Add((linkIndex, mac, addresses));
-        DuringProbe?.Invoke();
+        DuringProbe?.Invoke(cancel);
+        if (cancel.IsCancellationRequested) return null;
         lock (_gate)
             return addresses.Where(Holders.ContainsKey).Select(a => new AddressClaim(a, Holders[a])).FirstOrDefault();
     }

@@ -25,8 +25,9 @@ internal sealed class TestState : IDisposable
     public StateRecovery Recovery { get; private set; } = null!;
     public IpamService IpamService { get; private set; } = null!;
     public NetworkDriver Driver { get; private set; } = null!;
-    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for
-    /// it.</summary>
+    /// <summary>The driver's duplicate address check, with the probes started at endpoints' creation.</summary>
+    public DuplicateAddressCheck Duplicates { get; private set; } = null!;
+    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for it.</summary>
     public VethReaper Reaper { get; private set; } = null!;
     private readonly List<VethReaper> _reapers = [];
 
@@ -91,6 +92,7 @@ internal sealed class TestState : IDisposable
         Driver = services.GetRequiredService<NetworkDriver>();
         Reaper = services.GetRequiredService<VethReaper>();
         _reapers.Add(Reaper);
+        Duplicates = services.GetRequiredService<DuplicateAddressCheck>();
         Recovery = services.GetRequiredService<StateRecovery>();
         Recovery.Recover();
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using L2Vlan.Metrics;
 using L2Vlan.Protocol;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,6 +13,8 @@ public abstract class DispatcherOverFakeKernel
 {
     private protected TestState State { get; private set; } = null!;
     private protected PluginDispatcher Dispatcher { get; private set; } = null!;
+    /// <summary>The dispatcher's call counters.</summary>
+    private protected CallMetrics Calls { get; private set; } = null!;
 
     [SetUp]
     public void StartService()
@@ -31,7 +34,8 @@ public abstract class DispatcherOverFakeKernel
     }
 
     private PluginDispatcher NewDispatcher() =>
-        new(State.Driver, State.Ipam, new RunningCalls(TimeProvider.System), NullLogger<PluginDispatcher>.Instance);
+        new(State.Driver, State.Ipam, new RunningCalls(TimeProvider.System), NullLogger<PluginDispatcher>.Instance,
+            Calls = new CallMetrics());
 
     private protected (int Status, JsonElement Body) Call(string path, string body)
     {

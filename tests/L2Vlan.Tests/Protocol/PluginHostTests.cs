@@ -154,6 +154,38 @@ public class PluginHostTests
     }
 
     [Test]
+    public async Task Serves_the_call_counters_as_Prometheus_text_and_to_l2vlan_status_calls()
+    {
+        using (var content = new ByteArrayContent([]))
+        using (var activated = await _client.PostAsync("/Plugin.Activate", content))
+            Assert.That((int)activated.StatusCode, Is.EqualTo(200));
+        using (var content = new StringContent("{"))
+        using (var refused = await _client.PostAsync("/NetworkDriver.CreateNetwork", content))
+            Assert.That((int)refused.StatusCode, Is.EqualTo(500));
+
+        using var reply = await _client.GetAsync("/metrics");
+        Assert.That((int)reply.StatusCode, Is.EqualTo(200));
+        Assert.That(reply.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/plain"));
+        var text = await reply.Content.ReadAsStringAsync();
+        Assert.That(text, Does.Contain("l2vlan_calls_total{call=\"Plugin.Activate\"} 1\n")
+            .And.Contain("l2vlan_call_errors_total{call=\"NetworkDriver.CreateNetwork\"} 1\n"));
+
+        var status = await L2Vlan.Tests.Cli.CliRun.Of("status", "--calls", "--socket", _socket);
+        Assert.That(status.Status, Is.EqualTo(0), status.ToString());
+        Assert.That(status.Output, Does.Match(@"\nNetworkDriver\.CreateNetwork +1 +1 ")
+            .And.Match(@"\nPlugin\.Activate +1 +0 "));
+    }
+
+    [Test]
+    public async Task L2vlan_status_calls_says_when_no_service_answers()
+    {
+        var none = Path.Combine(_folder, "none.sock");
+        var status = await L2Vlan.Tests.Cli.CliRun.Of("status", "--calls", "--socket", none);
+        Assert.That(status.Status, Is.EqualTo(1));
+        Assert.That(status.Error, Does.Contain("the l2vlan service does not answer on").And.Contain("none.sock"));
+    }
+
+    [Test]
     public async Task A_method_other_than_POST_answers_405_with_Err()
     {
         using var reply = await _client.GetAsync("/Plugin.Activate");

@@ -2,11 +2,13 @@
 # The example networks of README's quick start on a real kernel with real dockerd and systemd.
 # Two --config-only networks that share subnet and gateway, local networks made from them,
 # a container on each in VLAN 2000 with its fixed address; a /30 range that fills up; bad
-# input; a restart of the service under running containers; a complete teardown.
+# input; a restart of the service under running containers; hosts with their own nftables ruleset or firewalld;
+# a complete teardown.
 . "$E2E_LIB/checks.sh"
 . "$E2E_LIB/fixtures.sh"
 . "$E2E_LIB/l2vlan.sh"
 . "$E2E_LIB/bench.sh"
+. "$E2E_LIB/host-firewalls.sh"
 
 section "setup: router on VLAN 2000, Docker, l2vlan under systemd"
 standard_setup eno1 2000 192.168.1.1/24
@@ -136,6 +138,68 @@ check "their veths are gone within 5 s" wait_for 5 sh -c "for v in $ports; do ! 
 check "no deleted endpoint's veth is left on record (the list is left out of the file while empty)" wait_for 5 sh -c "! grep -q PendingVethDeletes /var/lib/l2vlan/networks/*.json"
 check "docker network rm burst" docker network rm burst
 check "bridge burst2050 is gone" sh -c "! ip link show burst2050 2>/dev/null"
+
+section "the host's own nftables table drops forwarded traffic: doctor names the rule that lets the bridge through"
+# The usual hardened /etc/nftables.conf: an accept in iptables' FORWARD chain (l2vlan's rule) does not override it.
+if ! command -v nft >/dev/null; then
+    skip "a host with its own nftables forward chain" "this engine's root has no nft (only the Debian 13 roots have it)"
+else
+    t0=$SECONDS
+    check "router: gateway 192.168.10.1/24 on VLAN 2010" setup_router eno1 2010 192.168.10.1/24
+    printf '%s\n' 'table inet hostfw {' '  chain forward {' \
+        '    type filter hook forward priority filter; policy drop;' \
+        '    ct state established,related accept' '  }' '}' >/tmp/hostfw.nft
+    check "the admin's table inet hostfw: forward policy drop, established and related accepted" nft -f /tmp/hostfw.nft
+    nft -j list ruleset >"$E2E_OUT/nft-hostfw.json"
+    before=$(admin_ruleset)
+    check "network fw1 on VLAN 2010 is made all the same, with a container" fw_network fw1
+    rule='nft insert rule inet hostfw forward iifname "vlan2010" oifname "vlan2010" accept'
+    check "the journal warns, naming the bridge, the chain and the rule that allows it" wait_for 20 l2vlan_warned \
+        "Bridge vlan2010: the host's nftables chain inet hostfw forward drops its traffic (its policy drop); \
+containers on it cannot reach the VLAN. l2vlan leaves that firewall as it is; to allow the bridge: $rule"
+    blocked_until_doctor_fix fw1 "nftables chain inet hostfw forward drops the traffic of bridge vlan2010" "$rule"
+    nft -j list ruleset >"$E2E_OUT/nft-hostfw-fixed.json"
+    check "doctor: no chain drops vlan2010's traffic any more" doctor_says_allowed vlan2010
+    check "fw1 and its network removed, with bridge vlan2010 and l2vlan's rules" fw_network_gone fw1
+    check_eq "the admin's ruleset is as before but for the rule the admin added" \
+        '> iifname "vlan2010" oifname "vlan2010" accept' "$(ruleset_changes "$before" "$(admin_ruleset)")"
+    check "the admin's table deleted" nft delete table inet hostfw
+    note "nftables section took $((SECONDS - t0))s"
+fi
+
+section "firewalld (Debian's package, default configuration): doctor names the zone that lets the bridge through"
+if ! command -v firewalld >/dev/null; then
+    skip "a host with firewalld" "this engine's root has no firewalld (only the Debian 13 roots have it)"
+else
+    t0=$SECONDS
+    docker_forward=$(iptables -S FORWARD; ip6tables -S FORWARD)
+    check "firewalld starts" systemctl start firewalld
+    check "firewalld is running" wait_for 60 firewall-cmd --state
+    note "firewalld $(firewall-cmd --version), default zone $(firewall-cmd --get-default-zone)"
+    nft -j list ruleset >"$E2E_OUT/nft-firewalld.json"
+    before=$(admin_ruleset)
+    check "network fw2 on VLAN 2010 is made all the same, with a container" fw_network fw2
+    fix='firewall-cmd --permanent --zone=trusted --add-interface=vlan2010 && firewall-cmd --reload'
+    check "the journal warns, naming the bridge, firewalld's chain and the zone that allows it" \
+        wait_for 20 l2vlan_warned "Bridge vlan2010: the host's nftables chain inet firewalld "
+    check "the journal's warning ends in the firewall-cmd commands" l2vlan_warned "to allow the bridge: $fix"
+    blocked_until_doctor_fix fw2 "nftables chain inet firewalld filter_FORWARD drops the traffic of bridge vlan2010" \
+        "$fix"
+    nft -j list ruleset >"$E2E_OUT/nft-firewalld-trusted.json"
+    check "doctor: no chain drops vlan2010's traffic any more" doctor_says_allowed vlan2010
+    check "fw2 and its network removed, with bridge vlan2010 and l2vlan's rules" fw_network_gone fw2
+    # firewalld makes the trusted zone's chains once an interface is in it, and keeps the interface there.
+    check "the ruleset changed where firewalld put vlan2010 in its trusted zone" \
+        sh -c "nft -s list chain inet firewalld filter_FORWARD_POLICIES | grep -q 'iifname \"vlan2010\"'"
+    check "the admin takes vlan2010 out of the trusted zone again" \
+        sh -c "firewall-cmd --permanent --zone=trusted --remove-interface=vlan2010 && firewall-cmd --reload"
+    check_eq "then the ruleset is exactly as before" "" "$(ruleset_changes "$before" "$(admin_ruleset)")"
+    check "firewalld stopped" systemctl stop firewalld
+    check_eq "Docker's FORWARD chains are as they were before firewalld" "$docker_forward" \
+        "$(iptables -S FORWARD; ip6tables -S FORWARD)"
+    check "c1b reaches its router through Docker's firewall again" docker exec c1b ping -c 2 -W 2 192.168.1.1
+    note "firewalld section took $((SECONDS - t0))s"
+fi
 
 section "teardown: nothing of l2vlan's is left"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'

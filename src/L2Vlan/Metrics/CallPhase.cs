@@ -1,0 +1,17 @@
+namespace L2Vlan.Metrics;
+
+/// <summary>Where a protocol call spends its time inside l2vlan, besides its own computing.</summary>
+public enum CallPhase
+{
+    /// <summary>Waiting for a network's or a bridge's lock that another call holds.</summary>
+    LockWait,
+
+    /// <summary>Netlink requests: the kernel's link, address and bridge work, and the wait for the socket.</summary>
+    Kernel,
+
+    /// <summary>Writing state durably: files written and fsynced, renames, folder and journal syncs.</summary>
+    StateWrite,
+
+    /// <summary>Waiting for the duplicate address probe's answer.</summary>
+    Probe,
+}
