@@ -13,14 +13,18 @@ internal static class StatusCommand
     {
         var stateDirectory = CommonOptions.StateDirectory();
         var docker = CommonOptions.DockerSocket();
-        var json = new Option<bool>("--json") { Description = "Print everything the state holds as JSON, every address listed" };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print everything the state holds as JSON, every address listed",
+        };
         var calls = new Option<bool>("--calls")
         {
             Description = "Show the running service's protocol calls instead: counts, errors, p50/p99 latency, "
                 + "and time in lock waits, the kernel, state writes and probes",
         };
         var socket = CommonOptions.ServiceSocket();
-        var command = new Command("status", "Show the networks (with the names Docker gives them), bridges and address pools l2vlan keeps")
+        var command = new Command("status", "Show the networks (with the names Docker gives them), bridges and " +
+            "address pools l2vlan keeps")
         {
             stateDirectory, docker, json, calls, socket,
         };

@@ -22,7 +22,8 @@ public static class DoctorProbe
         CancellationToken cancel)
     {
         var (state, stateError) = ReadState(stateDirectory);
-        var (links, linksError) = Try(() => { using var netlink = new RouteNetlinkClient(); return netlink.ListLinks(); });
+        var (links, linksError) = Try(() =>
+            { using var netlink = new RouteNetlinkClient(); return netlink.ListLinks(); });
         var iptables = new IptablesFirewall(NullLogger<IptablesFirewall>.Instance);
         var (chain, firewallError) = Try(() => iptables.ReadForwardChain());
         var (chain6, firewallError6) = Try(() => iptables.ReadForwardChain(ipv6: true));

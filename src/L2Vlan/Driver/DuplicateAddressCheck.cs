@@ -78,7 +78,8 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
     /// <summary>The network is deleted: its endpoints' probes stop.</summary>
     public void CancelNetwork(string networkId) => _early.CancelNetwork(networkId);
 
-    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the wire.</summary>
+    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the
+    /// wire.</summary>
     public void Check(Target target) => Check(target, CancellationToken.None);
 
     private void Check(Target target, CancellationToken cancel)

@@ -123,7 +123,8 @@ public sealed class NetworkDriver(
             }
         }
         foreach (var aux in spec.AuxAddresses) ipam.MarkAuxiliary(aux);
-        logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name, bridge.VlanLink);
+        logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name,
+            bridge.VlanLink);
         // The host's own firewall is read once per bridge, when it is made: a network that shares it is bridged alike.
         if (newBridge) firewallWarnings?.CheckInBackground(bridge.Name);
     }
@@ -225,7 +226,8 @@ public sealed class NetworkDriver(
         using var endpointHeld = networks.LockEndpoint(networkId, endpointId);
         using var held = networks.LockNetwork(networkId);
         duplicates.Cancel(networkId, endpointId);
-        if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint)) return;
+        if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint))
+            return;
         var veth = wiring.UnplugLater(network, endpoint);
         ipam.EndpointDeleted(network, endpoint);
         if (veth is not null) reaper.Enqueue(networkId, veth);

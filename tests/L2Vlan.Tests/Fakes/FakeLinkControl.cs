@@ -25,7 +25,8 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
     /// <summary>The duplicate address probes sent, by the link's index.</summary>
     public List<(int LinkIndex, PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses)> Probes { get; } = [];
 
-    /// <summary>Runs while a probe "waits on the wire", with no lock of the fake held; tests that need two probes at once block here.</summary>
+    /// <summary>Runs while a probe "waits on the wire", with no lock of the fake held; tests that need two probes at
+    /// once block here.</summary>
     public Action<CancellationToken>? DuringProbe { get; set; }
 
     public TimeSpan Duration => TimeSpan.FromMilliseconds(250);

@@ -27,7 +27,8 @@ internal sealed class TestState : IDisposable
     public NetworkDriver Driver { get; private set; } = null!;
     /// <summary>The driver's duplicate address check, with the probes started at endpoints' creation.</summary>
     public DuplicateAddressCheck Duplicates { get; private set; } = null!;
-    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for it.</summary>
+    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for
+    /// it.</summary>
     public VethReaper Reaper { get; private set; } = null!;
     private readonly List<VethReaper> _reapers = [];
 
