@@ -1,5 +1,6 @@
 using System.CommandLine;
 using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Host;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,9 @@ internal static class AdapterCommand
 {
     public static Command Create()
     {
-        var command = new Command("adapter", $"Register the swarm adapter, the managed plugin {AdapterSettings.PluginReference} (docker network create -d {AdapterSettings.PluginReference} --scope swarm ...)");
+        var command = new Command("adapter", $"Register the swarm adapter, the managed plugin " +
+            $"{AdapterSettings.PluginReference} (docker network create -d {AdapterSettings.PluginReference} --scope " +
+                $"swarm ...)");
         command.Subcommands.Add(Install());
         command.Subcommands.Add(Remove());
         command.Subcommands.Add(Status());
@@ -45,10 +48,12 @@ internal static class AdapterCommand
         var docker = CommonOptions.DockerSocket();
         var service = ServiceSocket();
         var wait = Wait(60);
-        var command = new Command("install", "Register and enable the adapter; does nothing when the same adapter is already enabled") { docker, service, wait };
-        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, output) =>
+        var command = new Command("install", "Register and enable the adapter; does nothing when the same adapter is " +
+            "already enabled") { docker, service, wait };
+        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel,
+            async (installer, output) =>
         {
-            var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)));
+            var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)!));
             var outcome = await installer.InstallAsync(bundle, cancel);
             output.WriteLine($"{AdapterSettings.PluginReference}: {Describe(outcome)} ({bundle.Digest})");
             return ExitCodes.Success;
@@ -65,7 +70,8 @@ internal static class AdapterCommand
             Description = "Remove it even while swarm networks use it (they stop working)",
         };
         var command = new Command("remove", "Unregister the adapter from Docker") { docker, wait, force };
-        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, output) =>
+        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel,
+            async (installer, output) =>
         {
             var removed = await installer.RemoveAsync(parse.GetValue(force), cancel);
             output.WriteLine($"{AdapterSettings.PluginReference}: {(removed ? "removed" : "not registered")}");
@@ -79,10 +85,12 @@ internal static class AdapterCommand
         var docker = CommonOptions.DockerSocket();
         var service = ServiceSocket();
         var wait = Wait(0);
-        var command = new Command("status", "Say whether Docker has this l2vlan's adapter, enabled (exit 0) or not (exit 1)") { docker, service, wait };
-        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel, async (installer, output) =>
+        var command = new Command("status", "Say whether Docker has this l2vlan's adapter, enabled (exit 0) or not " +
+            "(exit 1)") { docker, service, wait };
+        command.SetAction((parse, cancel) => Run(parse, parse.GetValue(docker)!, parse.GetValue(wait), cancel,
+            async (installer, output) =>
         {
-            var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)));
+            var bundle = PluginBundle.Build(AdapterSettings.ForThisExecutable(parse.GetValue(service)!));
             var state = await installer.StatusAsync(bundle, cancel);
             output.WriteLine($"{AdapterSettings.PluginReference}: {state switch
             {
@@ -105,12 +113,15 @@ internal static class AdapterCommand
         _ => "replaced and enabled",
     };
 
-    /// <summary>Runs <paramref name="action"/> once Docker answers; Docker not answering, or refusing, is a finding.</summary>
-    private static async Task<int> Run(ParseResult parse, string dockerSocket, int waitSeconds, CancellationToken cancel,
+    /// <summary>Runs <paramref name="action"/> once Docker answers; Docker not answering, or refusing, is a
+    /// finding.</summary>
+    private static async Task<int> Run(ParseResult parse, string dockerSocket, int waitSeconds,
+        CancellationToken cancel,
         Func<AdapterInstaller, TextWriter, Task<int>> action, bool dockerAbsentIsFine = false)
     {
         var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Warning));
         using var docker = new DockerEngineClient(dockerSocket);
         if (!await docker.WaitUntilUpAsync(TimeSpan.FromSeconds(waitSeconds), cancel))
         {
@@ -126,7 +137,8 @@ internal static class AdapterCommand
         {
             return await action(new AdapterInstaller(docker, loggers.CreateLogger("l2vlan.adapter")), output);
         }
-        catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException or InvalidDataException)
+        catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException
+            or InvalidDataException)
         {
             error.WriteLine($"l2vlan adapter: {e.Message}");
             return ExitCodes.Finding;

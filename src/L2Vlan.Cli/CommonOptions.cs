@@ -1,4 +1,5 @@
 using System.CommandLine;
+using L2Vlan.Clients;
 using L2Vlan.Host;
 
 namespace L2Vlan.Cli;
@@ -18,7 +19,7 @@ internal static class CommonOptions
 
     /// <summary>Docker's Engine API socket.</summary>
     public static Option<string> DockerSocket() =>
-        Path("--docker-socket", "Docker's Engine API socket", Adapter.AdapterSettings.DefaultDockerSocket);
+        Path("--docker-socket", "Docker's Engine API socket", DockerEngineClient.DefaultSocket);
 
     /// <summary>The l2vlan service's socket, as clients of it name it.</summary>
     public static Option<string> ServiceSocket() =>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using L2Vlan.Host;
-using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Cli;
@@ -16,7 +15,8 @@ internal static class CompactCommand
     {
         var stateDirectory = CommonOptions.StateDirectory();
         var command = new Command("compact",
-            "With the service stopped: write each address pool's journal into its pool file and remove the journals, the form every release reads (run before a downgrade)")
+            "With the service stopped: write each address pool's journal into its pool file and remove the journals, " +
+                "the form every release reads (run before a downgrade)")
         {
             stateDirectory,
         };
@@ -24,11 +24,13 @@ internal static class CompactCommand
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var folder = parse.GetValue(stateDirectory)!;
-            using var loggers = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            using var loggers = LoggerFactory.Create(b =>
+                b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
             try
             {
                 var pools = StateCompaction.Run(folder, loggers.CreateLogger("l2vlan compact"));
-                output.WriteLine($"l2vlan compact: {pools.Count} address {(pools.Count == 1 ? "pool" : "pools")} written whole to {Path.Combine(folder, "pools")}, no journal left");
+                output.WriteLine($"l2vlan compact: {pools.Count} address {(pools.Count == 1 ? "pool" : "pools")} " +
+                    $"written whole to {Path.Combine(folder, "pools")}, no journal left");
                 return ExitCodes.Success;
             }
             catch (ServiceLockException e)

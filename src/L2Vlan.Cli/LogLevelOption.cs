@@ -37,7 +37,8 @@ internal static class LogLevelOption
         return option;
     }
 
-    /// <summary>The level the option gave, else the environment's; an error names the variable when its value is not a level.</summary>
+    /// <summary>The level the option gave, else the environment's; an error names the variable when its value is not a
+    /// level.</summary>
     public static (LogLevel Level, string? Error) Resolve(LogLevel? given, Func<string, string?> environment)
     {
         if (given is { } level) return (level, null);
@@ -45,7 +46,8 @@ internal static class LogLevelOption
         if (string.IsNullOrWhiteSpace(text)) return (LogLevel.Information, null);
         return Parse(text) is { } fromEnvironment
             ? (fromEnvironment, null)
-            : (LogLevel.Information, $"{EnvironmentVariable}={Shown(text)} (from the environment, or /etc/default/l2vlan under systemd) is not a log level: expected {Expected}");
+            : (LogLevel.Information, $"{EnvironmentVariable}={Shown(text)} (from the environment, or " +
+                $"/etc/default/l2vlan under systemd) is not a log level: expected {Expected}");
     }
 
     /// <summary>What was given, cut short: a log level is one short word.</summary>

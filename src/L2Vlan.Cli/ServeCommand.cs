@@ -10,7 +10,8 @@ internal static class ServeCommand
     public static Command Create(Func<string, string?> environment)
     {
         var socket = CommonOptions.Path("--socket",
-            "Unix socket to serve Docker's plugin API on (the spec file in /etc/docker/plugins points here)", ServiceSettings.DefaultSocketPath);
+            "Unix socket to serve Docker's plugin API on (the spec file in /etc/docker/plugins points here)",
+                ServiceSettings.DefaultSocketPath);
         var stateDirectory = CommonOptions.StateDirectory();
         var logLevel = LogLevelOption.Create();
         var config = CommonOptions.Path("--config",

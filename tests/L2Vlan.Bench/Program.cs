@@ -10,7 +10,8 @@ public static class Program
             case "ipam": return await IpamBench.Run(args[1..]);
             case "startup": return StartupBench.Run(args[1..]);
             default:
-                await Console.Error.WriteLineAsync("usage: L2Vlan.Bench ipam [--short] [--binary PATH] [--held N] | startup SERVICE [--short]");
+                await Console.Error.WriteLineAsync("usage: L2Vlan.Bench ipam [--short] [--binary PATH] [--held N] | " +
+                    "startup SERVICE [--short]");
                 return 2;
         }
     }

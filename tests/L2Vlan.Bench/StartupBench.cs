@@ -16,7 +16,8 @@ namespace L2Vlan.Bench;
 /// restarts are timed with the bridges and VLAN links in place, as after a service restart or an upgrade. The
 /// endpoints' veths are absent, as after a reboot before Docker restarts the containers (20,000 veths would take the
 /// kernel minutes to make and delete).
-/// Must run as root in a network namespace of its own (`unshare -n`): it makes a NIC (a veth: this kernel may lack dummy) and thousands of links.
+/// Must run as root in a network namespace of its own (`unshare -n`): it makes a NIC (a veth: this kernel may lack
+/// dummy) and thousands of links.
 /// </summary>
 internal static class StartupBench
 {
@@ -31,7 +32,8 @@ internal static class StartupBench
         var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
         if (positional.Count != 1)
         {
-            Console.Error.WriteLine("usage: startup SERVICE [--short]   (SERVICE: out/killhost/L2Vlan.KillHost, run under unshare -n)");
+            Console.Error.WriteLine("usage: startup SERVICE [--short]   (SERVICE: out/killhost/L2Vlan.KillHost, run " +
+                "under unshare -n)");
             return 2;
         }
         var service = Path.GetFullPath(positional[0]);
@@ -60,9 +62,12 @@ internal static class StartupBench
                 AddFirewallRules(rulesMade + 1, networks);
                 rulesMade = networks;
                 var first = StartToReady(service, socket, state, FirstStartLimit);
-                var times = Enumerable.Range(0, runs).Select(_ => StartToReady(service, socket, state, ReadyLimit)).Order().ToList();
+                var times = Enumerable.Range(0, runs).Select(_ => StartToReady(service, socket, state, ReadyLimit))
+                    .Order().ToList();
                 var median = times[times.Count / 2];
-                Console.WriteLine($"# {networks,5} networks, {endpoints,6} endpoints: first start (makes the links) {first:0} ms; restarts {string.Join(", ", times.Select(t => t.ToString("0.0")))} ms, median {median:0.0} ms");
+                Console.WriteLine($"# {networks,5} networks, {endpoints,6} endpoints: first start (makes the links) " +
+                    $"{first:0} ms; restarts {string.Join(", ", times.Select(t => t.ToString("0.0")))} ms, median " +
+                        $"{median:0.0} ms");
                 results.Add((networks, endpoints, median, first));
             }
             var suffix = isShort ? " (short)" : "";
@@ -88,7 +93,11 @@ internal static class StartupBench
     private static double StartToReady(string service, string socket, string state, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(new ProcessStartInfo(service) { ArgumentList = { socket, state }, RedirectStandardOutput = true })
+        using var process = Process.Start(new ProcessStartInfo(service)
+        {
+            ArgumentList = { socket, state },
+            RedirectStandardOutput = true,
+        })
             ?? throw new InvalidOperationException($"could not start {service}");
         // Its log is read (and dropped) so that a full pipe never blocks it.
         process.OutputDataReceived += (_, _) => { };
@@ -97,8 +106,13 @@ internal static class StartupBench
         {
             while (!Activated(socket))
             {
-                if (process.HasExited) throw new InvalidOperationException($"{service} exited with {process.ExitCode} before it was ready");
-                if (clock.Elapsed > limit) throw new TimeoutException($"{service} not ready within {limit.TotalSeconds} s");
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"{service} exited with {process.ExitCode} before it was " +
+                        $"ready");
+                }
+                if (clock.Elapsed > limit)
+                    throw new TimeoutException($"{service} not ready within {limit.TotalSeconds} s");
                 Thread.Sleep(1);
             }
             return clock.Elapsed.TotalMilliseconds;
@@ -110,7 +124,8 @@ internal static class StartupBench
         }
     }
 
-    private static readonly byte[] ActivateRequest = Encoding.ASCII.GetBytes("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nContent-Length: 0\r\n\r\n");
+    private static readonly byte[] ActivateRequest = Encoding.ASCII.GetBytes(
+        "POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nContent-Length: 0\r\n\r\n");
 
     private static bool Activated(string path)
     {
@@ -129,7 +144,8 @@ internal static class StartupBench
         }
     }
 
-    /// <summary>Writes the records of <paramref name="networks"/> networks as l2vlan does; returns the number of endpoints.</summary>
+    /// <summary>Writes the records of <paramref name="networks"/> networks as l2vlan does; returns the number of
+    /// endpoints.</summary>
     private static int WriteState(string state, int networks)
     {
         var endpointsLeft = (int)Math.Round((double)EndpointsAtFull * networks / Vlans);
@@ -196,7 +212,8 @@ internal static class StartupBench
     }
 
     // No fsync: the files only need to be there for the starts that follow.
-    private static void Write<T>(string state, string folder, string key, T record, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    private static void Write<T>(string state, string folder, string key, T record,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
         var directory = Path.Combine(state, folder);
         Directory.CreateDirectory(directory);
@@ -212,14 +229,21 @@ internal static class StartupBench
     {
         var rules = new StringBuilder("*filter\n");
         for (var vlan = from; vlan <= to; vlan++)
-            rules.Append($"-I FORWARD -i vlan{vlan} -o vlan{vlan} -m comment --comment \"l2vlan bridge vlan{vlan}\" -j ACCEPT\n");
+        {
+            rules.Append($"-I FORWARD -i vlan{vlan} -o vlan{vlan} -m comment --comment \"l2vlan bridge vlan{vlan}\" " +
+                $"-j ACCEPT\n");
+        }
         rules.Append("COMMIT\n");
         foreach (var tool in new[] { "iptables-restore", "ip6tables-restore" })
         {
             Process restore;
             try
             {
-                restore = Process.Start(new ProcessStartInfo(tool) { ArgumentList = { "-w", "5", "--noflush" }, RedirectStandardInput = true })!;
+                restore = Process.Start(new ProcessStartInfo(tool)
+                {
+                    ArgumentList = { "-w", "5", "--noflush" },
+                    RedirectStandardInput = true,
+                })!;
             }
             catch (System.ComponentModel.Win32Exception)
             {
@@ -231,7 +255,8 @@ internal static class StartupBench
                 restore.StandardInput.Write(rules.ToString());
                 restore.StandardInput.Close();
                 restore.WaitForExit();
-                if (restore.ExitCode != 0) throw new InvalidOperationException($"{tool} failed with {restore.ExitCode}");
+                if (restore.ExitCode != 0)
+                    throw new InvalidOperationException($"{tool} failed with {restore.ExitCode}");
             }
         }
     }

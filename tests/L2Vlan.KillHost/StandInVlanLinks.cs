@@ -6,8 +6,10 @@ using L2Vlan.Netlink;
 namespace L2Vlan.Tests.KillHost;
 
 /// <summary>
-/// The real rtnetlink client, except that an 802.1Q sub-interface <c>&lt;nic&gt;.&lt;vid&gt;</c> is made as one end of a
-/// veth pair of that name (its peer <c>vlanpeer&lt;vid&gt;</c>), and reported as the VLAN <c>vid</c> of <c>&lt;nic&gt;</c>.
+/// The real rtnetlink client, except that an 802.1Q sub-interface <c>&lt;nic&gt;.&lt;vid&gt;</c> is made as one end of
+/// a
+/// veth pair of that name (its peer <c>vlanpeer&lt;vid&gt;</c>), and reported as the VLAN <c>vid</c> of
+/// <c>&lt;nic&gt;</c>.
 /// Every call is still one real netlink call, so the service's kill points are reached as they are in production.
 /// </summary>
 internal sealed partial class StandInVlanLinks(RouteNetlinkClient kernel) : ILinkControl
@@ -26,7 +28,8 @@ internal sealed partial class StandInVlanLinks(RouteNetlinkClient kernel) : ILin
 
     public void CreateBridge(string name, int? mtu) => kernel.CreateBridge(name, mtu);
 
-    public void CreateVlan(string name, int parentIndex, int vlanId, int? mtu) => kernel.CreateVethPair(name, $"vlanpeer{vlanId}", null, mtu);
+    public void CreateVlan(string name, int parentIndex, int vlanId, int? mtu) =>
+        kernel.CreateVethPair(name, $"vlanpeer{vlanId}", null, mtu);
 
     public void CreateVethPair(string hostName, string peerName, PhysicalAddress? peerMac, int? mtu) =>
         kernel.CreateVethPair(hostName, peerName, peerMac, mtu);

@@ -1,3 +1,4 @@
+using L2Vlan.Clients;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Adapter;
@@ -11,7 +12,8 @@ public enum InstallOutcome
     Enabled,
     /// <summary>Not registered: created and enabled.</summary>
     Installed,
-    /// <summary>Registered with another digest (another l2vlan, or made by hand): removed, created and enabled.</summary>
+    /// <summary>Registered with another digest (another l2vlan, or made by hand): removed, created and
+    /// enabled.</summary>
     Replaced,
 }
 
@@ -48,7 +50,8 @@ public sealed class AdapterInstaller(IDockerPlugins docker, ILogger logger)
         {
             if (current.Enabled)
             {
-                logger.LogInformation("{Plugin} is registered and enabled, content {Digest}: nothing to do", Reference, bundle.Digest);
+                logger.LogInformation("{Plugin} is registered and enabled, content {Digest}: nothing to do", Reference,
+                    bundle.Digest);
                 return InstallOutcome.UpToDate;
             }
             await docker.EnableAsync(Reference, cancel);
@@ -75,7 +78,8 @@ public sealed class AdapterInstaller(IDockerPlugins docker, ILogger logger)
         return current is null ? InstallOutcome.Installed : InstallOutcome.Replaced;
     }
 
-    /// <summary>Unregisters the adapter; without <paramref name="force"/> Docker refuses while swarm networks use it.</summary>
+    /// <summary>Unregisters the adapter; without <paramref name="force"/> Docker refuses while swarm networks use
+    /// it.</summary>
     public async Task<bool> RemoveAsync(bool force, CancellationToken cancel)
     {
         var current = await docker.InspectAsync(Reference, cancel);

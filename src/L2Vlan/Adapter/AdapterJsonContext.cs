@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace L2Vlan.Adapter;
 
-/// <summary>The managed plugin's config.json. Its bytes feed the adapter's digest, so its options stay as they were.</summary>
+/// <summary>The managed plugin's config.json. Its bytes feed the adapter's digest, so its options stay as they
+/// were.</summary>
 [JsonSourceGenerationOptions(
     PropertyNameCaseInsensitive = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

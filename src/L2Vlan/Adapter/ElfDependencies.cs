@@ -16,12 +16,14 @@ public sealed record ElfDependencies(string Interpreter, IReadOnlyDictionary<str
 
     private static readonly string[] FallbackFolders = ["/lib64", "/usr/lib64", "/lib", "/usr/lib"];
 
-    /// <summary>Reads <paramref name="executable"/> and the libraries it needs. Libraries maps soname → host path.</summary>
+    /// <summary>Reads <paramref name="executable"/> and the libraries it needs. Libraries maps soname → host
+    /// path.</summary>
     public static ElfDependencies Of(string executable)
     {
         var main = Read(executable);
         var interpreter = main.Interpreter
-            ?? throw new InvalidDataException($"{executable} has no dynamic loader (PT_INTERP): a static executable needs no libraries, but l2vlan is not one");
+            ?? throw new InvalidDataException($"{executable} has no dynamic loader (PT_INTERP): a static executable " +
+                $"needs no libraries, but l2vlan is not one");
         var interpreterName = Path.GetFileName(interpreter);
         var folders = new List<string>();
         var loaderTarget = File.ResolveLinkTarget(interpreter, returnFinalTarget: true)?.FullName ?? interpreter;
@@ -35,7 +37,8 @@ public sealed record ElfDependencies(string Interpreter, IReadOnlyDictionary<str
             // The loader is already mapped when libc asks for it by soname.
             if (soname == interpreterName || libraries.ContainsKey(soname)) continue;
             var path = folders.Select(f => Path.Combine(f, soname)).FirstOrDefault(File.Exists)
-                ?? throw new FileNotFoundException($"{soname}, needed by {executable}, is in none of {string.Join(", ", folders)}");
+                ?? throw new FileNotFoundException($"{soname}, needed by {executable}, is in none of " +
+                    $"{string.Join(", ", folders)}");
             libraries[soname] = path;
             foreach (var next in Read(path).Needed) pending.Enqueue(next);
         }
@@ -83,7 +86,8 @@ public sealed record ElfDependencies(string Interpreter, IReadOnlyDictionary<str
             else if (tag == DtStrtab) strtab = value;
         }
         if (neededOffsets.Count == 0) return (interpreter, needed);
-        if (strtab is not { } address) throw new InvalidDataException($"{path} names libraries but has no string table");
+        if (strtab is not { } address)
+            throw new InvalidDataException($"{path} names libraries but has no string table");
         // DT_STRTAB is an address in memory; the PT_LOAD segment that maps it tells where it is in the file.
         var segment = loads.FirstOrDefault(l => address >= l.VAddr && address < l.VAddr + l.Size);
         if (segment.Size == 0) throw new InvalidDataException($"{path}: the string table is in no loaded segment");

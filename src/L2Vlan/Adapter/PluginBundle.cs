@@ -35,7 +35,8 @@ public sealed partial class PluginBundle
     /// <summary>"sha256:" and 64 hex digits over the config (less this digest) and the rootfs.</summary>
     public string Digest { get; }
 
-    /// <summary>The adapter of this l2vlan: the executable of <paramref name="settings"/> and what the ELF says it needs.</summary>
+    /// <summary>The adapter of this l2vlan: the executable of <paramref name="settings"/> and what the ELF says it
+    /// needs.</summary>
     public static PluginBundle Build(AdapterSettings settings)
     {
         var dependencies = ElfDependencies.Of(settings.BinaryPath);
@@ -77,7 +78,8 @@ public sealed partial class PluginBundle
     {
         using var tar = new TarWriter(destination, TarEntryFormat.Pax, leaveOpen: true);
         var config = ConfigJson();
-        Add(tar, new PaxTarEntry(TarEntryType.RegularFile, "config.json") { DataStream = new MemoryStream(config) }, Mode644);
+        Add(tar, new PaxTarEntry(TarEntryType.RegularFile, "config.json") { DataStream = new MemoryStream(config) },
+            Mode644);
         Add(tar, new PaxTarEntry(TarEntryType.Directory, "rootfs/"), Mode755);
 
         var folders = new SortedSet<string>(StringComparer.Ordinal);
@@ -90,16 +92,22 @@ public sealed partial class PluginBundle
         foreach (var folder in folders)
             Add(tar, new PaxTarEntry(TarEntryType.Directory, "rootfs" + folder + "/"), Mode755);
         foreach (var empty in EmptyFiles)
-            Add(tar, new PaxTarEntry(TarEntryType.RegularFile, "rootfs" + empty) { DataStream = new MemoryStream() }, Mode644);
+        {
+            Add(tar, new PaxTarEntry(TarEntryType.RegularFile, "rootfs" + empty) { DataStream = new MemoryStream() },
+                Mode644);
+        }
         foreach (var file in Files)
         {
             using var content = File.OpenRead(file.HostPath);
-            Add(tar, new PaxTarEntry(TarEntryType.RegularFile, "rootfs" + file.PathInRootfs) { DataStream = content }, Mode755);
+            Add(tar, new PaxTarEntry(TarEntryType.RegularFile, "rootfs" + file.PathInRootfs) { DataStream = content },
+                Mode755);
         }
     }
 
-    private const UnixFileMode Mode644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-    private const UnixFileMode Mode755 = Mode644 | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+    private const UnixFileMode Mode644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead
+        | UnixFileMode.OtherRead;
+    private const UnixFileMode Mode755 = Mode644 | UnixFileMode.UserExecute | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherExecute;
 
     private static void Add(TarWriter tar, PaxTarEntry entry, UnixFileMode mode)
     {
@@ -110,13 +118,20 @@ public sealed partial class PluginBundle
 
     private static PluginConfig MakeConfig(AdapterSettings settings) => new()
     {
-        Description = $"l2vlan swarm adapter: relays Docker's network and IPAM calls to the l2vlan service on {settings.ServiceSocket}",
+        Description = $"l2vlan swarm adapter: relays Docker's network and IPAM calls to the l2vlan service on " +
+            $"{settings.ServiceSocket}",
         Documentation = "file:///usr/share/doc/l2vlan/README.md",
-        Entrypoint = [ExecutableInRootfs, "relay", "--listen", AdapterSettings.PluginSocketPath, "--to", settings.ServiceSocket],
+        Entrypoint = [ExecutableInRootfs, "relay", "--listen", AdapterSettings.PluginSocketPath, "--to",
+            settings.ServiceSocket],
         WorkDir = "/",
         Env =
         [
-            new PluginEnv { Name = "LD_LIBRARY_PATH", Description = "where the relay's libraries are in the plugin", Value = LibraryFolderInRootfs },
+            new PluginEnv
+            {
+                Name = "LD_LIBRARY_PATH",
+                Description = "where the relay's libraries are in the plugin",
+                Value = LibraryFolderInRootfs,
+            },
         ],
         Interface = new PluginInterface
         {

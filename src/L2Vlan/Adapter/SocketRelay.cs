@@ -19,7 +19,8 @@ namespace L2Vlan.Adapter;
 public sealed class SocketRelay : IDisposable
 {
     private const int BufferSize = 64 * 1024;
-    /// <summary>Docker sends SIGKILL 10 s after SIGTERM; an answer the service has not given by then is lost anyway.</summary>
+    /// <summary>Docker sends SIGKILL 10 s after SIGTERM; an answer the service has not given by then is lost
+    /// anyway.</summary>
     public static readonly TimeSpan DefaultDrainLimit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(20);
@@ -88,7 +89,8 @@ public sealed class SocketRelay : IDisposable
         {
             if (Environment.TickCount64 >= deadline)
             {
-                _logger.LogWarning("stopping with an answer of the l2vlan service still outstanding after {Seconds} s", limit.TotalSeconds);
+                _logger.LogWarning("stopping with an answer of the l2vlan service still outstanding after {Seconds} s",
+                    limit.TotalSeconds);
                 return;
             }
             await Task.Delay(DrainPoll);
@@ -125,7 +127,8 @@ public sealed class SocketRelay : IDisposable
             var splice = _splices.Open();
             try
             {
-                await Task.WhenAll(PumpAsync(client, upstream, splice, toService: true), PumpAsync(upstream, client, splice, toService: false));
+                await Task.WhenAll(PumpAsync(client, upstream, splice, toService: true),
+                    PumpAsync(upstream, client, splice, toService: false));
             }
             finally
             {

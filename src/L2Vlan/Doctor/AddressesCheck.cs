@@ -17,20 +17,27 @@ public static class AddressesCheck
         var owned = state.Networks.SelectMany(n => n.Endpoints.Values.SelectMany(e => e.HeldAddresses()).Concat(n.AuxAddresses ?? []))
             .Concat(state.Networks.SelectMany(n => n.Subnets).Select(s => s.Gateway?.Address).OfType<IPAddress>())
             .ToHashSet();
-        var orphans = state.Pools.SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address)).Select(a => (Pool: p, a.Address))).ToList();
+        var orphans = state.Pools.SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address))
+            .Select(a => (Pool: p, a.Address))).ToList();
         foreach (var (pool, address) in orphans)
         {
-            yield return Finding.Problem(Name, $"address {address} is held by pool {pool.Id} but belongs to no endpoint, --aux-address or gateway",
+            yield return Finding.Problem(Name, $"address {address} is held by pool {pool.Id} but belongs to no " +
+                $"endpoint, --aux-address or gateway",
                 "no container can get it: the pool counts it as in use",
                 NetworksOf(state, pool) is { Length: > 0 } users
-                    ? $"nothing removes it alone: re-create the pool's networks (docker network rm {users}, then create them again) or ask for another address"
+                    ? $"nothing removes it alone: re-create the pool's networks (docker network rm {users}, then " +
+                        $"create them again) or ask for another address"
                     : null);
         }
 
         if (orphans.Count == 0)
-            yield return Finding.Good(Name, $"every address the {state.Pools.Count} pools hold belongs to an endpoint, an --aux-address or a gateway");
+        {
+            yield return Finding.Good(Name, $"every address the {state.Pools.Count} pools hold belongs to an " +
+                $"endpoint, an --aux-address or a gateway");
+        }
     }
 
     private static string NetworksOf(StateView state, AddressPool pool) =>
-        string.Join(" ", state.Networks.Where(n => n.Subnets.Any(s => s.Subnet == pool.Subnet)).Select(n => n.NetworkId));
+        string.Join(" ", state.Networks.Where(n => n.Subnets.Any(s => s.Subnet == pool.Subnet))
+            .Select(n => n.NetworkId));
 }

@@ -12,7 +12,8 @@ public static class DockerCheck
     {
         if (!facts.DockerAnswers)
         {
-            yield return Finding.Problem(Name, $"Docker does not answer on {facts.DockerSocket} ({facts.DockerError ?? "no answer"})",
+            yield return Finding.Problem(Name, $"Docker does not answer on {facts.DockerSocket} " +
+                $"({facts.DockerError ?? "no answer"})",
                 "nothing runs, and doctor cannot check the swarm adapter or which networks Docker still has",
                 "systemctl start docker");
             yield break;
@@ -23,12 +24,14 @@ public static class DockerCheck
         if (facts.Adapter is not { } adapter)
         {
             yield return Finding.Problem(AdapterName, $"the swarm adapter {plugin} is not installed",
-                $"swarm networks (docker network create -d {plugin} --scope swarm) cannot be created or run tasks on this host",
+                $"swarm networks (docker network create -d {plugin} --scope swarm) cannot be created or run tasks on " +
+                    $"this host",
                 "l2vlan adapter install");
         }
         else if (facts.AdapterDigest is { } digest && PluginBundle.DigestIn(adapter.Description) != digest)
         {
-            yield return Finding.Problem(AdapterName, $"the swarm adapter {plugin} is another l2vlan's (content {PluginBundle.DigestIn(adapter.Description) ?? "unknown"}, this one's is {digest})",
+            yield return Finding.Problem(AdapterName, $"the swarm adapter {plugin} is another l2vlan's (content " +
+                $"{PluginBundle.DigestIn(adapter.Description) ?? "unknown"}, this one's is {digest})",
                 "an adapter of another version may relay to a socket or in a way this service does not expect",
                 "l2vlan adapter install");
         }
@@ -40,7 +43,8 @@ public static class DockerCheck
         }
         else
         {
-            yield return Finding.Good(AdapterName, $"the swarm adapter {plugin} is installed, enabled and this l2vlan's");
+            yield return Finding.Good(AdapterName, $"the swarm adapter {plugin} is installed, enabled and this " +
+                $"l2vlan's");
         }
     }
 }

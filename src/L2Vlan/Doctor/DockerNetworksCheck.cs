@@ -15,12 +15,17 @@ public static class DockerNetworksCheck
         var gone = state.Networks.Where(n => !known.Contains(n.NetworkId)).ToList();
         foreach (var network in gone)
         {
-            yield return Finding.Problem(Name, $"network {network.NetworkId} (bridge {network.BridgeName}) is kept by l2vlan but Docker no longer has it",
-                $"its endpoints' addresses and veths ({network.Endpoints.Count}), and its bridge, stay until it is forgotten; a new network cannot reuse them",
+            yield return Finding.Problem(Name, $"network {network.NetworkId} (bridge {network.BridgeName}) is kept " +
+                $"by l2vlan but Docker no longer has it",
+                $"its endpoints' addresses and veths ({network.Endpoints.Count}), and its bridge, stay until it is " +
+                    $"forgotten; a new network cannot reuse them",
                 $"l2vlan forget {network.NetworkId}");
         }
 
         if (gone.Count == 0)
-            yield return Finding.Good(Name, $"Docker has every one of the {state.Networks.Count} networks l2vlan keeps");
+        {
+            yield return Finding.Good(Name, $"Docker has every one of the {state.Networks.Count} networks l2vlan " +
+                $"keeps");
+        }
     }
 }

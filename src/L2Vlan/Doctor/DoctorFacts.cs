@@ -1,4 +1,4 @@
-using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Firewall;
 using L2Vlan.Netlink;
 using L2Vlan.State;
@@ -31,12 +31,14 @@ public sealed record DoctorFacts
 
     public VlanSupport Vlan { get; init; }
 
-    /// <summary>The bridges that have l2vlan's accept rule in iptables' FORWARD chain (by the rule's comment).</summary>
+    /// <summary>The bridges that have l2vlan's accept rule in iptables' FORWARD chain (by the rule's
+    /// comment).</summary>
     public IReadOnlySet<string>? AcceptedBridges { get; init; }
     public string? FirewallError { get; init; }
     /// <summary>iptables' FORWARD policy, "ACCEPT" or "DROP".</summary>
     public string? ForwardPolicy { get; init; }
-    /// <summary>br_netfilter's bridge-nf-call-iptables: bridged frames go through iptables; null when the module is not loaded.</summary>
+    /// <summary>br_netfilter's bridge-nf-call-iptables: bridged frames go through iptables; null when the module is not
+    /// loaded.</summary>
     public bool? BridgeNetfilter { get; init; }
 
     /// <summary>The same of ip6tables; both null when not read (the IPv6 part of the check is left out then).</summary>

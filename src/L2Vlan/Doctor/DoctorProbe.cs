@@ -1,4 +1,5 @@
 using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Firewall;
 using L2Vlan.Host;
 using L2Vlan.Netlink;
@@ -17,10 +18,12 @@ public static class DoctorProbe
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
-    public static async Task<DoctorFacts> GatherAsync(string stateDirectory, string socketPath, string dockerSocket, CancellationToken cancel)
+    public static async Task<DoctorFacts> GatherAsync(string stateDirectory, string socketPath, string dockerSocket,
+        CancellationToken cancel)
     {
         var (state, stateError) = ReadState(stateDirectory);
-        var (links, linksError) = Try(() => { using var netlink = new RouteNetlinkClient(); return netlink.ListLinks(); });
+        var (links, linksError) = Try(() =>
+            { using var netlink = new RouteNetlinkClient(); return netlink.ListLinks(); });
         var iptables = new IptablesFirewall(NullLogger<IptablesFirewall>.Instance);
         var (chain, firewallError) = Try(() => iptables.ReadForwardChain());
         var (chain6, firewallError6) = Try(() => iptables.ReadForwardChain(ipv6: true));
@@ -68,17 +71,20 @@ public static class DoctorProbe
 
     private static VlanSupport VlanModule()
     {
-        if (Lines("/proc/modules").Any(l => l.StartsWith("8021q ", StringComparison.Ordinal))) return VlanSupport.Loaded;
+        if (Lines("/proc/modules").Any(l => l.StartsWith("8021q ", StringComparison.Ordinal)))
+            return VlanSupport.Loaded;
         var release = Lines("/proc/sys/kernel/osrelease").FirstOrDefault()?.Trim() ?? "";
         var modules = Path.Combine("/lib/modules", release);
         if (Lines(Path.Combine(modules, "modules.builtin")).Any(IsVlanModule)) return VlanSupport.BuiltIn;
-        if (Lines(Path.Combine(modules, "modules.dep")).Any(l => IsVlanModule(l.Split(':')[0]))) return VlanSupport.Loadable;
+        if (Lines(Path.Combine(modules, "modules.dep")).Any(l => IsVlanModule(l.Split(':')[0])))
+            return VlanSupport.Loadable;
         // Built in without a modules.builtin (a custom kernel): /sys/module has it all the same.
         return Directory.Exists("/sys/module/8021q") ? VlanSupport.BuiltIn : VlanSupport.Missing;
     }
 
     private static bool IsVlanModule(string path) =>
-        Path.GetFileName(path.Trim()) is var name && (name == "8021q.ko" || name.StartsWith("8021q.ko.", StringComparison.Ordinal));
+        Path.GetFileName(path.Trim()) is var name
+            && (name == "8021q.ko" || name.StartsWith("8021q.ko.", StringComparison.Ordinal));
 
     private static string? SpecTarget()
     {
@@ -87,7 +93,8 @@ public static class DoctorProbe
         return first is null ? File.Exists(ServiceCheck.SpecFile) ? "" : null : first[..Math.Min(first.Length, 200)];
     }
 
-    private static async Task<(bool Answers, string? Version, string? Error)> ServiceAnswersAsync(string socketPath, CancellationToken cancel)
+    private static async Task<(bool Answers, string? Version, string? Error)> ServiceAnswersAsync(string socketPath,
+        CancellationToken cancel)
     {
         using var client = new ServiceClient(socketPath, Wait);
         try
@@ -101,7 +108,8 @@ public static class DoctorProbe
         }
     }
 
-    private static async Task<DoctorFacts> WithDockerAsync(DoctorFacts facts, string socketPath, CancellationToken cancel)
+    private static async Task<DoctorFacts> WithDockerAsync(DoctorFacts facts, string socketPath,
+        CancellationToken cancel)
     {
         using var docker = new DockerEngineClient(facts.DockerSocket, Wait);
         try
@@ -109,9 +117,16 @@ public static class DoctorProbe
             var networks = await docker.ListNetworksAsync(cancel);
             var adapter = await docker.InspectAsync(AdapterSettings.PluginReference, cancel);
             var (bundle, _) = Try(() => PluginBundle.Build(AdapterSettings.ForThisExecutable(socketPath)));
-            return facts with { DockerAnswers = true, DockerNetworks = networks, Adapter = adapter, AdapterDigest = bundle?.Digest };
+            return facts with
+            {
+                DockerAnswers = true,
+                DockerNetworks = networks,
+                Adapter = adapter,
+                AdapterDigest = bundle?.Digest,
+            };
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DockerApiException or IOException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DockerApiException
+            or IOException or InvalidDataException or System.Text.Json.JsonException)
         {
             return facts with { DockerError = e is HttpRequestException or TaskCanceledException ? ServiceClient.Unreachable(e, facts.DockerSocket) : e.Message };
         }
@@ -135,7 +150,8 @@ public static class DoctorProbe
         {
             return (read(), null);
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or NetlinkException or SystemCallException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException
+            or NetlinkException or SystemCallException)
         {
             return (null, e.Message);
         }

@@ -6,7 +6,8 @@ namespace L2Vlan.Doctor;
 /// <summary>What <c>l2vlan doctor</c> prints: every finding, and whether all is well.</summary>
 public sealed record DoctorReport(string Version, bool Ok, IReadOnlyList<Finding> Findings)
 {
-    public static DoctorReport Of(string version, IReadOnlyList<Finding> findings) => new(version, findings.All(f => f.Ok), findings);
+    public static DoctorReport Of(string version, IReadOnlyList<Finding> findings) =>
+        new(version, findings.All(f => f.Ok), findings);
 
     public string Describe()
     {
@@ -19,7 +20,8 @@ public sealed record DoctorReport(string Version, bool Ok, IReadOnlyList<Finding
             text.AppendLine($"        fix: {f.Fix ?? "(no command: see above)"}");
         }
         var problems = Findings.Count(f => !f.Ok);
-        text.AppendLine(problems == 0 ? $"l2vlan {Version}: all is well" : $"l2vlan {Version}: {problems} {(problems == 1 ? "problem" : "problems")}");
+        text.AppendLine(problems == 0 ? $"l2vlan {Version}: all is well"
+            : $"l2vlan {Version}: {problems} {(problems == 1 ? "problem" : "problems")}");
         return text.ToString();
     }
 }

@@ -17,7 +17,9 @@ public static class ExtIfCheck
             if (link is null)
             {
                 yield return Finding.Problem(Name, $"ext_if {nic.Key} does not exist (used by network {networks})",
-                    $"its VLAN sub-interface cannot exist either: containers on these networks reach nothing outside this host. If {nic.Key} comes back (plugged in, re-created), l2vlan makes the sub-interface again at once; if not, remove the networks on it",
+                    $"its VLAN sub-interface cannot exist either: containers on these networks reach nothing outside " +
+                        $"this host. If {nic.Key} comes back (plugged in, re-created), l2vlan makes the " +
+                            $"sub-interface again at once; if not, remove the networks on it",
                     $"docker network rm {string.Join(" ", nic.Select(n => n.NetworkId))}");
             }
             else if (!link.IsUp)

@@ -8,5 +8,6 @@ public sealed record Finding(string Check, bool Ok, string What, string? Why = n
 {
     public static Finding Good(string check, string what) => new(check, true, what);
 
-    public static Finding Problem(string check, string what, string why, string? fix) => new(check, false, what, why, fix);
+    public static Finding Problem(string check, string what, string why, string? fix) =>
+        new(check, false, what, why, fix);
 }

@@ -11,10 +11,13 @@ public static class KernelVlanCheck
         {
             VlanSupport.Loaded => Finding.Good(Name, "802.1Q module 8021q is loaded"),
             VlanSupport.BuiltIn => Finding.Good(Name, "802.1Q is built into the kernel"),
-            VlanSupport.Loadable => Finding.Good(Name, "802.1Q module 8021q is not loaded yet; the kernel loads it when l2vlan makes the first sub-interface"),
-            _ => Finding.Problem(Name, "the running kernel has no 802.1Q module (8021q is neither loaded, built in, nor in its modules.dep)",
+            VlanSupport.Loadable => Finding.Good(Name, "802.1Q module 8021q is not loaded yet; the kernel loads it " +
+                "when l2vlan makes the first sub-interface"),
+            _ => Finding.Problem(Name, "the running kernel has no 802.1Q module (8021q is neither loaded, built in, " +
+                "nor in its modules.dep)",
                 "without it no VLAN sub-interface can be made: every docker network create -d l2vlan fails",
-                "apt-get install linux-modules-extra-$(uname -r) || apt-get install --reinstall linux-image-$(uname -r); modprobe 8021q"),
+                "apt-get install linux-modules-extra-$(uname -r) || apt-get install --reinstall linux-image-$(uname " +
+                    "-r); modprobe 8021q"),
         };
     }
 }

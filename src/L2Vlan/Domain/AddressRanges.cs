@@ -29,7 +29,8 @@ public static class AddressRanges
             var end = start;
             // A difference of 0 is a duplicate, of 1 the next address: both go on with the run.
             while (end + 1 < numbers.Length && numbers[end + 1] - numbers[end] <= 1) end++;
-            yield return new AddressRange(AddressMath.FromNumber(numbers[start], family), AddressMath.FromNumber(numbers[end], family));
+            yield return new AddressRange(AddressMath.FromNumber(numbers[start], family),
+                AddressMath.FromNumber(numbers[end], family));
             start = end + 1;
         }
     }

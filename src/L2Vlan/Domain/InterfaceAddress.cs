@@ -2,7 +2,8 @@ using System.Net;
 
 namespace L2Vlan.Domain;
 
-/// <summary>An address with the prefix length of its subnet, such as 192.168.1.4/24: how Docker gives endpoint addresses and gateways.</summary>
+/// <summary>An address with the prefix length of its subnet, such as 192.168.1.4/24: how Docker gives endpoint
+/// addresses and gateways.</summary>
 public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLength)
 {
     public Cidr Subnet => Cidr.Containing(Address, PrefixLength);

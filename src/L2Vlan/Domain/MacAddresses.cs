@@ -12,8 +12,11 @@ public static class MacAddresses
     {
         mac = PhysicalAddress.None;
         if (string.IsNullOrWhiteSpace(text)) return false;
-        if (!PhysicalAddress.TryParse(text.Replace(':', '-').ToUpperInvariant(), out var parsed) || parsed?.GetAddressBytes().Length != 6)
+        if (!PhysicalAddress.TryParse(text.Replace(':', '-').ToUpperInvariant(), out var parsed)
+            || parsed?.GetAddressBytes().Length != 6)
+        {
             return false;
+        }
         mac = parsed;
         return true;
     }

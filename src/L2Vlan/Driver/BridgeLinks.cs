@@ -27,7 +27,8 @@ public sealed class BridgeLinks(
     INftablesRules? nftables = null)
 {
     /// <summary>
-    /// Creates what is missing; <paramref name="save"/> persists the record whenever it changes. <paramref name="ruleListed"/>:
+    /// Creates what is missing; <paramref name="save"/> persists the record whenever it changes. <paramref
+    /// name="ruleListed"/>:
     /// start-up's listing of the firewall showed the rule, so it is not asked for again (an iptables call per bridge
     /// costs more as the rules grow: minutes at 4,094 bridges).
     /// </summary>
@@ -37,7 +38,8 @@ public sealed class BridgeLinks(
         if (bridge is null)
         {
             links.CreateBridge(record.Name, record.Mtu);
-            bridge = links.FindLink(record.Name) ?? throw new InvalidOperationException($"bridge {record.Name} vanished right after it was created");
+            bridge = links.FindLink(record.Name) ?? throw new InvalidOperationException($"bridge {record.Name} " +
+                $"vanished right after it was created");
             logger.LogInformation("Created bridge {Bridge}", record.Name);
             if (!record.CreatedBridge)
             {
@@ -48,18 +50,21 @@ public sealed class BridgeLinks(
         }
         else if (bridge.Kind != "bridge")
         {
-            throw new UserError($"-o bridge_name={record.Name}: an interface of that name exists and is not a bridge (it is a {ForeignLinks.KindText(bridge)})");
+            throw new UserError($"-o bridge_name={record.Name}: an interface of that name exists and is not a bridge " +
+                $"(it is a {ForeignLinks.KindText(bridge)})");
         }
 
         var parent = links.FindLink(record.ExtIf)
             ?? throw new UserError($"-o ext_if={record.ExtIf}: no such interface on this host");
-        if (!parent.IsUp) logger.LogWarning("{ExtIf} is down; the VLAN carries no traffic until it is up", record.ExtIf);
+        if (!parent.IsUp)
+            logger.LogWarning("{ExtIf} is down; the VLAN carries no traffic until it is up", record.ExtIf);
 
         var vlan = links.FindLink(record.VlanLink);
         if (vlan is null)
         {
             links.CreateVlan(record.VlanLink, parent.Index, record.VlanId, record.Mtu);
-            vlan = links.FindLink(record.VlanLink) ?? throw new InvalidOperationException($"{record.VlanLink} vanished right after it was created");
+            vlan = links.FindLink(record.VlanLink) ?? throw new InvalidOperationException($"{record.VlanLink} " +
+                $"vanished right after it was created");
             logger.LogInformation("Created VLAN sub-interface {VlanLink}", record.VlanLink);
             if (!record.CreatedVlanLink)
             {
@@ -75,9 +80,14 @@ public sealed class BridgeLinks(
         if (vlan.MasterIndex != bridge.Index)
         {
             // Someone else's sub-interface, made again since (its NIC came back), is checked as at the create.
-            if (!record.CreatedVlanLink) ForeignLinks.CheckUnusedVlanLink(links, vlan, record.ExtIf, record.VlanId, mtu: null, bridge);
+            if (!record.CreatedVlanLink)
+                ForeignLinks.CheckUnusedVlanLink(links, vlan, record.ExtIf, record.VlanId, mtu: null, bridge);
             if (vlan.MasterIndex is { } other)
-                throw new UserError($"{record.VlanLink} is already a port of {links.ListLinks().FirstOrDefault(l => l.Index == other)?.Name ?? $"link {other}"}; one VLAN can serve one bridge (use that bridge_name)");
+            {
+                throw new UserError($"{record.VlanLink} is already a port of " +
+                    $"{links.ListLinks().FirstOrDefault(l => l.Index == other)?.Name ?? $"link {other}"}; one VLAN " +
+                        $"can serve one bridge (use that bridge_name)");
+            }
             links.SetMaster(vlan.Index, bridge.Index);
         }
         // Only on links l2vlan made: it never changes, and so never has to restore, another's MTU.
@@ -121,7 +131,8 @@ public sealed class BridgeLinks(
     }
 
     /// <summary>
-    /// Everything <see cref="Ensure"/> would make or change is already as the record says, in the snapshot: the bridge and
+    /// Everything <see cref="Ensure"/> would make or change is already as the record says, in the snapshot: the bridge
+    /// and
     /// the VLAN link exist, are of their kind, up, joined, of the record's MTU, and the rule is in place. A NIC that is
     /// down is said, as <see cref="Ensure"/> says it.
     /// </summary>
@@ -130,8 +141,13 @@ public sealed class BridgeLinks(
         if (kernel.Find(record.Name) is not { Kind: "bridge", IsUp: true } bridge) return false;
         if (kernel.Find(record.ExtIf) is not { } parent) return false;
         if (kernel.Find(record.VlanLink) is not { Kind: "vlan", IsUp: true } vlan) return false;
-        if (vlan.VlanId != record.VlanId || vlan.ParentIndex != parent.Index || vlan.MasterIndex != bridge.Index) return false;
-        if (record.Mtu is { } mtu && ((record.CreatedBridge && bridge.Mtu != mtu) || (record.CreatedVlanLink && vlan.Mtu != mtu))) return false;
+        if (vlan.VlanId != record.VlanId || vlan.ParentIndex != parent.Index || vlan.MasterIndex != bridge.Index)
+            return false;
+        if (record.Mtu is { } mtu
+            && ((record.CreatedBridge && bridge.Mtu != mtu) || (record.CreatedVlanLink && vlan.Mtu != mtu)))
+        {
+            return false;
+        }
         if (!record.FirewallAccept || !kernel.Allowed(record.Name)) return false;
         if (nftables is not null && ChainOf(record) is { } chain
             && (record.NftablesChain is null || !kernel.Allowed(chain, record.Name)))
@@ -151,7 +167,8 @@ public sealed class BridgeLinks(
     /// <summary>Puts a container's host-side veth back on the bridge, e.g. after the bridge was re-created.</summary>
     public void Attach(string hostVeth, string bridgeName)
     {
-        var bridge = links.FindLink(bridgeName) ?? throw new InvalidOperationException($"bridge {bridgeName} is missing");
+        var bridge = links.FindLink(bridgeName) ?? throw new InvalidOperationException($"bridge {bridgeName} is " +
+            $"missing");
         var veth = links.FindLink(hostVeth) ?? throw new InvalidOperationException($"veth {hostVeth} is missing");
         if (veth.MasterIndex != bridge.Index) links.SetMaster(veth.Index, bridge.Index);
         links.SetUp(veth.Index);
@@ -172,7 +189,8 @@ public sealed class BridgeLinks(
             }
             catch (Exception e)
             {
-                throw new InvalidOperationException($"bridge {record.Name} is kept until its firewall rule is removed (tried again at the next start): {e.Message}", e);
+                throw new InvalidOperationException($"bridge {record.Name} is kept until its firewall rule is " +
+                    $"removed (tried again at the next start): {e.Message}", e);
             }
         }
         if (record.NftablesChain is { } recorded) RemoveNftablesRule(record.Name, recorded);
@@ -209,7 +227,8 @@ public sealed class BridgeLinks(
         if (link is null) return;
         if (link.Kind != kind)
         {
-            logger.LogWarning("{Name} is now a {Kind}, not the {Expected} l2vlan made; leaving it alone", name, ForeignLinks.KindText(link), kind);
+            logger.LogWarning("{Name} is now a {Kind}, not the {Expected} l2vlan made; leaving it alone", name,
+                ForeignLinks.KindText(link), kind);
             return;
         }
         links.DeleteLink(name);

@@ -5,7 +5,7 @@ using L2Vlan.State;
 namespace L2Vlan.Driver;
 
 /// <summary>
-/// The bridges l2vlan networks use, in memory and on disk (bridges/&lt;Name&gt;.json), and the rules by which a
+/// The bridges l2vlan networks use (their records are <see cref="BridgeRecords"/>), and the rules by which a
 /// network claims one: one bridge serves one VLAN of one NIC, one VLAN feeds one bridge, and a bridge l2vlan did
 /// not make is used only when it is plainly meant for the VLAN. A bridge is recorded before its links are made
 /// and removed with the last network on it.
@@ -21,54 +21,37 @@ public sealed class BridgeRegistry(
     ILinkControl links,
     BridgeLinks bridgeLinks,
     NetworkRegistry networks,
-    JsonFileCollection<BridgeRecord> store)
+    BridgeRecords records)
 {
-    private readonly Dictionary<string, BridgeRecord> _bridges = new(StringComparer.Ordinal);
-    private readonly Lock _map = new();
-    private readonly KeyedLocks _locks = new();
+    public IReadOnlyCollection<BridgeRecord> All => records.All;
 
-    public IReadOnlyCollection<BridgeRecord> All
-    {
-        get
-        {
-            lock (_map) return _bridges.Values.ToList();
-        }
-    }
+    /// <inheritdoc cref="BridgeRecords.LockBridge"/>
+    public IDisposable LockBridge(string name) => records.LockBridge(name);
 
-    /// <summary>
-    /// Holds the bridge of this name (whether or not it exists yet) until the handle is disposed: for anything that
-    /// makes, checks or removes its links, the request handlers and a link-event listener alike.
-    /// </summary>
-    public IDisposable LockBridge(string name) => _locks.Take(name);
+    /// <inheritdoc cref="BridgeRecords.Load"/>
+    public int Load() => records.Load();
 
-    /// <summary>Reads every bridge file; returns how many were read.</summary>
-    public int Load()
-    {
-        var loaded = store.LoadAll();
-        lock (_map)
-        {
-            _bridges.Clear();
-            foreach (var (_, bridge) in loaded) _bridges[bridge.Name] = bridge;
-            return _bridges.Count;
-        }
-    }
-
-    public BridgeRecord? Find(string name)
-    {
-        lock (_map) return _bridges.GetValueOrDefault(name);
-    }
+    public BridgeRecord? Find(string name) => records.Find(name);
 
     public bool InUse(BridgeRecord bridge) => networks.OnBridge(bridge.Name).Any();
 
-    /// <summary>The bridge a network with these options goes on: the one it shares, or a new record. Under the bridge's lock.</summary>
+    /// <summary>The bridge a network with these options goes on: the one it shares, or a new record. Under the bridge's
+    /// lock.</summary>
     public BridgeRecord Claim(NetworkOptions options)
     {
         if (Find(options.BridgeName) is { } bridge)
         {
             if (bridge.ExtIf != options.ExtIf || bridge.VlanId != options.VlanId)
-                throw new UserError($"-o bridge_name={options.BridgeName} already carries VLAN {bridge.VlanId} of {bridge.ExtIf}; a bridge serves one VLAN (use another bridge_name, or ext_if={bridge.ExtIf} vlan_id={bridge.VlanId})");
+            {
+                throw new UserError($"-o bridge_name={options.BridgeName} already carries VLAN {bridge.VlanId} of " +
+                    $"{bridge.ExtIf}; a bridge serves one VLAN (use another bridge_name, or ext_if={bridge.ExtIf} " +
+                        $"vlan_id={bridge.VlanId})");
+            }
             if (options.Mtu is { } mtu && bridge.Mtu is { } bridgeMtu && mtu != bridgeMtu)
-                throw new UserError($"-o mtu={mtu}: bridge {bridge.Name} already has MTU {bridgeMtu} from another network; networks on one bridge share its MTU");
+            {
+                throw new UserError($"-o mtu={mtu}: bridge {bridge.Name} already has MTU {bridgeMtu} from another " +
+                    $"network; networks on one bridge share its MTU");
+            }
             if (bridge.Mtu is null && options.Mtu is not null)
             {
                 CheckMtuOfLinksNotMade(bridge, options.Mtu);
@@ -88,7 +71,10 @@ public sealed class BridgeRegistry(
         }
         var existingVlanLink = links.FindLink(options.VlanLink);
         if (existingVlanLink is not null)
-            ForeignLinks.CheckUnusedVlanLink(links, existingVlanLink, options.ExtIf, options.VlanId, options.Mtu, existing is { Kind: "bridge" } ? existing : null);
+        {
+            ForeignLinks.CheckUnusedVlanLink(links, existingVlanLink, options.ExtIf, options.VlanId, options.Mtu,
+                existing is { Kind: "bridge" } ? existing : null);
+        }
 
         bridge = new BridgeRecord
         {
@@ -101,49 +87,45 @@ public sealed class BridgeRegistry(
             CreatedBridge = existing is null,
             CreatedVlanLink = existingVlanLink is null,
         };
-        lock (_map)
-        {
-            // Again, atomically: a network on another bridge may have claimed the VLAN while the kernel was asked.
-            CheckNoRival(options);
-            _bridges[bridge.Name] = bridge;
-        }
-        try
-        {
-            Save(bridge);
-        }
-        catch
-        {
-            lock (_map) _bridges.Remove(bridge.Name);
-            throw;
-        }
+        // Again, atomically: a network on another bridge may have claimed the VLAN while the kernel was asked.
+        if (records.AddUnlessServed(bridge) is { } rival) throw Rival(options, rival);
         return bridge;
     }
 
-    /// <summary>A network that brings the first MTU to a bridge: the links l2vlan did not make must have it already.</summary>
+    /// <summary>A network that brings the first MTU to a bridge: the links l2vlan did not make must have it
+    /// already.</summary>
     private void CheckMtuOfLinksNotMade(BridgeRecord bridge, int? mtu)
     {
-        if (!bridge.CreatedBridge && links.FindLink(bridge.Name) is { } existing) ForeignLinks.CheckMtuKept(existing, mtu);
-        if (!bridge.CreatedVlanLink && links.FindLink(bridge.VlanLink) is { } vlan) ForeignLinks.CheckMtuKept(vlan, mtu);
+        if (!bridge.CreatedBridge && links.FindLink(bridge.Name) is { } existing)
+            ForeignLinks.CheckMtuKept(existing, mtu);
+        if (!bridge.CreatedVlanLink && links.FindLink(bridge.VlanLink) is { } vlan)
+            ForeignLinks.CheckMtuKept(vlan, mtu);
     }
 
     private void CheckNoRival(NetworkOptions options)
     {
-        BridgeRecord? rival;
-        lock (_map) rival = _bridges.Values.FirstOrDefault(b => b.VlanLink == options.VlanLink);
-        if (rival is not null)
-            throw new UserError($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one VLAN share one bridge (use -o bridge_name={rival.Name})");
+        if (records.Serving(options.VlanLink) is { } rival) throw Rival(options, rival);
     }
 
+    private static UserError Rival(NetworkOptions options, BridgeRecord rival) =>
+        new($"VLAN {options.VlanId} of {options.ExtIf} is already served by bridge {rival.Name}; networks on one " +
+            $"VLAN share one bridge (use -o bridge_name={rival.Name})");
+
     /// <summary>Makes the bridge's links, firewall rule included, and records what l2vlan makes.</summary>
-    public void EnsureLinks(BridgeRecord bridge, bool ruleListed = false) => bridgeLinks.Ensure(bridge, Save, ruleListed);
+    public void EnsureLinks(BridgeRecord bridge, bool ruleListed = false) =>
+        bridgeLinks.Ensure(bridge, Save, ruleListed);
 
-    /// <summary>The kernel's links and the firewall's accepted bridges, each listed once (start-up's check of every bridge).</summary>
-    public LinkSnapshot Snapshot() => new(links.ListLinks, bridgeLinks.AllowedBridges, bridgeLinks.AllowedBridges);
+    /// <summary>The kernel's links and the firewall's accepted bridges, each listed once (start-up's check of every
+    /// bridge).</summary>
+    public LinkSnapshot Snapshot() =>
+        new(links.ListLinks, bridgeLinks.AllowedBridges, bridgeLinks.AllowedBridges);
 
-    /// <summary>The bridge's links and rule are as its record says, in the snapshot (see <see cref="BridgeLinks.InPlace"/>).</summary>
+    /// <summary>The bridge's links and rule are as its record says, in the snapshot (see <see
+    /// cref="BridgeLinks.InPlace"/>).</summary>
     public bool InPlace(BridgeRecord bridge, LinkSnapshot kernel) => bridgeLinks.InPlace(bridge, kernel);
 
-    /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more. Under the bridge's lock.</summary>
+    /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more. Under the bridge's
+    /// lock.</summary>
     public void RemoveIfUnused(string name)
     {
         if (Find(name) is not { } bridge || InUse(bridge)) return;
@@ -152,12 +134,12 @@ public sealed class BridgeRegistry(
         Remove(bridge);
     }
 
-    /// <summary>Takes down what l2vlan made, then forgets the bridge; throws, keeping the record, when its firewall rule stays.</summary>
+    /// <summary>Takes down what l2vlan made, then forgets the bridge; throws, keeping the record, when its firewall
+    /// rule stays.</summary>
     public void Remove(BridgeRecord bridge)
     {
         bridgeLinks.Remove(bridge);
-        store.Delete(bridge.Name);
-        lock (_map) _bridges.Remove(bridge.Name);
+        records.Remove(bridge.Name);
     }
 
     /// <summary>
@@ -176,12 +158,18 @@ public sealed class BridgeRegistry(
         if (others.Count > 0)
         {
             var named = string.Join(", ", others.Take(3)) + (others.Count > 3 ? $" and {others.Count - 3} more" : "");
-            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and has other ports ({named}); l2vlan uses a bridge it did not make only when its ports are {options.VlanLink} and l2vlan's own at most (use another bridge_name)");
+            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and has other ports " +
+                $"({named}); l2vlan uses a bridge it did not make only when its ports are {options.VlanLink} and " +
+                    $"l2vlan's own at most (use another bridge_name)");
         }
         var address = links.ListAddresses(bridge.Index).Select(a => a.Address).FirstOrDefault(a => !a.IsIPv6LinkLocal);
         if (address is not null)
-            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and the host has the address {address} on it; l2vlan uses a bridge it did not make only when the host has no address on it (use another bridge_name)");
+        {
+            throw new UserError($"-o bridge_name={options.BridgeName}: that bridge exists and the host has the " +
+                $"address {address} on it; l2vlan uses a bridge it did not make only when the host has no address on " +
+                    $"it (use another bridge_name)");
+        }
     }
 
-    private void Save(BridgeRecord bridge) => store.Save(bridge.Name, bridge);
+    private void Save(BridgeRecord bridge) => records.Save(bridge);
 }

@@ -18,7 +18,8 @@ public sealed class DeadDockerdPolicy(EndpointWiring wiring, IpamService ipam, I
         foreach (var endpoint in network.Endpoints.Values)
         {
             wiring.Unplug(endpoint);
-            logger.LogWarning("Network {Network} re-created by a new dockerd: endpoint {Endpoint} of the earlier one dropped", network.NetworkId, endpoint.EndpointId);
+            logger.LogWarning("Network {Network} re-created by a new dockerd: endpoint {Endpoint} of the earlier one " +
+                "dropped", network.NetworkId, endpoint.EndpointId);
         }
         ipam.ReclaimEndpointsOf(network);
     }

@@ -2,6 +2,7 @@ using System.Net;
 using L2Vlan.Domain;
 using L2Vlan.Metrics;
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
@@ -29,10 +30,13 @@ namespace L2Vlan.Driver;
 /// makes the container's namespace before it sends the Join, which waits only for the rest (<see cref="Await"/>).
 /// </para>
 /// </summary>
-public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl links, ILogger<DuplicateAddressCheck> logger)
+public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl links,
+    ILogger<DuplicateAddressCheck> logger)
 {
-    /// <summary>What one Join needs to probe, copied out under the network's lock so the probe runs without it.</summary>
-    public sealed record Target(string NetworkId, string VlanLink, int VlanId, System.Net.NetworkInformation.PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses);
+    /// <summary>What one Join needs to probe, copied out under the network's lock so the probe runs without
+    /// it.</summary>
+    public sealed record Target(string NetworkId, string VlanLink, int VlanId,
+        System.Net.NetworkInformation.PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses);
 
     /// <summary>
     /// What to probe for <paramref name="endpoint"/>, or null when the network has probing off or it has no address.
@@ -43,7 +47,8 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
         if (!NetworkOptionsParser.DadEnabled(network.Options, byDefault)) return null;
         var addresses = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<InterfaceAddress>().Select(a => a.Address).ToList();
         return addresses.Count == 0 ? null
-            : new Target(network.NetworkId, $"{network.ExtIf}.{network.VlanId}", network.VlanId, endpoint.MacAddress, addresses);
+            : new Target(network.NetworkId, $"{network.ExtIf}.{network.VlanId}", network.VlanId, endpoint.MacAddress,
+                addresses);
     }
 
     private readonly EarlyProbes _early = new();
@@ -77,7 +82,8 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
     /// <summary>The network is deleted: its endpoints' probes stop.</summary>
     public void CancelNetwork(string networkId) => _early.CancelNetwork(networkId);
 
-    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the wire.</summary>
+    /// <summary>Probes; throws a <see cref="UserError"/> when another station answers. Holds no lock: it waits on the
+    /// wire.</summary>
     public void Check(Target target) => Check(target, CancellationToken.None);
 
     private void Check(Target target, CancellationToken cancel)
@@ -86,7 +92,8 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
         if (links.FindLink(target.VlanLink) is not { } vlan)
         {
             // The bridge's own checks report a missing sub-interface; probing is a safety net, not a gate.
-            logger.LogWarning("Duplicate address check of {Addresses} skipped: {VlanLink} is missing", addresses, target.VlanLink);
+            logger.LogWarning("Duplicate address check of {Addresses} skipped: {VlanLink} is missing", addresses,
+                target.VlanLink);
             return;
         }
         AddressClaim? claim;
@@ -96,7 +103,8 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
         }
         catch (Exception e) when (e is SystemCallException)
         {
-            logger.LogWarning("Duplicate address check of {Addresses} on {VlanLink} failed, going on without it: {Message}", addresses, target.VlanLink, e.Message);
+            logger.LogWarning("Duplicate address check of {Addresses} on {VlanLink} failed, going on without it: " +
+                "{Message}", addresses, target.VlanLink, e.Message);
             return;
         }
         if (cancel.IsCancellationRequested)
@@ -106,16 +114,21 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
         }
         if (claim is null)
         {
-            logger.LogInformation("No other station on VLAN {VlanId} ({VlanLink}) holds {Addresses} (probed for {Milliseconds} ms)",
+            logger.LogInformation("No other station on VLAN {VlanId} ({VlanLink}) holds {Addresses} (probed for " +
+                "{Milliseconds} ms)",
                 target.VlanId, target.VlanLink, addresses, (int)prober.Duration.TotalMilliseconds);
             return;
         }
-        logger.LogWarning("Refused {Address} on VLAN {VlanId} ({VlanLink}): {Holder} holds it", claim.Address, target.VlanId, target.VlanLink, Mac(claim));
-        throw new UserError($"address {claim.Address} is already in use on VLAN {target.VlanId} ({target.VlanLink}) by the station with MAC {Mac(claim)}, "
-            + $"which answered l2vlan's duplicate address probe; use another address, or create the network with -o {NetworkOptionsParser.DadOption}=off to skip the check");
+        logger.LogWarning("Refused {Address} on VLAN {VlanId} ({VlanLink}): {Holder} holds it", claim.Address,
+            target.VlanId, target.VlanLink, Mac(claim));
+        throw new UserError($"address {claim.Address} is already in use on VLAN {target.VlanId} ({target.VlanLink}) " +
+            $"by the station with MAC {Mac(claim)}, "
+            + $"which answered l2vlan's duplicate address probe; use another address, or create the network with -o " +
+                $"{NetworkOptionsParser.DadOption}=off to skip the check");
     }
 
     /// <summary>52:54:00:12:34:56, as ip and arp print it.</summary>
     private static string Mac(AddressClaim claim) =>
-        string.Join(':', claim.Holder.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        string.Join(':', claim.Holder.GetAddressBytes()
+            .Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 }

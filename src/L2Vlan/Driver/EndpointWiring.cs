@@ -1,4 +1,5 @@
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
@@ -6,7 +7,8 @@ namespace L2Vlan.Driver;
 
 /// <summary>
 /// Plugs an endpoint into its network's bridge: a veth pair whose names are recorded before it exists (so it can
-/// never leak), the host end on the bridge, and one gratuitous ARP or unsolicited neighbour advertisement per address. Unplugging deletes the pair.
+/// never leak), the host end on the bridge, and one gratuitous ARP or unsolicited neighbour advertisement per address.
+/// Unplugging deletes the pair.
 /// </summary>
 public sealed class EndpointWiring(
     ILinkControl links,
@@ -27,7 +29,8 @@ public sealed class EndpointWiring(
     public PlannedPair Record(NetworkRecord network, EndpointRecord endpoint)
     {
         Unplug(endpoint);
-        var (host, container) = EndpointLinks.PickVethNames(endpoint.EndpointId, name => reaper.IsPending(name) || links.FindLink(name) is not null);
+        var (host, container) = EndpointLinks.PickVethNames(endpoint.EndpointId, name => reaper.IsPending(name)
+            || links.FindLink(name) is not null);
         endpoint.HostVeth = host;
         endpoint.ContainerVeth = container;
         networks.Save(network);

@@ -5,7 +5,8 @@ using L2Vlan.State;
 
 namespace L2Vlan.Driver;
 
-/// <summary>Which router a container uses: the gateway of the subnet its address is in, and the -o routes through it.</summary>
+/// <summary>Which router a container uses: the gateway of the subnet its address is in, and the -o routes through
+/// it.</summary>
 public static class Gateways
 {
     public static IPAddress? For(NetworkRecord network, InterfaceAddress? endpointAddress)
@@ -16,7 +17,8 @@ public static class Gateways
         return null;
     }
 
-    /// <summary>Each route goes via the gateway of its family; a route of a family without gateway is left out.</summary>
+    /// <summary>Each route goes via the gateway of its family; a route of a family without gateway is left
+    /// out.</summary>
     public static List<ContainerRoute> Routes(NetworkRecord network, IPAddress? gateway4, IPAddress? gateway6)
     {
         var routes = new List<ContainerRoute>();

@@ -108,7 +108,8 @@ public sealed class NetworkDriver(
                 // removes it.
                 if (failed is FirewallTimeoutException)
                 {
-                    logger.LogError("Bridge {Bridge} is kept after a failed create: the firewall did not answer", bridge.Name);
+                    logger.LogError("Bridge {Bridge} is kept after a failed create: the firewall did not answer",
+                        bridge.Name);
                     throw;
                 }
                 try
@@ -118,13 +119,15 @@ public sealed class NetworkDriver(
                 catch (Exception cleanup)
                 {
                     // The user needs the first error; the bridge's record stays and start-up tries the removal again.
-                    logger.LogError("Bridge {Bridge} is kept after a failed create: {Message}", bridge.Name, cleanup.Message);
+                    logger.LogError("Bridge {Bridge} is kept after a failed create: {Message}", bridge.Name,
+                        cleanup.Message);
                 }
                 throw;
             }
         }
         foreach (var aux in spec.AuxAddresses) ipam.MarkAuxiliary(aux);
-        logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name, bridge.VlanLink);
+        logger.LogInformation("Network {Network} created on bridge {Bridge} ({VlanLink})", id, bridge.Name,
+            bridge.VlanLink);
         // The host's own firewall is read once per bridge, when it is made: a network that shares it is bridged alike.
         if (newBridge) firewallWarnings?.CheckInBackground(bridge.Name);
     }
@@ -158,7 +161,8 @@ public sealed class NetworkDriver(
         // The firewall's part, under the bridge's lock only: the network is gone from the records.
         using (bridges.LockBridge(network.BridgeName))
             bridges.RemoveIfUnused(network.BridgeName);
-        logger.LogInformation(forgotten ? "Network {Network} forgotten (l2vlan forget): Docker no longer knows it" : "Network {Network} deleted", network.NetworkId);
+        logger.LogInformation(forgotten ? "Network {Network} forgotten (l2vlan forget): Docker no longer knows it"
+            : "Network {Network} deleted", network.NetworkId);
         return true;
     }
 
@@ -166,7 +170,8 @@ public sealed class NetworkDriver(
     /// Records the endpoint with its addresses and MAC: <paramref name="mac"/>, or else one made from its address.
     /// <c>Known</c> tells a replay of an endpoint that exists already.
     /// </summary>
-    public (PhysicalAddress Mac, bool Known) CreateEndpoint(string networkId, string endpointId, InterfaceAddress? address, InterfaceAddress? addressIPv6, PhysicalAddress? mac)
+    public (PhysicalAddress Mac, bool Known) CreateEndpoint(string networkId, string endpointId,
+        InterfaceAddress? address, InterfaceAddress? addressIPv6, PhysicalAddress? mac)
     {
         using var held = networks.LockNetwork(networkId);
         var network = Network(networkId);
@@ -175,7 +180,8 @@ public sealed class NetworkDriver(
         CheckInSubnets(network, address);
         CheckInSubnets(network, addressIPv6);
         var first = address ?? addressIPv6
-            ?? throw new UserError("the endpoint has no address; l2vlan networks need one (use --ipam-driver l2vlan with --subnet)");
+            ?? throw new UserError("the endpoint has no address; l2vlan networks need one (use --ipam-driver l2vlan " +
+                "with --subnet)");
 
         var endpoint = new EndpointRecord
         {
@@ -187,8 +193,10 @@ public sealed class NetworkDriver(
         var user = new AddressesInUse.User(networkId, endpointId);
         if (networks.Addresses.TryUse(network.BridgeName, user, endpoint.HeldAddresses()) is (var used, var holder))
         {
-            throw new UserError($"address {used} is already used on VLAN {network.VlanId} ({network.BridgeName}) of this host by endpoint {Short(holder.EndpointId)} " +
-                $"of l2vlan network {Short(holder.NetworkId)}; on one VLAN an address serves one container, whichever network and IPAM gave it (choose another address, or remove that container first)");
+            throw new UserError($"address {used} is already used on VLAN {network.VlanId} ({network.BridgeName}) of " +
+                $"this host by endpoint {Short(holder.EndpointId)} " +
+                $"of l2vlan network {Short(holder.NetworkId)}; on one VLAN an address serves one container, " +
+                    $"whichever network and IPAM gave it (choose another address, or remove that container first)");
         }
         var replaced = network.Endpoints.GetValueOrDefault(endpointId);
         network.Endpoints[endpointId] = endpoint;
@@ -221,7 +229,8 @@ public sealed class NetworkDriver(
         using var endpointHeld = networks.LockEndpoint(networkId, endpointId);
         using var held = networks.LockNetwork(networkId);
         duplicates.Cancel(networkId, endpointId);
-        if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint)) return;
+        if (networks.Find(networkId) is not { } network || !network.Endpoints.TryGetValue(endpointId, out var endpoint))
+            return;
         var veth = wiring.UnplugLater(network, endpoint);
         ipam.EndpointDeleted(network, endpoint);
         if (veth is not null) reaper.Enqueue(networkId, veth);
@@ -305,19 +314,26 @@ public sealed class NetworkDriver(
         if (options.Mtu is not { } mtu) return;
         var parent = links.FindLink(options.ExtIf);
         if (parent is not null && mtu > parent.Mtu)
-            throw new UserError($"-o mtu={mtu} is larger than the MTU {parent.Mtu} of {options.ExtIf}; expected at most {parent.Mtu}");
+        {
+            throw new UserError($"-o mtu={mtu} is larger than the MTU {parent.Mtu} of {options.ExtIf}; expected at " +
+                $"most {parent.Mtu}");
+        }
     }
 
     private static void CheckInSubnets(NetworkRecord network, InterfaceAddress? endpointAddress)
     {
         if (endpointAddress is not { Address: var address }) return;
         if (network.Subnets.Count > 0 && !network.Subnets.Any(s => s.Subnet.Contains(address)))
-            throw new UserError($"address {address} is in none of the network's subnets ({string.Join(", ", network.Subnets.Select(s => s.Subnet))})");
+        {
+            throw new UserError($"address {address} is in none of the network's subnets " +
+                $"({string.Join(", ", network.Subnets.Select(s => s.Subnet))})");
+        }
     }
 
     private NetworkRecord Network(string id) =>
         networks.Find(id)
-            ?? throw new UserError($"l2vlan has no network {id} (was it created while l2vlan's state was lost? see journalctl -u l2vlan)");
+            ?? throw new UserError($"l2vlan has no network {id} (was it created while l2vlan's state was lost? see " +
+                $"journalctl -u l2vlan)");
 
     private static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);

@@ -32,8 +32,10 @@ public sealed class StateRecovery(
         logger.LogInformation("Loaded {Networks} networks and {Bridges} bridges", networkCount, bridgeCount);
         foreach (var shared in networks.SharedAtLoad)
         {
-            logger.LogWarning("Address {Address} on bridge {Bridge} is used by endpoint {Endpoint} of network {Network} and by endpoint {Other} of network {OtherNetwork}; " +
-                "one address on one VLAN: remove one of the two containers", shared.Address, shared.Bridge, shared.Kept.EndpointId, shared.Kept.NetworkId, shared.Other.EndpointId, shared.Other.NetworkId);
+            logger.LogWarning("Address {Address} on bridge {Bridge} is used by endpoint {Endpoint} of network " +
+                "{Network} and by endpoint {Other} of network {OtherNetwork}; " +
+                "one address on one VLAN: remove one of the two containers", shared.Address, shared.Bridge,
+                    shared.Kept.EndpointId, shared.Kept.NetworkId, shared.Other.EndpointId, shared.Other.NetworkId);
         }
         ipam.HoldAddressesOfNetworks();
         FinishPendingDeletes();
@@ -50,7 +52,8 @@ public sealed class StateRecovery(
                 if (!onBridge.Contains(bridge.Name))
                 {
                     if (MayBeInUse(bridge)) continue;
-                    logger.LogWarning("Bridge {Bridge} has no network left (an interrupted delete); removing it", bridge.Name);
+                    logger.LogWarning("Bridge {Bridge} has no network left (an interrupted delete); removing it",
+                        bridge.Name);
                     bridges.Remove(bridge);
                     continue;
                 }
@@ -60,7 +63,8 @@ public sealed class StateRecovery(
                     inPlace++;
                     continue;
                 }
-                Restore(bridge, onBridge[bridge.Name].SelectMany(n => n.Endpoints.Values).Select(e => e.HostVeth).OfType<string>().ToList(), kernel);
+                Restore(bridge, onBridge[bridge.Name].SelectMany(n => n.Endpoints.Values).Select(e => e.HostVeth)
+                    .OfType<string>().ToList(), kernel);
             }
             catch (Exception e)
             {
@@ -69,10 +73,14 @@ public sealed class StateRecovery(
         }
         logger.LogInformation("{InPlace} of {Bridges} bridges were in place", inPlace, bridgeCount);
         foreach (var network in networks.All.Where(n => bridges.Find(n.BridgeName) is null))
-            logger.LogError("Network {Network} uses bridge {Bridge}, which has no state record; it is not served", network.NetworkId, network.BridgeName);
+        {
+            logger.LogError("Network {Network} uses bridge {Bridge}, which has no state record; it is not served",
+                network.NetworkId, network.BridgeName);
+        }
     }
 
-    /// <summary>The veths of deleted endpoints that a stop or crash left to delete: gone before the first call.</summary>
+    /// <summary>The veths of deleted endpoints that a stop or crash left to delete: gone before the first
+    /// call.</summary>
     private void FinishPendingDeletes()
     {
         foreach (var network in networks.All.Where(n => n.PendingVethDeletes.Count > 0))
@@ -81,7 +89,8 @@ public sealed class StateRecovery(
             {
                 using (networks.LockNetwork(network.NetworkId))
                 {
-                    logger.LogInformation("Deleting {Count} veths of deleted endpoints of network {Network} left by the last run",
+                    logger.LogInformation("Deleting {Count} veths of deleted endpoints of network {Network} left by " +
+                        "the last run",
                         network.PendingVethDeletes.Count, network.NetworkId);
                     reaper.Finish(network);
                     networks.Save(network);
@@ -89,7 +98,8 @@ public sealed class StateRecovery(
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Could not delete the veths left to delete on network {Network}: {Message}", network.NetworkId, e.Message);
+                logger.LogError(e, "Could not delete the veths left to delete on network {Network}: {Message}",
+                    network.NetworkId, e.Message);
             }
         }
     }
@@ -137,11 +147,16 @@ public sealed class StateRecovery(
             if (IsUsersAndMissing(bridge)) return;
             if (links.FindLink(bridge.ExtIf) is not null)
                 logger.LogWarning("Bridge {Bridge}: {Missing}; restoring its links", bridge.Name, missing);
-            if (Restore(bridge, veths)) logger.LogInformation("Restored the links of bridge {Bridge} ({VlanLink})", bridge.Name, bridge.VlanLink);
+            if (Restore(bridge, veths))
+            {
+                logger.LogInformation("Restored the links of bridge {Bridge} ({VlanLink})", bridge.Name,
+                    bridge.VlanLink);
+            }
         }
         catch (Exception e)
         {
-            logger.LogWarning("Could not restore the links of bridge {Bridge}: {Message}; tried again at the next link event", bridge.Name, e.Message);
+            logger.LogWarning("Could not restore the links of bridge {Bridge}: {Message}; tried again at the next " +
+                "link event", bridge.Name, e.Message);
         }
     }
 
@@ -155,7 +170,8 @@ public sealed class StateRecovery(
         {
             if (_waitingForNic.Add(bridge.Name))
             {
-                logger.LogWarning("{ExtIf}, the NIC of bridge {Bridge}, is missing; {VlanLink} is made again when {ExtIf} appears, and its networks keep their records",
+                logger.LogWarning("{ExtIf}, the NIC of bridge {Bridge}, is missing; {VlanLink} is made again when " +
+                    "{ExtIf} appears, and its networks keep their records",
                     bridge.ExtIf, bridge.Name, bridge.VlanLink, bridge.ExtIf);
             }
             return false;
@@ -166,14 +182,18 @@ public sealed class StateRecovery(
         return true;
     }
 
-    /// <summary>The endpoints' veths that exist but are off the bridge or down are put back, as <see cref="Restore"/> does.</summary>
+    /// <summary>The endpoints' veths that exist but are off the bridge or down are put back, as <see cref="Restore"/>
+    /// does.</summary>
     private void ReattachMoved(BridgeRecord bridge, IEnumerable<NetworkRecord> onBridge, LinkSnapshot kernel)
     {
         var bridgeIndex = kernel.Find(bridge.Name)?.Index;
         foreach (var endpoint in onBridge.SelectMany(n => n.Endpoints.Values))
         {
-            if (endpoint.HostVeth is { } veth && kernel.Find(veth) is { } link && (link.MasterIndex != bridgeIndex || !link.IsUp))
+            if (endpoint.HostVeth is { } veth && kernel.Find(veth) is { } link
+                && (link.MasterIndex != bridgeIndex || !link.IsUp))
+            {
                 wiring.Reattach(endpoint, bridge.Name);
+            }
         }
     }
 
@@ -183,14 +203,16 @@ public sealed class StateRecovery(
     /// </summary>
     private bool IsUsersAndMissing(BridgeRecord bridge)
     {
-        if (bridge.CreatedVlanLink || links.FindLink(bridge.ExtIf) is null || links.FindLink(bridge.VlanLink) is not null)
+        if (bridge.CreatedVlanLink || links.FindLink(bridge.ExtIf) is null
+            || links.FindLink(bridge.VlanLink) is not null)
         {
             _waitingForUsersVlanLink.Remove(bridge.Name);
             return false;
         }
         if (_waitingForUsersVlanLink.Add(bridge.Name))
         {
-            logger.LogWarning("{VlanLink}, the VLAN link of bridge {Bridge}, is missing; l2vlan did not make it, so it waits for it to be made again and then puts it on the bridge",
+            logger.LogWarning("{VlanLink}, the VLAN link of bridge {Bridge}, is missing; l2vlan did not make it, so " +
+                "it waits for it to be made again and then puts it on the bridge",
                 bridge.VlanLink, bridge.Name);
         }
         return true;
@@ -218,14 +240,17 @@ public sealed class StateRecovery(
         var quarantined = networks.QuarantinedFiles();
         if (quarantined.Count > 0)
         {
-            logger.LogWarning("Bridge {Bridge} has no network record, but network state files are in quarantine ({Files}); keeping the bridge, {VlanLink} and its firewall rule, as one of them may be on it. Repair and move back, or delete, those files, then restart l2vlan",
+            logger.LogWarning("Bridge {Bridge} has no network record, but network state files are in quarantine " +
+                "({Files}); keeping the bridge, {VlanLink} and its firewall rule, as one of them may be on it. " +
+                    "Repair and move back, or delete, those files, then restart l2vlan",
                 bridge.Name, string.Join(", ", quarantined), bridge.VlanLink);
             return true;
         }
         var ports = Ports(bridge);
         if (ports.Count > 0)
         {
-            logger.LogWarning("Bridge {Bridge} has no network record, but ports {Ports} are still on it; keeping the bridge, {VlanLink} and its firewall rule",
+            logger.LogWarning("Bridge {Bridge} has no network record, but ports {Ports} are still on it; keeping the " +
+                "bridge, {VlanLink} and its firewall rule",
                 bridge.Name, string.Join(", ", ports), bridge.VlanLink);
             return true;
         }

@@ -21,7 +21,8 @@ namespace L2Vlan.Driver;
 /// </summary>
 public sealed class VethReaper
 {
-    /// <summary>The service key of the link control the reaper deletes with (its own netlink socket on a real kernel).</summary>
+    /// <summary>The service key of the link control the reaper deletes with (its own netlink socket on a real
+    /// kernel).</summary>
     public const string LinksKey = "veth-reaper";
 
     private readonly NetworkRegistry _networks;
@@ -56,7 +57,8 @@ public sealed class VethReaper
         }
     }
 
-    /// <summary>Deletes <paramref name="veth"/> later. The caller recorded it in the network's pending deletes and saved.</summary>
+    /// <summary>Deletes <paramref name="veth"/> later. The caller recorded it in the network's pending deletes and
+    /// saved.</summary>
     public void Enqueue(string networkId, string veth)
     {
         lock (_gate) _pending.Add(veth);
@@ -73,7 +75,10 @@ public sealed class VethReaper
         foreach (var veth in network.PendingVethDeletes)
         {
             if (_links.DeleteLink(veth))
-                _logger.LogInformation("Deleted veth {Veth} of a deleted endpoint of network {Network}", veth, network.NetworkId);
+            {
+                _logger.LogInformation("Deleted veth {Veth} of a deleted endpoint of network {Network}", veth,
+                    network.NetworkId);
+            }
         }
         network.PendingVethDeletes.Clear();
     }
@@ -113,14 +118,18 @@ public sealed class VethReaper
             using (_networks.LockNetwork(networkId))
             {
                 // A deleted network took its list with it (after Finish).
-                if (_networks.Find(networkId) is { } network && network.PendingVethDeletes.RemoveAll(veths.Contains) > 0)
+                if (_networks.Find(networkId) is { } network
+                    && network.PendingVethDeletes.RemoveAll(veths.Contains) > 0)
+                {
                     _networks.Save(network);
+                }
             }
             lock (_gate) _pending.ExceptWith(veths);
         }
         catch (Exception e)
         {
-            _logger.LogError("Could not record the delete of veths {Veths}: {Message}; the next start deletes them again", string.Join(", ", veths), e.Message);
+            _logger.LogError("Could not record the delete of veths {Veths}: {Message}; the next start deletes them " +
+                "again", string.Join(", ", veths), e.Message);
         }
     }
 }

@@ -11,7 +11,8 @@ public sealed record ForwardChain(string? Policy, IReadOnlySet<string> AcceptedB
     {
         string? policy = null;
         var bridges = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in listing.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in listing.Split('\n', StringSplitOptions.TrimEntries
+            | StringSplitOptions.RemoveEmptyEntries))
         {
             if (line.StartsWith("-P FORWARD ", StringComparison.Ordinal)) policy = line["-P FORWARD ".Length..].Trim();
             else if (BridgeOfRule(line) is { } bridge) bridges.Add(bridge);
@@ -19,11 +20,16 @@ public sealed record ForwardChain(string? Policy, IReadOnlySet<string> AcceptedB
         return new ForwardChain(policy, bridges);
     }
 
-    /// <summary>The bridge of a listed rule that is exactly l2vlan's, or null. iptables quotes the comment, which has spaces.</summary>
+    /// <summary>The bridge of a listed rule that is exactly l2vlan's, or null. iptables quotes the comment, which has
+    /// spaces.</summary>
     private static string? BridgeOfRule(string line)
     {
         var parts = line.Split(' ');
-        if (parts is not ["-A", "FORWARD", "-i", var bridge, "-o", var output, "-m", "comment", "--comment", var l2vlan, "bridge", var named, "-j", "ACCEPT"]) return null;
+        if (parts is not ["-A", "FORWARD", "-i", var bridge, "-o", var output, "-m", "comment", "--comment", var l2vlan,
+            "bridge", var named, "-j", "ACCEPT"])
+        {
+            return null;
+        }
         return output == bridge && l2vlan.Trim('"') == "l2vlan" && named.Trim('"') == bridge ? bridge : null;
     }
 }

@@ -1,4 +1,4 @@
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Firewall;
@@ -54,9 +54,20 @@ public sealed class IptablesFirewall : IFirewall
             var present = Run(tool, Rule("-C", bridge));
             if (present is 0 or NotInstalled) continue;
             var status = present == TimedOut ? TimedOut : Insert(tool, bridge);
-            if (status == 0) _logger.LogInformation("{Tool}: accepting traffic bridged on {Bridge}", Name(tool), bridge);
-            else if (tool == _tools[0]) throw Failure(status, $"{Name(tool)} could not add the accept rule for bridge {bridge} ({Describe(status)}); see the log");
-            else _logger.LogWarning("{Tool} could not add the accept rule for bridge {Bridge} ({Status}); IPv6 traffic may be dropped", Name(tool), bridge, Describe(status));
+            if (status == 0)
+            {
+                _logger.LogInformation("{Tool}: accepting traffic bridged on {Bridge}", Name(tool), bridge);
+            }
+            else if (tool == _tools[0])
+            {
+                throw Failure(status, $"{Name(tool)} could not add the accept rule for bridge {bridge} " +
+                    $"({Describe(status)}); see the log");
+            }
+            else
+            {
+                _logger.LogWarning("{Tool} could not add the accept rule for bridge {Bridge} ({Status}); IPv6 " +
+                    "traffic may be dropped", Name(tool), bridge, Describe(status));
+            }
         }
     }
 
@@ -89,14 +100,23 @@ public sealed class IptablesFirewall : IFirewall
                 var present = Run(tool, Rule("-C", bridge));
                 if (present is NoSuchRule or NoSuchTable or NotInstalled) break;
                 if (present != 0)
-                    throw Failure(present, $"{Name(tool)} could not check for the accept rule of bridge {bridge} ({Describe(present)})");
+                {
+                    throw Failure(present, $"{Name(tool)} could not check for the accept rule of bridge {bridge} " +
+                        $"({Describe(present)})");
+                }
                 if (deleted == MostCopies)
-                    throw new InvalidOperationException($"{Name(tool)} still has an accept rule for bridge {bridge} after {MostCopies} deletes");
+                {
+                    throw new InvalidOperationException($"{Name(tool)} still has an accept rule for bridge {bridge} " +
+                        $"after {MostCopies} deletes");
+                }
                 KillPoints.Reach(KillPoints.FirewallDeleteBefore);
                 var status = Run(tool, Rule("-D", bridge));
                 KillPoints.Reach(KillPoints.FirewallDeleteAfter);
                 if (status != 0)
-                    throw Failure(status, $"{Name(tool)} could not remove the accept rule of bridge {bridge} ({Describe(status)})");
+                {
+                    throw Failure(status, $"{Name(tool)} could not remove the accept rule of bridge {bridge} " +
+                        $"({Describe(status)})");
+                }
             }
         }
     }
@@ -127,7 +147,8 @@ public sealed class IptablesFirewall : IFirewall
     }
 
     private static string[] Rule(string action, string bridge) =>
-        ["-w", "5", action, "FORWARD", "-i", bridge, "-o", bridge, "-m", "comment", "--comment", $"l2vlan bridge {bridge}", "-j", "ACCEPT"];
+        ["-w", "5", action, "FORWARD", "-i", bridge, "-o", bridge, "-m", "comment", "--comment",
+            $"l2vlan bridge {bridge}", "-j", "ACCEPT"];
 
     private static string Name(string tool) => Path.GetFileName(tool);
 

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace L2Vlan.Host;
 
-/// <summary>POST /L2Vlan.Forget: the network's ID as l2vlan records it, or a prefix of it that names one network.</summary>
+/// <summary>POST /L2Vlan.Forget: the network's ID as l2vlan records it, or a prefix of it that names one
+/// network.</summary>
 public sealed class ForgetRequest
 {
     public string Network { get; set; } = "";
@@ -34,7 +35,8 @@ public sealed class ReloadResponse
 /// l2vlan's own calls on the service's socket (the CLI talks to the service that owns the state), outside Docker's
 /// protocol: their paths start with /L2Vlan., a namespace Docker never calls. Source-generated for Native AOT.
 /// </summary>
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ForgetRequest))]
 [JsonSerializable(typeof(ForgetResponse))]
 [JsonSerializable(typeof(VersionResponse))]

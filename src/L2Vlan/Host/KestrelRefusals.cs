@@ -96,7 +96,8 @@ internal static class KestrelRefusals
             _written.ResetWrittenCount();
         }
 
-        /// <summary>Adds to the head until its blank line, then passes it on; returns how much of data it took.</summary>
+        /// <summary>Adds to the head until its blank line, then passes it on; returns how much of data it
+        /// took.</summary>
         private int ReadHead(ReadOnlySpan<byte> data)
         {
             var searchFrom = Math.Max(0, _head.Count - 3);
@@ -117,14 +118,16 @@ internal static class KestrelRefusals
         {
             var lines = Encoding.Latin1.GetString(head).Split("\r\n");
             _head.Clear();
-            var lengthLine = Array.FindIndex(lines, 1, l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+            var lengthLine = Array.FindIndex(lines, 1, l =>
+                l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
             var status = framed ? Status(lines[0]) : 0;
             long contentLength = 0;
             var follows = status > 0
                 && !lines.Skip(1).Any(l => l.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase))
                 && (lengthLine < 0
                     ? status < 200 // 100 Continue: a head alone
-                    : long.TryParse(lines[lengthLine].AsSpan("Content-Length:".Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out contentLength));
+                    : long.TryParse(lines[lengthLine].AsSpan("Content-Length:".Length).Trim(), NumberStyles.None,
+                        CultureInfo.InvariantCulture, out contentLength));
             if (!follows)
             {
                 // Not a response this filter can follow: everything from here on goes through as it is.

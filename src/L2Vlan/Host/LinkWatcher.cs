@@ -11,7 +11,8 @@ namespace L2Vlan.Host;
 /// A burst of events is taken as one: the names are collected until nothing more is queued. When the kernel
 /// dropped events, every bridge is checked. Nothing here ever stops the watching but the service's stop.
 /// </summary>
-public sealed class LinkWatcher(LinkEventSocket events, StateRecovery recovery, ILogger<LinkWatcher> logger) : BackgroundService
+public sealed class LinkWatcher(LinkEventSocket events, StateRecovery recovery, ILogger<LinkWatcher> logger)
+    : BackgroundService
 {
     /// <summary>How long one receive waits, and so how long a stop may wait for the watcher.</summary>
     public static readonly TimeSpan ReceiveWait = TimeSpan.FromMilliseconds(500);

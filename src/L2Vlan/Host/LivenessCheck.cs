@@ -25,7 +25,10 @@ public sealed class LivenessCheck(Func<TimeSpan, bool> ipamResponds, RunningCall
     public string? Problem()
     {
         if (running.Oldest() is { } oldest && oldest.Age > LongestCall)
-            return $"{oldest.Path} has been running for {oldest.Age.TotalSeconds:0} s (more than {LongestCall.TotalSeconds:0} s)";
+        {
+            return $"{oldest.Path} has been running for {oldest.Age.TotalSeconds:0} s (more than " +
+                $"{LongestCall.TotalSeconds:0} s)";
+        }
         if (!ipamResponds(IpamBound))
             return $"the IPAM's lock could not be taken within {IpamBound.TotalSeconds:0} s";
         return null;

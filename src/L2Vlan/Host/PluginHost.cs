@@ -1,19 +1,13 @@
-using L2Vlan.Adapter;
 using L2Vlan.Driver;
-using L2Vlan.Firewall;
 using L2Vlan.Ipam;
 using L2Vlan.Metrics;
-using L2Vlan.Netlink;
-using L2Vlan.Policy;
 using L2Vlan.Protocol;
 using L2Vlan.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Host;
@@ -25,7 +19,8 @@ namespace L2Vlan.Host;
 /// </summary>
 public static class PluginHost
 {
-    /// <summary>Threads ready for calls at once without waiting for the pool to grow: Docker seldom sends more in parallel.</summary>
+    /// <summary>Threads ready for calls at once without waiting for the pool to grow: Docker seldom sends more in
+    /// parallel.</summary>
     private const int MinThreads = 32;
 
     public static WebApplication Build(ServiceSettings settings, Action<IServiceCollection>? replaceServices = null)
@@ -34,7 +29,10 @@ public static class PluginHost
         // pool's minimum (one thread per core) the others would wait for the pool to add threads, about one a second.
         ThreadPool.GetMinThreads(out var workers, out var completion);
         ThreadPool.SetMinThreads(Math.Max(workers, MinThreads), completion);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Services.AddSystemd();
         // One filter reads the level in force at each message: a reload of the policy may change it.
         var logLevel = new LogLevelSwitch(settings.LogLevel, settings.LogLevelFromPolicy);
@@ -55,48 +53,8 @@ public static class PluginHost
             });
         });
 
-        var services = builder.Services;
-        services.AddSingleton(settings);
+        var services = builder.Services.AddL2Vlan(settings);
         services.AddSingleton(logLevel);
-        services.AddSingleton(_ => new CurrentPolicy(settings.PolicyPath ?? AdminPolicy.DefaultPath));
-        services.AddSingleton<PolicyLoader>();
-        services.AddSingleton<INftablesRules, NftablesRules>();
-        services.AddSingleton(_ => ServiceLock.Take(settings));
-        services.AddSingleton<ILinkControl>(_ => new RouteNetlinkClient());
-        services.AddSingleton<IArpAnnouncer>(_ => new ArpAnnouncer());
-        services.AddSingleton<IAddressProber, AddressProber>();
-        services.AddSingleton<IFirewall, IptablesFirewall>();
-        services.AddSingleton<ForwardHookWarnings>();
-        services.AddSingleton(p => Collection(settings, "pools", StateJsonContext.Default.AddressPool, p));
-        services.AddSingleton(p => Collection(settings, "networks", StateJsonContext.Default.NetworkRecord, p));
-        services.AddSingleton(p => Collection(settings, "bridges", StateJsonContext.Default.BridgeRecord, p));
-        services.AddSingleton<NetworkRegistry>();
-        services.AddSingleton<IpamService>();
-        services.AddSingleton<BridgeLinks>();
-        services.AddSingleton<BridgeRegistry>();
-        // Its own netlink socket: a delete's grace period does not hold up the calls' link work on the shared one.
-        // A stand-in kernel (tests, the kill-point host) registers itself under this key: the reaper must delete
-        // where the links were made.
-        services.AddKeyedSingleton<ILinkControl>(VethReaper.LinksKey, (_, _) => new RouteNetlinkClient());
-        services.AddSingleton(p => new VethReaper(p.GetRequiredService<NetworkRegistry>(),
-            p.GetRequiredKeyedService<ILinkControl>(VethReaper.LinksKey), p.GetRequiredService<ILogger<VethReaper>>()));
-        services.AddSingleton<EndpointWiring>();
-        services.AddSingleton<DuplicateAddressCheck>();
-        services.AddSingleton<DeadDockerdPolicy>();
-        services.AddSingleton<StateRecovery>();
-        services.AddSingleton(_ => new LinkEventSocket(LinkWatcher.ReceiveWait));
-        services.AddHostedService<LinkWatcher>();
-        services.AddSingleton<NetworkDriver>();
-        services.AddSingleton<CallMetrics>();
-        services.AddSingleton<PluginDispatcher>();
-        services.AddSingleton<IDockerNetworks>(_ => new DockerEngineClient(settings.DockerSocket, AdminCalls.DockerWait));
-        services.AddSingleton<AdminCalls>();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<RunningCalls>();
-        services.AddSingleton(p => new LivenessCheck(p.GetRequiredService<IpamService>().Responds, p.GetRequiredService<RunningCalls>()));
-        // AddSystemd registers the notifier only under systemd; elsewhere the watchdog finds no $WATCHDOG_USEC anyway.
-        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
-        services.AddHostedService<Watchdog>();
         replaceServices?.Invoke(services);
 
         var app = builder.Build();
@@ -137,7 +95,8 @@ public static class PluginHost
         // A socket file left by a crash would make the bind fail; nothing else creates this path.
         if (File.Exists(settings.SocketPath)) File.Delete(settings.SocketPath);
         await app.StartAsync(cancel);
-        File.SetUnixFileMode(settings.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        File.SetUnixFileMode(settings.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite
+            | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         app.Logger.LogInformation("l2vlan {Version} listening on {Socket}, state in {State}, log level {LogLevel}",
             BuildInfo.Version, settings.SocketPath, settings.StateDirectory,
             app.Services.GetRequiredService<LogLevelSwitch>().Level);
@@ -145,10 +104,6 @@ public static class PluginHost
         // service idles: one aggressive collection, once the socket listens, gives them back (the idle RSS).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
-
-    private static JsonFileCollection<T> Collection<T>(ServiceSettings settings, string folder, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, IServiceProvider services)
-        where T : class, IStateRecord =>
-        new(Path.Combine(settings.StateDirectory, folder), type, services.GetRequiredService<ILoggerFactory>().CreateLogger($"L2Vlan.State.{folder}"));
 
     private static async Task Serve(HttpContext context, PluginDispatcher dispatcher, AdminCalls admin, ILogger logger)
     {
@@ -165,11 +120,13 @@ public static class PluginHost
         await context.Response.Body.WriteAsync(reply.Body, context.RequestAborted);
     }
 
-    private static async Task<PluginDispatcher.Reply> Dispatch(HttpContext context, PluginDispatcher dispatcher, AdminCalls admin, ILogger logger)
+    private static async Task<PluginDispatcher.Reply> Dispatch(HttpContext context, PluginDispatcher dispatcher,
+        AdminCalls admin, ILogger logger)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
         {
-            logger.LogWarning("{Method} {Path} refused: only POST is served", context.Request.Method, context.Request.Path.Value);
+            logger.LogWarning("{Method} {Path} refused: only POST is served", context.Request.Method,
+                context.Request.Path.Value);
             return Refusals.For(StatusCodes.Status405MethodNotAllowed);
         }
         // Docker sends no Content-Type, so the body is read as it is rather than bound by type.
@@ -188,7 +145,8 @@ public static class PluginHost
         var path = context.Request.Path.Value ?? "";
         if (AdminCalls.Serves(path))
         {
-            var (status, answer) = await admin.HandleAsync(path, body.GetBuffer().AsMemory(0, (int)body.Length), context.RequestAborted);
+            var (status, answer) = await admin.HandleAsync(path, body.GetBuffer().AsMemory(0, (int)body.Length),
+                context.RequestAborted);
             return new PluginDispatcher.Reply(status, answer);
         }
         return dispatcher.Handle(path, body.GetBuffer().AsSpan(0, (int)body.Length));

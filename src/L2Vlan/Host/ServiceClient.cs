@@ -1,8 +1,10 @@
 using System.Text.Json;
+using L2Vlan.Clients;
 
 namespace L2Vlan.Host;
 
-/// <summary>The CLI's side of the service's socket: the admin calls (<see cref="AdminCalls"/>) and Docker's handshake, as doctor checks it.</summary>
+/// <summary>The CLI's side of the service's socket: the admin calls (<see cref="AdminCalls"/>) and Docker's handshake,
+/// as doctor checks it.</summary>
 public sealed class ServiceClient : IDisposable
 {
     private readonly HttpClient _http;
@@ -12,10 +14,12 @@ public sealed class ServiceClient : IDisposable
         _http = UnixSocketHttp.Create(socketPath, "l2vlan.localhost", timeout);
     }
 
-    /// <summary>The service's answer to a forget; throws <see cref="HttpRequestException"/> when nothing answers on the socket.</summary>
+    /// <summary>The service's answer to a forget; throws <see cref="HttpRequestException"/> when nothing answers on the
+    /// socket.</summary>
     public async Task<ForgetResponse> ForgetAsync(ForgetRequest request, CancellationToken cancel)
     {
-        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, AdminJsonContext.Default.ForgetRequest));
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request,
+            AdminJsonContext.Default.ForgetRequest));
         using var reply = await _http.PostAsync(AdminCalls.ForgetPath, content, cancel);
         var body = await reply.Content.ReadAsByteArrayAsync(cancel);
         try
@@ -67,7 +71,8 @@ public sealed class ServiceClient : IDisposable
         if (!reply.IsSuccessStatusCode) return null;
         try
         {
-            return JsonSerializer.Deserialize(await reply.Content.ReadAsByteArrayAsync(cancel), AdminJsonContext.Default.VersionResponse)?.Version;
+            return JsonSerializer.Deserialize(await reply.Content.ReadAsByteArrayAsync(cancel),
+                AdminJsonContext.Default.VersionResponse)?.Version;
         }
         catch (JsonException)
         {
@@ -91,10 +96,12 @@ public sealed class ServiceClient : IDisposable
         using var reply = await _http.PostAsync("/Plugin.Activate", new ByteArrayContent([]), cancel);
         if (!reply.IsSuccessStatusCode) return false;
         var text = await reply.Content.ReadAsStringAsync(cancel);
-        return text.Contains("NetworkDriver", StringComparison.Ordinal) && text.Contains("IpamDriver", StringComparison.Ordinal);
+        return text.Contains("NetworkDriver", StringComparison.Ordinal)
+            && text.Contains("IpamDriver", StringComparison.Ordinal);
     }
 
-    /// <summary>Why a unix socket did not answer, in a person's words (.NET says "Cannot assign requested address" for a missing socket file).</summary>
+    /// <summary>Why a unix socket did not answer, in a person's words (.NET says "Cannot assign requested address" for
+    /// a missing socket file).</summary>
     public static string Unreachable(Exception e, string socketPath) =>
         !File.Exists(socketPath) ? $"there is no socket {socketPath}"
         : e is TaskCanceledException ? "no answer in time"

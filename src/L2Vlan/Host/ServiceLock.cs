@@ -26,10 +26,12 @@ public sealed class ServiceLock : IDisposable
     /// <exception cref="ServiceLockException">Another service holds the state directory or the socket.</exception>
     public static ServiceLock Take(ServiceSettings settings)
     {
-        var state = Hold(Path.Combine(settings.StateDirectory, StateLockName), $"the state directory {settings.StateDirectory}", "--state-dir");
+        var state = Hold(Path.Combine(settings.StateDirectory, StateLockName),
+            $"the state directory {settings.StateDirectory}", "--state-dir");
         try
         {
-            return new ServiceLock(state, Hold(settings.SocketPath + SocketLockSuffix, $"the socket {settings.SocketPath}", "--socket"));
+            return new ServiceLock(state,
+                Hold(settings.SocketPath + SocketLockSuffix, $"the socket {settings.SocketPath}", "--socket"));
         }
         catch
         {
@@ -64,7 +66,8 @@ public sealed class ServiceLock : IDisposable
         var errno = Marshal.GetLastPInvokeError();
         fd.Dispose();
         throw errno == Interop.Errno.EAGAIN
-            ? new ServiceLockException($"another l2vlan serve holds {what} (lock {path}): stop that one first (systemctl stop l2vlan)" +
+            ? new ServiceLockException($"another l2vlan serve holds {what} (lock {path}): stop that one first " +
+                $"(systemctl stop l2vlan)" +
                 (option is null ? "" : $", or give this one its own {option}"))
             : CannotLock(path, what, errno);
     }

@@ -1,3 +1,4 @@
+using L2Vlan.Clients;
 using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Host;
@@ -5,8 +6,9 @@ namespace L2Vlan.Host;
 /// <summary>Where the service listens and keeps its state; the CLI's serve options.</summary>
 public sealed record ServiceSettings(string SocketPath, string StateDirectory, LogLevel LogLevel)
 {
-    /// <summary>Docker's Engine API, asked read-only by <c>l2vlan forget</c> whether Docker still knows a network.</summary>
-    public string DockerSocket { get; init; } = Adapter.AdapterSettings.DefaultDockerSocket;
+    /// <summary>Docker's Engine API, asked read-only by <c>l2vlan forget</c> whether Docker still knows a
+    /// network.</summary>
+    public string DockerSocket { get; init; } = DockerEngineClient.DefaultSocket;
 
     /// <summary>The administrator's policy file (l2vlan.conf); null: none, the defaults.</summary>
     public string? PolicyPath { get; init; }

@@ -11,16 +11,23 @@ namespace L2Vlan.Host;
 /// misses its pets, and systemd kills and restarts it. Without <c>$WATCHDOG_USEC</c> (not under systemd, or no
 /// watchdog) it does nothing.
 /// </summary>
-public sealed class Watchdog(LivenessCheck check, ISystemdNotifier notifier, ILogger<Watchdog> logger) : BackgroundService
+public sealed class Watchdog(LivenessCheck check, ISystemdNotifier notifier, ILogger<Watchdog> logger)
+    : BackgroundService
 {
     private string? _lastProblem;
 
-    /// <summary>How often to pet: half the interval systemd asks for in the environment; null when it asks for none.</summary>
+    /// <summary>How often to pet: half the interval systemd asks for in the environment; null when it asks for
+    /// none.</summary>
     public static TimeSpan? PetInterval(Func<string, string?> environment, int processId)
     {
-        if (!long.TryParse(environment("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out var usec) || usec <= 0) return null;
+        if (!long.TryParse(environment("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out var usec)
+            || usec <= 0)
+        {
+            return null;
+        }
         // systemd names the process meant when it passes the variable on; another process's watchdog is not ours.
-        if (environment("WATCHDOG_PID") is { } pid && pid != processId.ToString(CultureInfo.InvariantCulture)) return null;
+        if (environment("WATCHDOG_PID") is { } pid && pid != processId.ToString(CultureInfo.InvariantCulture))
+            return null;
         return TimeSpan.FromMicroseconds(usec / 2);
     }
 
@@ -46,8 +53,10 @@ public sealed class Watchdog(LivenessCheck check, ISystemdNotifier notifier, ILo
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (PetInterval(Environment.GetEnvironmentVariable, Environment.ProcessId) is not { } interval) return Task.CompletedTask;
-        logger.LogInformation("Petting systemd's watchdog every {Seconds:0.#} s while calls are served", interval.TotalSeconds);
+        if (PetInterval(Environment.GetEnvironmentVariable, Environment.ProcessId) is not { } interval)
+            return Task.CompletedTask;
+        logger.LogInformation("Petting systemd's watchdog every {Seconds:0.#} s while calls are served",
+            interval.TotalSeconds);
         var stopped = new TaskCompletionSource();
         // A thread of its own, not the thread pool's: calls that wait for a lock hold pool threads, and a pet that
         // waited for the pool to grow would let systemd kill a service that still serves.

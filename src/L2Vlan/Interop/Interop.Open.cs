@@ -13,21 +13,26 @@ internal static partial class Interop
 
         /// <summary>
         /// O_DIRECTORY differs between architectures, as O_NOFOLLOW, O_DIRECT and O_LARGEFILE do: x86-64 keeps i386's
-        /// values (O_DIRECTORY 0x10000), arm64 has asm-generic/fcntl.h's (O_DIRECTORY 0x4000), where 0x10000 is O_DIRECT.
+        /// values (O_DIRECTORY 0x10000), arm64 has asm-generic/fcntl.h's (O_DIRECTORY 0x4000), where 0x10000 is
+        /// O_DIRECT.
         /// The other flags l2vlan passes are the same on both. Another architecture is refused rather than guessed.
         /// </summary>
         internal static int DirectoryFlagOf(Architecture architecture) => architecture switch
         {
             Architecture.X64 => 0x10000,
             Architecture.Arm64 => 0x4000,
-            _ => throw new PlatformNotSupportedException($"l2vlan knows open(2)'s flags on x64 and arm64, not on {architecture}"),
+            _ => throw new PlatformNotSupportedException($"l2vlan knows open(2)'s flags on x64 and arm64, not on " +
+                $"{architecture}"),
         };
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true,
+            StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int Open(string path, int flags);
 
-        /// <summary>open(2) with O_CREAT: the mode a new file gets. open is variadic, and reads the mode only then.</summary>
-        [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        /// <summary>open(2) with O_CREAT: the mode a new file gets. open is variadic, and reads the mode only
+        /// then.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true,
+            StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int Open(string path, int flags, uint mode);
     }
 }

@@ -8,7 +8,8 @@ internal static partial class Interop
     /// <summary>linux/if_packet.h, linux/if_ether.h, linux/if_arp.h</summary>
     internal static class Packet
     {
-        /// <summary>Every protocol: the only kind a bridge port's taps see, the bridge takes the frame before protocol handlers.</summary>
+        /// <summary>Every protocol: the only kind a bridge port's taps see, the bridge takes the frame before protocol
+        /// handlers.</summary>
         internal const ushort ETH_P_ALL = 0x0003;
         internal const ushort ETH_P_ARP = 0x0806;
         internal const ushort ETH_P_IP = 0x0800;

@@ -10,6 +10,7 @@ internal static partial class Interop
         internal const int MSG_DONTWAIT = 0x40;
 
         [LibraryImport(Libraries.Libc, EntryPoint = "recvfrom", SetLastError = true)]
-        internal static unsafe partial nint RecvFrom(SafeFileDescriptor socket, byte* buffer, nuint length, int flags, void* address, uint* addressLength);
+        internal static unsafe partial nint RecvFrom(SafeFileDescriptor socket, byte* buffer, nuint length, int flags,
+            void* address, uint* addressLength);
     }
 }

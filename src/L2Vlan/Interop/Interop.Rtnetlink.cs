@@ -15,7 +15,8 @@ internal static partial class Interop
         internal const ushort RTM_NEWADDR = 20;
         internal const ushort RTM_GETADDR = 22;
 
-        /// <summary>The multicast group of link events (RTM_NEWLINK, RTM_DELLINK), as a bit of sockaddr_nl.nl_groups.</summary>
+        /// <summary>The multicast group of link events (RTM_NEWLINK, RTM_DELLINK), as a bit of
+        /// sockaddr_nl.nl_groups.</summary>
         internal const uint RTMGRP_LINK = 0x1;
 
         internal static string MessageTypeName(ushort type) => type switch

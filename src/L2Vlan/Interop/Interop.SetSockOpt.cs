@@ -18,6 +18,7 @@ internal static partial class Interop
         }
 
         [LibraryImport(Libraries.Libc, EntryPoint = "setsockopt", SetLastError = true)]
-        internal static unsafe partial int SetSockOpt(SafeFileDescriptor socket, int level, int optionName, void* optionValue, uint optionLength);
+        internal static unsafe partial int SetSockOpt(SafeFileDescriptor socket, int level, int optionName,
+            void* optionValue, uint optionLength);
     }
 }

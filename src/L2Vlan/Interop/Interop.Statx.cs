@@ -25,7 +25,8 @@ internal static partial class Interop
             [FieldOffset(40)] internal ulong Size;
         }
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        [LibraryImport(Libraries.Libc, EntryPoint = "statx", SetLastError = true,
+            StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int Statx(int dirfd, string path, int flags, uint mask, out StatX buffer);
     }
 }

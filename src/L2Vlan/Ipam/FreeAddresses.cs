@@ -15,7 +15,8 @@ public static class FreeAddresses
     public static UInt128? First(Cidr subnet, Cidr range, UInt128 from, Func<UInt128, bool> taken)
     {
         var unusable = new HashSet<UInt128>();
-        var pointToPoint = subnet.PrefixLength >= subnet.BitLength - 1; // /31, /32, /127, /128 have no reserved addresses
+        // /31, /32, /127, /128 have no reserved addresses
+        var pointToPoint = subnet.PrefixLength >= subnet.BitLength - 1;
         if (!pointToPoint)
         {
             unusable.Add(subnet.First);

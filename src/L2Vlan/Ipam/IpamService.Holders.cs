@@ -23,7 +23,8 @@ namespace L2Vlan.Ipam;
 /// </summary>
 public sealed partial class IpamService
 {
-    /// <summary>Docker deleted a network of the pool (or gave up creating one): the pool goes with its last holder.</summary>
+    /// <summary>Docker deleted a network of the pool (or gave up creating one): the pool goes with its last
+    /// holder.</summary>
     public void ReleasePool(string poolId)
     {
         try
@@ -44,9 +45,15 @@ public sealed partial class IpamService
         if (DeleteIfUnheld(pool)) return;
         Save(pool);
         if (pool.Holders > 0)
-            logger.LogInformation("Pool {Pool} released by one network; {Holders} requests still hold it", poolId, pool.Holders);
+        {
+            logger.LogInformation("Pool {Pool} released by one network; {Holders} requests still hold it", poolId,
+                pool.Holders);
+        }
         else
-            logger.LogInformation("Pool {Pool} released; kept while an l2vlan network of subnet {Subnet} or an address of the pool is in use", poolId, pool.Subnet);
+        {
+            logger.LogInformation("Pool {Pool} released; kept while an l2vlan network of subnet {Subnet} or an " +
+                "address of the pool is in use", poolId, pool.Subnet);
+        }
     }
 
     /// <summary>The network is gone: a pool of its subnets that no request holds any more goes now.</summary>
@@ -75,12 +82,14 @@ public sealed partial class IpamService
             if (pool.Holders <= 1) continue;
             pool.Holders--;
             Save(pool);
-            logger.LogInformation("Pool {Pool}: the request of the dockerd that exited without releasing it is dropped; {Holders} requests hold it",
+            logger.LogInformation("Pool {Pool}: the request of the dockerd that exited without releasing it is " +
+                "dropped; {Holders} requests hold it",
                 pool.Id, pool.Holders);
         }
     }
 
-    /// <summary>Deletes the pool when nothing uses it: no request, no address handed out, no l2vlan network that needs it.</summary>
+    /// <summary>Deletes the pool when nothing uses it: no request, no address handed out, no l2vlan network that needs
+    /// it.</summary>
     private bool DeleteIfUnheld(AddressPool pool)
     {
         var inUse = pool.Holders > 0
@@ -111,10 +120,12 @@ public sealed partial class IpamService
     private bool NeededByANetwork(AddressPool pool)
     {
         var ofSubnet = _pools.Values.Where(p => p != pool && p.Subnet == pool.Subnet).ToList();
-        static bool Holds(AddressPool p, IPAddress address) => p.Gateways.Contains(address) || p.Find(address) is not null;
+        static bool Holds(AddressPool p, IPAddress address) => p.Gateways.Contains(address)
+            || p.Find(address) is not null;
         var elsewhere = new Dictionary<IPAddress, bool>();
         bool HeldElsewhere(IPAddress address) =>
-            elsewhere.TryGetValue(address, out var held) ? held : elsewhere[address] = ofSubnet.Any(p => Holds(p, address));
+            elsewhere.TryGetValue(address, out var held) ? held
+                : elsewhere[address] = ofSubnet.Any(p => Holds(p, address));
         foreach (var network in networks.All)
         {
             var subnet = network.Subnets.FirstOrDefault(s => s.Subnet == pool.Subnet);

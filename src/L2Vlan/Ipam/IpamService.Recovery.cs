@@ -28,7 +28,8 @@ public sealed partial class IpamService
     public void HoldAddressesOfNetworks()
     {
         // Indexed once: a scan of every pool per address made a start with thousands of networks quadratic.
-        _heldAtStart = _pools.Values.SelectMany(p => p.Allocations.Select(a => a.Address).Concat(p.Gateways).Where(p.Subnet.Contains)).ToHashSet();
+        _heldAtStart = _pools.Values.SelectMany(p => p.Allocations.Select(a => a.Address).Concat(p.Gateways)
+            .Where(p.Subnet.Contains)).ToHashSet();
         _poolSubnets = _pools.Values.Select(p => p.Subnet).ToHashSet();
         try
         {
@@ -58,29 +59,40 @@ public sealed partial class IpamService
         {
             foreach (var subnet in network.Subnets)
                 if (subnet.Gateway is { } gateway) HoldGateway(subnet.Subnet, gateway.Address);
-            foreach (var aux in network.AuxAddresses ?? []) Hold(network, aux, AllocationKind.Auxiliary, "an --aux-address", lost);
+            foreach (var aux in network.AuxAddresses ?? [])
+                Hold(network, aux, AllocationKind.Auxiliary, "an --aux-address", lost);
             foreach (var endpoint in network.Endpoints.Values.ToList())
             {
                 foreach (var address in endpoint.HeldAddresses().ToList())
                 {
                     if (IsHeld(address) || !InSomePool(address)) continue;
                     if (endpoint.Deleted && !lost.Any(p => p.RangeOrSubnet.Contains(address)))
+                    {
                         ForgetDeletedEndpointsHolding(address);
+                    }
                     else
-                        Hold(network, address, AllocationKind.Requested, $"the address of endpoint {endpoint.EndpointId}", lost);
+                    {
+                        Hold(network, address, AllocationKind.Requested,
+                            $"the address of endpoint {endpoint.EndpointId}", lost);
+                    }
                 }
             }
         }
     }
 
-    /// <summary>The pools named by files in quarantine that are not loaded, empty, and only where a network uses their subnet.</summary>
+    /// <summary>The pools named by files in quarantine that are not loaded, empty, and only where a network uses their
+    /// subnet.</summary>
     private List<AddressPool> QuarantinedPools()
     {
         var used = networks.All.SelectMany(n => n.Subnets).Select(s => s.Subnet).ToHashSet();
         var pools = new List<AddressPool>();
         foreach (var key in store.QuarantinedKeys())
         {
-            if (!AddressPool.TryParseId(AddressPool.IdOfFileKey(key), out var subnet, out var range) || !used.Contains(subnet)) continue;
+            if (!AddressPool.TryParseId(AddressPool.IdOfFileKey(key), out var subnet, out var range)
+                || !used.Contains(subnet))
+            {
+                continue;
+            }
             var id = AddressPool.MakeId(subnet, range);
             if (!_pools.ContainsKey(id)) pools.Add(new AddressPool { Id = id, Subnet = subnet, Range = range });
         }
@@ -97,16 +109,19 @@ public sealed partial class IpamService
         foreach (var gateway in pool.Gateways) _heldAtStart?.Add(gateway);
         _poolSubnets?.Add(pool.Subnet);
         Save(pool);
-        logger.LogWarning("Pool {Pool} could not be read (its file is in {Quarantine}); re-created it, holding the addresses l2vlan's networks record as in use",
+        logger.LogWarning("Pool {Pool} could not be read (its file is in {Quarantine}); re-created it, holding the " +
+            "addresses l2vlan's networks record as in use",
             pool.Id, store.QuarantineDirectory);
         return pool;
     }
 
     private bool IsHeld(IPAddress address) =>
         _heldAtStart?.Contains(address)
-        ?? _pools.Values.Any(p => p.Subnet.Contains(address) && (p.Find(address) is not null || p.Gateways.Contains(address)));
+        ?? _pools.Values.Any(p => p.Subnet.Contains(address)
+            && (p.Find(address) is not null || p.Gateways.Contains(address)));
 
-    /// <summary>Some pool's subnet holds the address: the subnets that could are looked up, one per prefix length, not pool by pool.</summary>
+    /// <summary>Some pool's subnet holds the address: the subnets that could are looked up, one per prefix length, not
+    /// pool by pool.</summary>
     private bool InSomePool(IPAddress address)
     {
         if (_poolSubnets is not { } subnets) return _pools.Values.Any(p => p.Subnet.Contains(address));
@@ -131,7 +146,8 @@ public sealed partial class IpamService
         }
     }
 
-    private void Hold(NetworkRecord network, IPAddress address, AllocationKind kind, string what, List<AddressPool> lost)
+    private void Hold(NetworkRecord network, IPAddress address, AllocationKind kind, string what,
+        List<AddressPool> lost)
     {
         if (IsHeld(address)) return;
         bool OfSubnet(AddressPool p) => network.Subnets.Any(s => s.Subnet == p.Subnet && s.Subnet.Contains(address));
@@ -144,7 +160,8 @@ public sealed partial class IpamService
         pool.Allocations.Add(new Allocation(address, kind));
         _heldAtStart?.Add(address);
         Save(pool);
-        logger.LogWarning("{Address}, {What} of network {Network}, was held by no pool; pool {Pool} holds it again, so it is not handed out twice",
+        logger.LogWarning("{Address}, {What} of network {Network}, was held by no pool; pool {Pool} holds it again, " +
+            "so it is not handed out twice",
             address, what, network.NetworkId, pool.Id);
     }
 }

@@ -12,7 +12,8 @@ namespace L2Vlan.Ipam;
 /// </summary>
 public sealed partial class IpamService
 {
-    /// <summary>Docker released an address: its pool gives it back, and a deleted endpoint that held it is done with.</summary>
+    /// <summary>Docker released an address: its pool gives it back, and a deleted endpoint that held it is done
+    /// with.</summary>
     public void ReleaseAddress(string poolId, IPAddress address)
     {
         try
@@ -37,7 +38,8 @@ public sealed partial class IpamService
         ForgetDeletedEndpointsHolding(address);
     }
 
-    /// <summary>Docker deleted the endpoint; it releases the endpoint's addresses right after. The caller holds the network's lock.</summary>
+    /// <summary>Docker deleted the endpoint; it releases the endpoint's addresses right after. The caller holds the
+    /// network's lock.</summary>
     public void EndpointDeleted(NetworkRecord network, EndpointRecord endpoint)
     {
         // Until Docker releases the addresses, the record says whose they were.
@@ -112,7 +114,8 @@ public sealed partial class IpamService
             pool.Allocations.Remove(allocation);
             Freed(pool.Subnet, address);
             Save(pool);
-            logger.LogWarning("Address {Address} reclaimed in pool {Pool}: the dockerd that held it exited without releasing it", address, pool.Id);
+            logger.LogWarning("Address {Address} reclaimed in pool {Pool}: the dockerd that held it exited without " +
+                "releasing it", address, pool.Id);
         }
     }
 
@@ -131,7 +134,8 @@ public sealed partial class IpamService
             foreach (var endpoint in network.Endpoints.Values.Where(e => e.Deleted).ToList())
             {
                 if (endpoint.Address?.Address.Equals(released) == true) (endpoint.Address, changed) = (null, true);
-                if (endpoint.AddressIPv6?.Address.Equals(released) == true) (endpoint.AddressIPv6, changed) = (null, true);
+                if (endpoint.AddressIPv6?.Address.Equals(released) == true)
+                    (endpoint.AddressIPv6, changed) = (null, true);
                 if (!endpoint.HeldAddresses().Any()) network.Endpoints.Remove(endpoint.EndpointId);
             }
             if (changed) networks.Save(network);

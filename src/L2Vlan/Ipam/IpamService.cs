@@ -26,16 +26,19 @@ namespace L2Vlan.Ipam;
 /// that fails ends the process (see <see cref="Fatal"/>).
 /// </para>
 public sealed partial class IpamService(
-    JsonFileCollection<AddressPool> store, NetworkRegistry networks, ILogger<IpamService> logger, GroupCommit? commits = null)
+    JsonFileCollection<AddressPool> store, NetworkRegistry networks, ILogger<IpamService> logger,
+        GroupCommit? commits = null)
 {
     private readonly Dictionary<string, AddressPool> _pools = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly PoolStore _files = new(store, commits ?? new GroupCommit(e => Fatal(logger, e)), logger);
 
-    /// <summary>Per pool, an address below which every one of its range is taken: where the search for a free one starts.</summary>
+    /// <summary>Per pool, an address below which every one of its range is taken: where the search for a free one
+    /// starts.</summary>
     private readonly Dictionary<string, UInt128> _freeFrom = new(StringComparer.Ordinal);
 
-    /// <summary>The journal's ticket of the changes this thread's call made, to wait for once the lock is let go.</summary>
+    /// <summary>The journal's ticket of the changes this thread's call made, to wait for once the lock is let
+    /// go.</summary>
     [ThreadStatic]
     private static long TicketOfThisThread;
 
@@ -48,7 +51,8 @@ public sealed partial class IpamService(
         }
     }
 
-    /// <summary>Whether the IPAM's lock could be taken within <paramref name="bound"/>: the watchdog's sign that calls are served.</summary>
+    /// <summary>Whether the IPAM's lock could be taken within <paramref name="bound"/>: the watchdog's sign that calls
+    /// are served.</summary>
     public bool Responds(TimeSpan bound)
     {
         if (!_gate.TryEnter(bound)) return false;
@@ -65,7 +69,8 @@ public sealed partial class IpamService(
         logger.LogInformation("Loaded {Count} address pools from {Directory}", _pools.Count, store.Directory);
     }
 
-    /// <summary>The pool of <paramref name="subnet"/> (--subnet) and <paramref name="range"/> (--ip-range); returns its ID.</summary>
+    /// <summary>The pool of <paramref name="subnet"/> (--subnet) and <paramref name="range"/> (--ip-range); returns its
+    /// ID.</summary>
     public string RequestPool(Cidr subnet, Cidr? range, bool v6)
     {
         try
@@ -89,7 +94,8 @@ public sealed partial class IpamService(
         var id = AddressPool.MakeId(subnet, range);
         if (_pools.TryGetValue(id, out var pool))
         {
-            // Another network with this subnet and range, or the same one re-created by a new dockerd (see ReleasePool).
+            // Another network with this subnet and range, or the same one re-created by a new dockerd (see
+            // ReleasePool).
             pool.Holders++;
             Save(pool);
             logger.LogInformation("Pool {Pool} requested again; {Holders} requests hold it", id, pool.Holders);
@@ -128,7 +134,10 @@ public sealed partial class IpamService(
         if (wanted is not null)
         {
             if (wanted.AddressFamily != subnet.Family)
-                throw new UserError($"'{wanted}' is not an IPv{(subnet.Family == AddressFamily.InterNetwork ? 4 : 6)} address");
+            {
+                throw new UserError($"'{wanted}' is not an " +
+                    $"IPv{(subnet.Family == AddressFamily.InterNetwork ? 4 : 6)} address");
+            }
             if (!subnet.Contains(wanted))
                 throw new UserError($"address {wanted} is outside the subnet {subnet}");
         }
@@ -146,12 +155,18 @@ public sealed partial class IpamService(
         var gateway = wanted ?? AddressMath.FromNumber(subnet.First + 1, subnet.Family);
         var holder = SharingSubnet(subnet).FirstOrDefault(p => p.Find(gateway) is not null);
         if (holder is not null)
-            throw new UserError($"gateway {gateway} is already the address of a container or --aux-address on this host (pool {holder.Id})");
+        {
+            throw new UserError($"gateway {gateway} is already the address of a container or --aux-address on this " +
+                $"host (pool {holder.Id})");
+        }
         if (pool.Gateways.Contains(gateway)) return gateway;
         // A network sharing the pool may name another router: each network's containers route via its own
         // gateway, so every one is kept, and none is handed out while the pool lives.
         if (pool.Gateway is { } first)
-            logger.LogInformation("Pool {Pool} records a second gateway {Gateway} beside {First}: another network names another router", pool.Id, gateway, first);
+        {
+            logger.LogInformation("Pool {Pool} records a second gateway {Gateway} beside {First}: another network " +
+                "names another router", pool.Id, gateway, first);
+        }
         pool.AddGateway(gateway);
         Save(pool);
         return gateway;
@@ -160,7 +175,10 @@ public sealed partial class IpamService(
     private IPAddress AssignRequested(AddressPool pool, IPAddress wanted)
     {
         if (IsGatewayOf(pool.Subnet, wanted))
-            throw new UserError($"address {wanted} is the gateway of subnet {pool.Subnet}; it lives on the router and cannot be given to a container");
+        {
+            throw new UserError($"address {wanted} is the gateway of subnet {pool.Subnet}; it lives on the router " +
+                $"and cannot be given to a container");
+        }
         foreach (var other in SharingSubnet(pool.Subnet))
         {
             var held = other.Find(wanted);
@@ -188,7 +206,9 @@ public sealed partial class IpamService(
         }
         var from = _freeFrom.TryGetValue(pool.Id, out var known) && known > range.First ? known : range.First;
         var free = FreeAddresses.First(subnet, range, from, Taken)
-            ?? throw new UserError($"no free address left in {(pool.Range is null ? $"subnet {subnet}" : $"--ip-range {range} of subnet {subnet}")}: every address is in use on this host");
+            ?? throw new UserError($"no free address left in " +
+                $"{(pool.Range is null ? $"subnet {subnet}" : $"--ip-range {range} of subnet {subnet}")}: every " +
+                    $"address is in use on this host");
         _freeFrom[pool.Id] = free;
         var address = AddressMath.FromNumber(free, subnet.Family);
         pool.Allocations.Add(new Allocation(address, AllocationKind.Dynamic));
@@ -205,10 +225,12 @@ public sealed partial class IpamService(
     private AddressPool Find(string poolId) =>
         _pools.TryGetValue(poolId, out var pool)
             ? pool
-            : throw new UserError($"l2vlan has no address pool '{poolId}' (it was released, or its state file is quarantined)");
+            : throw new UserError($"l2vlan has no address pool '{poolId}' (it was released, or its state file is " +
+                $"quarantined)");
 
     /// <summary>
-    /// Hands the pool's changes to its journal; the public call waits for them in <see cref="Durable"/>. A write the disk
+    /// Hands the pool's changes to its journal; the public call waits for them in <see cref="Durable"/>. A write the
+    /// disk
     /// refuses puts the pool back as its files hold it (<see cref="Undo"/>), and the call is refused.
     /// </summary>
     private void Save(AddressPool pool)
@@ -246,7 +268,8 @@ public sealed partial class IpamService(
         _files.Commits.WaitDurable(ticket);
     }
 
-    /// <summary>An address of <paramref name="subnet"/> is free again: the searches of the pools that share it start no higher.</summary>
+    /// <summary>An address of <paramref name="subnet"/> is free again: the searches of the pools that share it start no
+    /// higher.</summary>
     private void Freed(Cidr subnet, IPAddress address)
     {
         var number = AddressMath.ToNumber(address);
@@ -256,14 +279,16 @@ public sealed partial class IpamService(
 
     /// <summary>
     /// A state file could not be synced, so changes in memory may never reach the disk: no call may be told they did,
-    /// and a retry cannot tell (Linux may drop the pages whose write-back failed). The process ends, once, saying why on
+    /// and a retry cannot tell (Linux may drop the pages whose write-back failed). The process ends, once, saying why
+    /// on
     /// stderr, which journald keeps (the console logger writes from a queue that FailFast does not wait for); systemd
     /// starts it again (Restart=on-failure) and the next start replays what the journals hold. A disk that fails
     /// again at every start stops it for good after StartLimitBurst= starts (l2vlan.service).
     /// </summary>
     public static void Fatal(ILogger logger, Exception problem)
     {
-        var line = $"l2vlan: the state disk failed to sync a change ({problem.Message}); exiting so that no change that may not be on disk is answered as done. check the disk that holds l2vlan's state folder (dmesg)";
+        var line = $"l2vlan: the state disk failed to sync a change ({problem.Message}); exiting so that no change " +
+            $"that may not be on disk is answered as done. check the disk that holds l2vlan's state folder (dmesg)";
         logger.LogCritical("{Line}", line);
         Console.Error.WriteLine("<2>" + line);
         Console.Error.Flush();

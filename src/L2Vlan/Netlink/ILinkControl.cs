@@ -21,7 +21,8 @@ public interface ILinkControl
     /// <summary>Creates a bridge with no address and IPv6 address generation off, left down.</summary>
     void CreateBridge(string name, int? mtu);
 
-    /// <summary>Creates the 802.1Q sub-interface <paramref name="name"/> of <paramref name="parentIndex"/>, IPv6 address generation off, left down.</summary>
+    /// <summary>Creates the 802.1Q sub-interface <paramref name="name"/> of <paramref name="parentIndex"/>, IPv6
+    /// address generation off, left down.</summary>
     void CreateVlan(string name, int parentIndex, int vlanId, int? mtu);
 
     /// <summary>Creates a veth pair; the host end gets IPv6 address generation off; both ends are left down.</summary>

@@ -19,7 +19,8 @@ public sealed class LinkEventSocket : IDisposable
     /// <summary>Opens the socket; <see cref="Receive"/> waits at most <paramref name="wait"/> for an event.</summary>
     public LinkEventSocket(TimeSpan wait)
     {
-        _socket = new SafeFileDescriptor(Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW | Interop.Libc.SOCK_CLOEXEC, NETLINK_ROUTE));
+        _socket = new SafeFileDescriptor(Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW
+            | Interop.Libc.SOCK_CLOEXEC, NETLINK_ROUTE));
         if (_socket.IsInvalid)
             throw SystemCallException.FromLastError("socket(AF_NETLINK)");
         try
@@ -71,14 +72,21 @@ public sealed class LinkEventSocket : IDisposable
     private unsafe void LimitReceiveWait(TimeSpan wait)
     {
         var limit = new Interop.Libc.timeval { tv_sec = (long)wait.TotalSeconds, tv_usec = wait.Milliseconds * 1000L };
-        if (Interop.Libc.SetSockOpt(_socket, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &limit, (uint)sizeof(Interop.Libc.timeval)) != 0)
+        if (Interop.Libc.SetSockOpt(_socket, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &limit,
+            (uint)sizeof(Interop.Libc.timeval)) != 0)
+        {
             throw SystemCallException.FromLastError("setsockopt(SO_RCVTIMEO)");
+        }
     }
 
     private unsafe void JoinLinkGroup()
     {
         // Port id 0 asks the kernel to pick a free one.
-        var address = new sockaddr_nl { nl_family = Interop.Libc.AF_NETLINK, nl_groups = Interop.Rtnetlink.RTMGRP_LINK };
+        var address = new sockaddr_nl
+        {
+            nl_family = Interop.Libc.AF_NETLINK,
+            nl_groups = Interop.Rtnetlink.RTMGRP_LINK,
+        };
         if (Interop.Libc.Bind(_socket, &address, (uint)sizeof(sockaddr_nl)) != 0)
             throw SystemCallException.FromLastError("bind(AF_NETLINK, RTMGRP_LINK)");
     }

@@ -6,7 +6,8 @@ using static Interop.Netlink;
 
 namespace L2Vlan.Netlink;
 
-/// <summary>Walks the attributes (type-length-value) that follow a message's fixed struct or fill a nested attribute.</summary>
+/// <summary>Walks the attributes (type-length-value) that follow a message's fixed struct or fill a nested
+/// attribute.</summary>
 internal ref struct NetlinkAttributeReader
 {
     private ReadOnlySpan<byte> _remaining;

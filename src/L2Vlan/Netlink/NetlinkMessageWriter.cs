@@ -118,5 +118,6 @@ internal readonly ref struct NestedAttribute
         _start = start;
     }
 
-    public void Dispose() => BinaryPrimitives.WriteUInt16LittleEndian(_buffer[_start..], checked((ushort)(_length - _start)));
+    public void Dispose() =>
+        BinaryPrimitives.WriteUInt16LittleEndian(_buffer[_start..], checked((ushort)(_length - _start)));
 }

@@ -22,7 +22,8 @@ internal sealed class NetlinkReply(string request, uint sequence, uint portId)
 
     public int SkippedMessages { get; private set; }
 
-    /// <summary>Takes one received datagram; throws <see cref="NetlinkException"/> when the kernel reports an error.</summary>
+    /// <summary>Takes one received datagram; throws <see cref="NetlinkException"/> when the kernel reports an
+    /// error.</summary>
     public void Consume(ReadOnlySpan<byte> datagram)
     {
         var reader = new NetlinkMessageReader(datagram);

@@ -23,7 +23,8 @@ internal sealed class NetlinkSocket : IDisposable
 
     public NetlinkSocket()
     {
-        _socket = new SafeFileDescriptor(Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW | Interop.Libc.SOCK_CLOEXEC, NETLINK_ROUTE));
+        _socket = new SafeFileDescriptor(Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW
+            | Interop.Libc.SOCK_CLOEXEC, NETLINK_ROUTE));
         if (_socket.IsInvalid)
             throw SystemCallException.FromLastError("socket(AF_NETLINK)");
         try
@@ -77,8 +78,11 @@ internal sealed class NetlinkSocket : IDisposable
     private unsafe void LimitReceiveWait()
     {
         var limit = new Interop.Libc.timeval { tv_sec = (long)AnswerTimeout.TotalSeconds };
-        if (Interop.Libc.SetSockOpt(_socket, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &limit, (uint)sizeof(Interop.Libc.timeval)) != 0)
+        if (Interop.Libc.SetSockOpt(_socket, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &limit,
+            (uint)sizeof(Interop.Libc.timeval)) != 0)
+        {
             throw SystemCallException.FromLastError("setsockopt(SO_RCVTIMEO)");
+        }
     }
 
     private unsafe uint Bind()
@@ -98,7 +102,8 @@ internal sealed class NetlinkSocket : IDisposable
         var kernel = new sockaddr_nl { nl_family = Interop.Libc.AF_NETLINK };
         fixed (byte* buffer = request)
         {
-            while (Interop.Libc.SendTo(_socket, buffer, (nuint)request.Length, 0, &kernel, (uint)sizeof(sockaddr_nl)) < 0)
+            while (Interop.Libc.SendTo(_socket, buffer, (nuint)request.Length, 0, &kernel,
+                (uint)sizeof(sockaddr_nl)) < 0)
             {
                 if (Marshal.GetLastPInvokeError() != Interop.Errno.EINTR)
                     throw SystemCallException.FromLastError($"sendto(netlink {name})");
@@ -116,7 +121,8 @@ internal sealed class NetlinkSocket : IDisposable
             nint received;
             fixed (byte* buffer = _receiveBuffer)
             {
-                received = Interop.Libc.RecvFrom(_socket, buffer, (nuint)_receiveBuffer.Length, Interop.Libc.MSG_TRUNC, &sender, &senderLength);
+                received = Interop.Libc.RecvFrom(_socket, buffer, (nuint)_receiveBuffer.Length, Interop.Libc.MSG_TRUNC,
+                    &sender, &senderLength);
             }
             if (received < 0)
             {
@@ -124,11 +130,15 @@ internal sealed class NetlinkSocket : IDisposable
                 if (errno == Interop.Errno.EINTR)
                     continue;
                 throw errno == Interop.Errno.EAGAIN
-                    ? new TimeoutException($"netlink {name}: no answer from the kernel within {AnswerTimeout.TotalSeconds} s.")
+                    ? new TimeoutException($"netlink {name}: no answer from the kernel within " +
+                        $"{AnswerTimeout.TotalSeconds} s.")
                     : new SystemCallException($"recvfrom(netlink {name})", errno);
             }
             if (received > _receiveBuffer.Length)
-                throw new InvalidDataException($"netlink {name}: a {received}-byte answer did not fit the {_receiveBuffer.Length}-byte buffer.");
+            {
+                throw new InvalidDataException($"netlink {name}: a {received}-byte answer did not fit the " +
+                    $"{_receiveBuffer.Length}-byte buffer.");
+            }
             if (sender.nl_pid == 0)
                 return _receiveBuffer.AsSpan(0, (int)received);
         }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using static Interop.Netlink;
 using static Interop.Rtnetlink;
 
@@ -29,7 +29,8 @@ public sealed class RouteNetlinkClient : ILinkControl, IDisposable
         request.AddString(IFLA_IFNAME, name);
         try
         {
-            return _netlink.Request(request.Complete()).Where(m => m.Type == RTM_NEWLINK).Select(ParseLink).FirstOrDefault();
+            return _netlink.Request(request.Complete()).Where(m => m.Type == RTM_NEWLINK).Select(ParseLink)
+                .FirstOrDefault();
         }
         catch (NetlinkException e) when (e.Errno == Interop.Errno.ENODEV)
         {

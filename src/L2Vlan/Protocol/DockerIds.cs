@@ -24,9 +24,11 @@ public static class DockerIds
     public static string Pool(string? id)
     {
         var value = Required.Value(id, "PoolID");
-        return value.Length <= Longest && AddressPool.TryParseId(value, out var subnet, out var range) && AddressPool.MakeId(subnet, range) == value
+        return value.Length <= Longest && AddressPool.TryParseId(value, out var subnet, out var range)
+            && AddressPool.MakeId(subnet, range) == value
             ? value
-            : throw new UserError("Docker's request is not usable: PoolID is not a pool ID l2vlan gave (expected the subnet and the range, " +
+            : throw new UserError("Docker's request is not usable: PoolID is not a pool ID l2vlan gave (expected the " +
+                "subnet and the range, " +
                 "example: 192.168.1.0/24@192.168.1.4/32)");
     }
 
@@ -36,7 +38,8 @@ public static class DockerIds
         return value.Length is > 0 and <= Longest && char.IsAsciiLetterOrDigit(value[0])
             && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
             ? value
-            : throw new UserError($"Docker's request is not usable: {field} is not an ID (expected 1 to {Longest} ASCII letters, digits, " +
+            : throw new UserError($"Docker's request is not usable: {field} is not an ID (expected 1 to {Longest} " +
+                $"ASCII letters, digits, " +
                 "'-', '_' or '.', a letter or digit first, as Docker's 64 hex digits)");
     }
 }

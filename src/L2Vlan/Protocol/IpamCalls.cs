@@ -15,11 +15,19 @@ public sealed class IpamCalls(IpamService ipam)
     {
         DockerOptions.RejectIpamOptions(request.Options);
         if (string.IsNullOrWhiteSpace(request.Pool))
-            throw new UserError("the l2vlan IPAM driver needs --subnet: give the subnet of the external VLAN, e.g. --subnet 192.168.1.0/24");
+        {
+            throw new UserError("the l2vlan IPAM driver needs --subnet: give the subnet of the external VLAN, e.g. " +
+                "--subnet 192.168.1.0/24");
+        }
         var subnet = Cidr.ParseNetwork(request.Pool, "--subnet");
         RefusePrefixSizeOnly(subnet);
-        Cidr? range = string.IsNullOrWhiteSpace(request.SubPool) ? null : Cidr.ParseNetwork(request.SubPool, "--ip-range");
-        return new RequestPoolResponse { PoolID = ipam.RequestPool(subnet, range, request.V6), Pool = subnet.ToString() };
+        Cidr? range = string.IsNullOrWhiteSpace(request.SubPool) ? null
+            : Cidr.ParseNetwork(request.SubPool, "--ip-range");
+        return new RequestPoolResponse
+        {
+            PoolID = ipam.RequestPool(subnet, range, request.V6),
+            Pool = subnet.ToString(),
+        };
     }
 
     /// <summary>
@@ -32,8 +40,10 @@ public sealed class IpamCalls(IpamService ipam)
     {
         if (!subnet.Network.Equals(IPAddress.Any) && !subnet.Network.Equals(IPAddress.IPv6Any)) return;
         var example = subnet.Family == AddressFamily.InterNetwork ? "192.168.1.0/24" : "2001:db8:1::/64";
-        throw new UserError($"--subnet {subnet} asks for any free /{subnet.PrefixLength} subnet, and the l2vlan IPAM driver does not choose one: " +
-            $"its addresses are fixed addresses of an external VLAN, so give that VLAN's subnet, e.g. --subnet {example}");
+        throw new UserError($"--subnet {subnet} asks for any free /{subnet.PrefixLength} subnet, and the l2vlan IPAM " +
+            $"driver does not choose one: " +
+            $"its addresses are fixed addresses of an external VLAN, so give that VLAN's subnet, e.g. --subnet " +
+                $"{example}");
     }
 
     public EmptyResponse ReleasePool(ReleasePoolRequest request)
@@ -45,7 +55,8 @@ public sealed class IpamCalls(IpamService ipam)
     public RequestAddressResponse RequestAddress(RequestAddressRequest request)
     {
         var wanted = string.IsNullOrWhiteSpace(request.Address) ? null : WireValues.Address(request.Address, "Address");
-        var address = ipam.RequestAddress(DockerIds.Pool(request.PoolID), wanted, DockerOptions.IsGatewayRequest(request.Options));
+        var address = ipam.RequestAddress(DockerIds.Pool(request.PoolID), wanted,
+            DockerOptions.IsGatewayRequest(request.Options));
         return new RequestAddressResponse { Address = address.ToString() };
     }
 

@@ -4,12 +4,14 @@ using L2Vlan.State;
 
 namespace L2Vlan.Protocol;
 
-/// <summary>Docker's NetworkDriver messages as calls of <see cref="NetworkDriver"/>, and its results as replies.</summary>
+/// <summary>Docker's NetworkDriver messages as calls of <see cref="NetworkDriver"/>, and its results as
+/// replies.</summary>
 public sealed class NetworkDriverCalls(NetworkDriver driver)
 {
     public EmptyResponse CreateNetwork(CreateNetworkRequest request)
     {
-        var data = Required.Items(request.IPv4Data, "IPv4Data").Concat(Required.Items(request.IPv6Data, "IPv6Data")).ToList();
+        var data = Required.Items(request.IPv4Data, "IPv4Data").Concat(Required.Items(request.IPv6Data, "IPv6Data"))
+            .ToList();
         var subnets = data
             .Where(d => !string.IsNullOrEmpty(d.Item.Pool))
             .Select(d => new SubnetRecord(WireValues.Subnet(d.Item.Pool!, $"{d.Field}.Pool"), WireValues.InterfaceAddress(d.Item.Gateway, $"{d.Field}.Gateway")))
@@ -64,7 +66,12 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
             Gateway = joined.Gateway?.ToString(),
             GatewayIPv6 = joined.GatewayIPv6?.ToString(),
             StaticRoutes = joined.Routes.Count == 0 ? null
-                : joined.Routes.Select(r => new StaticRoute { Destination = r.Destination.ToString(), RouteType = 0, NextHop = r.NextHop.ToString() }).ToList(),
+                : joined.Routes.Select(r => new StaticRoute
+                {
+                    Destination = r.Destination.ToString(),
+                    RouteType = 0,
+                    NextHop = r.NextHop.ToString(),
+                }).ToList(),
         };
     }
 
@@ -88,7 +95,8 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
     public EndpointOperInfoResponse EndpointOperInfo(EndpointRequest request)
     {
         var info = new EndpointOperInfoResponse();
-        if (driver.Endpoint(DockerIds.Network(request.NetworkID), DockerIds.Endpoint(request.EndpointID)) is var (bridge, endpoint))
+        if (driver.Endpoint(DockerIds.Network(request.NetworkID),
+            DockerIds.Endpoint(request.EndpointID)) is var (bridge, endpoint))
         {
             info.Value["bridge"] = bridge;
             if (endpoint.HostVeth is not null) info.Value["host_veth"] = endpoint.HostVeth;

@@ -53,9 +53,11 @@ public sealed class PluginDispatcher
             _ => new NetworkCapabilitiesResponse { Scope = "local", ConnectivityScope = "global" });
         Add("/NetworkDriver.CreateNetwork", Json.CreateNetworkRequest, Json.EmptyResponse, network.CreateNetwork);
         Add("/NetworkDriver.DeleteNetwork", Json.NetworkRequest, Json.EmptyResponse, network.DeleteNetwork);
-        Add("/NetworkDriver.CreateEndpoint", Json.CreateEndpointRequest, Json.CreateEndpointResponse, network.CreateEndpoint);
+        Add("/NetworkDriver.CreateEndpoint", Json.CreateEndpointRequest, Json.CreateEndpointResponse,
+            network.CreateEndpoint);
         Add("/NetworkDriver.DeleteEndpoint", Json.EndpointRequest, Json.EmptyResponse, network.DeleteEndpoint);
-        Add("/NetworkDriver.EndpointOperInfo", Json.EndpointRequest, Json.EndpointOperInfoResponse, network.EndpointOperInfo);
+        Add("/NetworkDriver.EndpointOperInfo", Json.EndpointRequest, Json.EndpointOperInfoResponse,
+            network.EndpointOperInfo);
         Add("/NetworkDriver.Join", Json.JoinRequest, Json.JoinResponse, network.Join);
         Add("/NetworkDriver.Leave", Json.EndpointRequest, Json.EmptyResponse, _ => EmptyResponse.Instance);
         Add("/NetworkDriver.ProgramExternalConnectivity", Json.EndpointRequest, Json.EmptyResponse,
@@ -72,10 +74,15 @@ public sealed class PluginDispatcher
         Add("/IpamDriver.GetCapabilities", Json.EmptyResponse, Json.IpamCapabilitiesResponse,
             _ => new IpamCapabilitiesResponse { RequiresMACAddress = false, RequiresRequestReplay = false });
         Add("/IpamDriver.GetDefaultAddressSpaces", Json.EmptyResponse, Json.AddressSpacesResponse,
-            _ => new AddressSpacesResponse { LocalDefaultAddressSpace = IpamCalls.AddressSpace, GlobalDefaultAddressSpace = IpamCalls.AddressSpace });
+            _ => new AddressSpacesResponse
+            {
+                LocalDefaultAddressSpace = IpamCalls.AddressSpace,
+                GlobalDefaultAddressSpace = IpamCalls.AddressSpace,
+            });
         Add("/IpamDriver.RequestPool", Json.RequestPoolRequest, Json.RequestPoolResponse, addresses.RequestPool);
         Add("/IpamDriver.ReleasePool", Json.ReleasePoolRequest, Json.EmptyResponse, addresses.ReleasePool);
-        Add("/IpamDriver.RequestAddress", Json.RequestAddressRequest, Json.RequestAddressResponse, addresses.RequestAddress);
+        Add("/IpamDriver.RequestAddress", Json.RequestAddressRequest, Json.RequestAddressResponse,
+            addresses.RequestAddress);
         // The IPAM owns the address's life: it also forgets the deleted endpoint that held the address.
         Add("/IpamDriver.ReleaseAddress", Json.ReleaseAddressRequest, Json.EmptyResponse, addresses.ReleaseAddress);
     }
@@ -122,14 +129,17 @@ public sealed class PluginDispatcher
             }
             catch (Exception e)
             {
-                // A bug: its message helps nobody at the docker CLI and its stack names l2vlan's insides; the journal has both.
+                // A bug: its message helps nobody at the docker CLI and its stack names l2vlan's insides; the journal
+                // has both.
                 _logger.LogError(e, "{Path} failed", path);
-                return Error(500, $"l2vlan failed on {path} with an internal error; the details are in its journal (journalctl -u l2vlan)");
+                return Error(500, $"l2vlan failed on {path} with an internal error; the details are in its journal " +
+                    $"(journalctl -u l2vlan)");
             }
         }
     }
 
-    private void Add<TRequest, TResponse>(string path, JsonTypeInfo<TRequest> request, JsonTypeInfo<TResponse> response, Func<TRequest, TResponse> handle)
+    private void Add<TRequest, TResponse>(string path, JsonTypeInfo<TRequest> request, JsonTypeInfo<TResponse> response,
+        Func<TRequest, TResponse> handle)
         where TRequest : class, new()
     {
         _routes[path] = body =>
@@ -160,7 +170,8 @@ public sealed class PluginDispatcher
         {
             return $"the request body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})";
         }
-        return e.Path is null or "$" ? "the request body is not a JSON object" : $"{e.Path.TrimStart('$', '.')} has another JSON type than Docker sends";
+        return e.Path is null or "$" ? "the request body is not a JSON object"
+            : $"{e.Path.TrimStart('$', '.')} has another JSON type than Docker sends";
     }
 
     /// <summary>
@@ -168,7 +179,8 @@ public sealed class PluginDispatcher
     /// the operator what to look at. Anything else is a bug.
     /// </summary>
     private static bool IsHostFailure(Exception e) =>
-        e is IOException or InvalidOperationException or InvalidDataException || e.GetType().Assembly == typeof(PluginDispatcher).Assembly;
+        e is IOException or InvalidOperationException or InvalidDataException
+            || e.GetType().Assembly == typeof(PluginDispatcher).Assembly;
 
     private static Reply Error(int status, string message) => Reply.Err(status, message);
 }

@@ -11,13 +11,15 @@ public static class Refusals
 
     public static string Message(int status) => status switch
     {
-        400 => "l2vlan refused the request: it is not valid HTTP/1.1 (Docker's plugin calls are POST /<Interface>.<Method> with a JSON body)",
+        400 => "l2vlan refused the request: it is not valid HTTP/1.1 (Docker's plugin calls are POST " +
+            "/<Interface>.<Method> with a JSON body)",
         405 => "l2vlan refused the request: only POST is served (Docker's plugin calls are POST /<Interface>.<Method>)",
         408 => "l2vlan refused the request: it did not arrive in time",
         411 => "l2vlan refused the request: it has no Content-Length",
         413 => $"l2vlan refused the request: the request body exceeds {RequestLimits.MaxBodyBytes} bytes",
         414 => $"l2vlan refused the request: the request line exceeds {RequestLimits.MaxRequestLineBytes} bytes",
-        431 => $"l2vlan refused the request: its headers exceed {RequestLimits.MaxHeaderBytes} bytes or {RequestLimits.MaxHeaderCount} fields",
+        431 => $"l2vlan refused the request: its headers exceed {RequestLimits.MaxHeaderBytes} bytes or " +
+            $"{RequestLimits.MaxHeaderCount} fields",
         505 => "l2vlan refused the request: only HTTP/1.1 is served",
         >= 500 => "l2vlan failed with an internal error; the details are in its journal (journalctl -u l2vlan)",
         _ => $"l2vlan refused the request (HTTP status {status})",

@@ -15,7 +15,8 @@ public static class RequestLimits
     /// <summary>The longest line Docker sends is <c>POST /IpamDriver.GetDefaultAddressSpaces HTTP/1.1</c>.</summary>
     public const int MaxRequestLineBytes = 2 * 1024;
 
-    /// <summary>Docker's Go client sends about six short headers (Host, User-Agent, Accept, Content-Length, ...).</summary>
+    /// <summary>Docker's Go client sends about six short headers (Host, User-Agent, Accept, Content-Length,
+    /// ...).</summary>
     public const int MaxHeaderBytes = 8 * 1024;
 
     public const int MaxHeaderCount = 32;

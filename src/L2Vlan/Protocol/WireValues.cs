@@ -8,7 +8,8 @@ namespace L2Vlan.Protocol;
 /// <summary>The strings of Docker's messages as typed values; an empty string is a value Docker left out.</summary>
 public static class WireValues
 {
-    /// <summary>"192.168.1.4/24", as Docker gives endpoint addresses and gateways; <paramref name="field"/> names it in an error.</summary>
+    /// <summary>"192.168.1.4/24", as Docker gives endpoint addresses and gateways; <paramref name="field"/> names it in
+    /// an error.</summary>
     public static InterfaceAddress? InterfaceAddress(string? text, string field)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;

@@ -22,7 +22,8 @@ public sealed class AddressPool : IStateRecord
 
     /// <summary>
     /// Other routers' addresses, from networks that share the pool but gave another --gateway; never handed out
-    /// either. Apart from <see cref="Gateway"/> so that a pool of one gateway keeps the file the previous release wrote.
+    /// either. Apart from <see cref="Gateway"/> so that a pool of one gateway keeps the file the previous release
+    /// wrote.
     /// </summary>
     public List<IPAddress>? OtherGateways { get; set; }
 
@@ -41,7 +42,10 @@ public sealed class AddressPool : IStateRecord
         init
         {
             foreach (var allocation in value ?? [])
-                Allocations.Load(allocation?.Address is null ? throw new JsonException("an allocation of Allocations is null or has no Address") : allocation);
+            {
+                Allocations.Load(allocation?.Address is null
+                    ? throw new JsonException("an allocation of Allocations is null or has no Address") : allocation);
+            }
         }
     }
 
@@ -52,7 +56,8 @@ public sealed class AddressPool : IStateRecord
     /// </summary>
     public long? JournalSequence { get; set; }
 
-    /// <summary>The changes made in memory and not yet handed to the journal, as journal records (<see cref="PoolChange"/>).</summary>
+    /// <summary>The changes made in memory and not yet handed to the journal, as journal records (<see
+    /// cref="PoolChange"/>).</summary>
     [JsonIgnore]
     internal List<string> Pending { get; } = [];
 
@@ -111,7 +116,8 @@ public sealed class AddressPool : IStateRecord
         : OtherGateways?.Any(g => g is null) == true ? "OtherGateways holds a null"
         : null;
 
-    /// <summary>Applies a journal record (one <see cref="Pending"/> entry of an earlier run), noting nothing; false for one it does not know.</summary>
+    /// <summary>Applies a journal record (one <see cref="Pending"/> entry of an earlier run), noting nothing; false for
+    /// one it does not know.</summary>
     internal bool TryApply(string change)
     {
         var known = PoolChange.TryApply(this, change);

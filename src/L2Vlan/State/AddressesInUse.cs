@@ -7,7 +7,8 @@ namespace L2Vlan.State;
 /// address belongs to one station; the networks that share the bridge may each have their own IPAM (l2vlan's, or
 /// Docker's default), and no IPAM knows another's addresses, so this is where two endpoints meet.
 /// <para>
-/// An address is taken only by <see cref="TryUse"/>, which checks and takes under one short lock: two CreateEndpoints on
+/// An address is taken only by <see cref="TryUse"/>, which checks and takes under one short lock: two CreateEndpoints
+/// on
 /// two networks of one bridge each hold only their own network's lock, and only one of them gets the address. It is
 /// given back when the records say the endpoint is deleted or gone (<see cref="Refresh"/>, on every save of its
 /// network), when its network goes (<see cref="Forget"/>), or when its record could not be written
@@ -19,11 +20,13 @@ public sealed class AddressesInUse
     /// <summary>The endpoint that uses an address.</summary>
     public sealed record User(string NetworkId, string EndpointId);
 
-    /// <summary>An address two live endpoints of one bridge used in the records read at start (written before this check existed).</summary>
+    /// <summary>An address two live endpoints of one bridge used in the records read at start (written before this
+    /// check existed).</summary>
     public sealed record Shared(string Bridge, IPAddress Address, User Kept, User Other);
 
     private readonly Dictionary<string, Dictionary<IPAddress, User>> _byBridge = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<string, (string Bridge, IPAddress[] Addresses)>> _byNetwork = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, (string Bridge,
+        IPAddress[] Addresses)>> _byNetwork = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     /// <summary>
@@ -44,7 +47,8 @@ public sealed class AddressesInUse
         ReleaseLocked(user);
         if (used is null) _byBridge[bridge] = used = [];
         foreach (var address in wanted) used[address] = user;
-        if (!_byNetwork.TryGetValue(user.NetworkId, out var endpoints)) _byNetwork[user.NetworkId] = endpoints = new(StringComparer.Ordinal);
+        if (!_byNetwork.TryGetValue(user.NetworkId, out var endpoints))
+            _byNetwork[user.NetworkId] = endpoints = new(StringComparer.Ordinal);
         endpoints[user.EndpointId] = (bridge, wanted);
         return null;
     }
@@ -55,7 +59,8 @@ public sealed class AddressesInUse
         lock (_gate) ReleaseLocked(user);
     }
 
-    /// <summary>Gives back what the network's endpoints used that its record no longer names as live (deleted or gone).</summary>
+    /// <summary>Gives back what the network's endpoints used that its record no longer names as live (deleted or
+    /// gone).</summary>
     public void Refresh(NetworkRecord network)
     {
         using var held = _gate.EnterScope();
@@ -75,7 +80,8 @@ public sealed class AddressesInUse
         foreach (var endpointId in endpoints.Keys.ToList()) ReleaseLocked(new User(networkId, endpointId));
     }
 
-    /// <summary>What the records' live endpoints use, from nothing; returns the addresses two of them used (the first one read keeps it).</summary>
+    /// <summary>What the records' live endpoints use, from nothing; returns the addresses two of them used (the first
+    /// one read keeps it).</summary>
     public IReadOnlyList<Shared> Rebuild(IEnumerable<NetworkRecord> networks)
     {
         var shared = new List<Shared>();
@@ -99,7 +105,8 @@ public sealed class AddressesInUse
                     used[address] = user;
                     mine.Add(address);
                 }
-                if (!_byNetwork.TryGetValue(network.NetworkId, out var endpoints)) _byNetwork[network.NetworkId] = endpoints = new(StringComparer.Ordinal);
+                if (!_byNetwork.TryGetValue(network.NetworkId, out var endpoints))
+                    _byNetwork[network.NetworkId] = endpoints = new(StringComparer.Ordinal);
                 endpoints[endpoint.EndpointId] = (network.BridgeName, mine.ToArray());
             }
         }
@@ -108,7 +115,11 @@ public sealed class AddressesInUse
 
     private void ReleaseLocked(User user)
     {
-        if (!_byNetwork.TryGetValue(user.NetworkId, out var endpoints) || !endpoints.Remove(user.EndpointId, out var entry)) return;
+        if (!_byNetwork.TryGetValue(user.NetworkId, out var endpoints)
+            || !endpoints.Remove(user.EndpointId, out var entry))
+        {
+            return;
+        }
         if (endpoints.Count == 0) _byNetwork.Remove(user.NetworkId);
         if (!_byBridge.TryGetValue(entry.Bridge, out var used)) return;
         foreach (var address in entry.Addresses)

@@ -9,6 +9,7 @@ public enum AllocationKind
     Dynamic,
     /// <summary>Asked for by address: a container's --ip, or an --aux-address not yet seen by the driver.</summary>
     Requested,
-    /// <summary>An --aux-address of a network: never given to a container, and asked for again when Docker replays a network.</summary>
+    /// <summary>An --aux-address of a network: never given to a container, and asked for again when Docker replays a
+    /// network.</summary>
     Auxiliary,
 }

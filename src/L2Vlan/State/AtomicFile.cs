@@ -1,4 +1,4 @@
-using L2Vlan.Host;
+using L2Vlan.Faults;
 
 namespace L2Vlan.State;
 

@@ -8,10 +8,12 @@ internal static class DirectorySync
     public static void Flush(string folder)
     {
         var fd = Interop.Libc.Open(folder, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY | Interop.Libc.O_CLOEXEC);
-        if (fd < 0) throw new IOException($"cannot open folder {folder} to sync it: errno {Marshal.GetLastPInvokeError()}");
+        if (fd < 0)
+            throw new IOException($"cannot open folder {folder} to sync it: errno {Marshal.GetLastPInvokeError()}");
         try
         {
-            if (Interop.Libc.FSync(fd) != 0) throw new IOException($"cannot sync folder {folder}: errno {Marshal.GetLastPInvokeError()}");
+            if (Interop.Libc.FSync(fd) != 0)
+                throw new IOException($"cannot sync folder {folder}: errno {Marshal.GetLastPInvokeError()}");
         }
         finally
         {

@@ -1,4 +1,4 @@
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using Microsoft.Win32.SafeHandles;
 
 namespace L2Vlan.State;
@@ -26,7 +26,8 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
     /// <summary>How many batches were synced: each covers every record appended before it started.</summary>
     public long Syncs { get; private set; }
 
-    /// <summary>Writes <paramref name="record"/> at <paramref name="offset"/>; returns the ticket to wait for with <see cref="WaitDurable"/>.</summary>
+    /// <summary>Writes <paramref name="record"/> at <paramref name="offset"/>; returns the ticket to wait for with <see
+    /// cref="WaitDurable"/>.</summary>
     public long Append(SafeFileHandle file, long offset, ReadOnlySpan<byte> record)
     {
         lock (_appending)
@@ -60,7 +61,8 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
             lock (_appending)
             {
                 target = _appended;
-                // Their references, taken by Append, are let go once synced: a journal closed meanwhile closes after this.
+                // Their references, taken by Append, are let go once synced: a journal closed meanwhile closes after
+                // this.
                 files = [.. _dirty];
                 _dirty.Clear();
             }

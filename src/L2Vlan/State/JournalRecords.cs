@@ -5,7 +5,8 @@ using System.Text;
 namespace L2Vlan.State;
 
 /// <summary>
-/// How a pool's journal frames its records: length (4 bytes), CRC-32 (IEEE, as zlib) of what follows the CRC (4), sequence number
+/// How a pool's journal frames its records: length (4 bytes), CRC-32 (IEEE, as zlib) of what follows the CRC (4),
+/// sequence number
 /// (8), then the change as UTF-8 text (<see cref="PoolChange"/>), little-endian. A crash in the middle of an append
 /// leaves a last record that is short or fails its CRC: it was never answered, and is cut off.
 /// </summary>
@@ -27,7 +28,8 @@ internal static class JournalRecords
         return record;
     }
 
-    /// <summary>The whole records at the start of <paramref name="journal"/>, up to the first that is cut short or damaged.</summary>
+    /// <summary>The whole records at the start of <paramref name="journal"/>, up to the first that is cut short or
+    /// damaged.</summary>
     public static List<Record> Decode(ReadOnlySpan<byte> journal)
     {
         var records = new List<Record>();

@@ -10,7 +10,8 @@ namespace L2Vlan.State;
 /// that is not whole (<see cref="IStateRecord.Problem"/>), is moved to <c>quarantine/</c> and reported, and the other
 /// records load as usual.
 /// </summary>
-public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> typeInfo, ILogger logger) where T : class, IStateRecord
+public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> typeInfo, ILogger logger) where T : class,
+    IStateRecord
 {
     private const string Extension = ".json";
 
@@ -18,7 +19,8 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
 
     public string QuarantineDirectory => Path.Combine(Directory, "quarantine");
 
-    /// <summary>The keys of the files the last <see cref="LoadAll"/> moved to quarantine: their records are lost to the service.</summary>
+    /// <summary>The keys of the files the last <see cref="LoadAll"/> moved to quarantine: their records are lost to the
+    /// service.</summary>
     public IReadOnlyList<string> QuarantinedAtLoad { get; private set; } = [];
 
     /// <summary>
@@ -29,7 +31,10 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
     {
         System.IO.Directory.CreateDirectory(Directory);
         if (AtomicFile.DeleteAbandoned(Directory) is var abandoned and > 0)
-            logger.LogInformation("Deleted {Count} temporary files of writes cut short in {Directory}", abandoned, Directory);
+        {
+            logger.LogInformation("Deleted {Count} temporary files of writes cut short in {Directory}", abandoned,
+                Directory);
+        }
         return Read(quarantineBroken: true);
     }
 
@@ -77,7 +82,8 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
         return loaded;
     }
 
-    /// <summary>The record of <paramref name="key"/> as its file holds it; null when there is none or it cannot be read.</summary>
+    /// <summary>The record of <paramref name="key"/> as its file holds it; null when there is none or it cannot be
+    /// read.</summary>
     public T? Read(string key) => ReadOne(PathOf(key)).Value;
 
     private (T? Value, Exception? Problem) ReadOne(string path)
@@ -89,7 +95,8 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
             if (value.Problem() is { } problem) throw new InvalidDataException(problem);
             return (value, null);
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException
+            or UnauthorizedAccessException or InvalidOperationException)
         {
             return (null, e);
         }
@@ -121,9 +128,11 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
     private void Quarantine(string path, string problem)
     {
         System.IO.Directory.CreateDirectory(QuarantineDirectory);
-        var target = Path.Combine(QuarantineDirectory, $"{Path.GetFileName(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}");
+        var target = Path.Combine(QuarantineDirectory,
+            $"{Path.GetFileName(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}");
         File.Move(path, target);
-        logger.LogError("State file {Path} could not be read ({Problem}); moved it to {Target}. Its record is not served until it is repaired and moved back.",
+        logger.LogError("State file {Path} could not be read ({Problem}); moved it to {Target}. Its record is not " +
+            "served until it is repaired and moved back.",
             path, problem, target);
     }
 }

@@ -18,7 +18,8 @@ public sealed class NetworkRecord : IStateRecord
     // read them without checking.
     public List<Cidr> Routes { get; init => field = value ?? []; } = [];
     public List<SubnetRecord> Subnets { get; init => field = value ?? []; } = [];
-    /// <summary>The --aux-addresses, kept so that a pool whose file was lost can hold them again; null when there are none.</summary>
+    /// <summary>The --aux-addresses, kept so that a pool whose file was lost can hold them again; null when there are
+    /// none.</summary>
     public List<IPAddress>? AuxAddresses { get; init; }
     /// <summary>The -o options as the user gave them, to tell a replay from a conflicting re-create.</summary>
     public Dictionary<string, string> Options { get; init => field = value ?? []; } = [];
@@ -30,7 +31,8 @@ public sealed class NetworkRecord : IStateRecord
     [JsonIgnore]
     public List<string> PendingVethDeletes { get; } = [];
 
-    /// <summary><see cref="PendingVethDeletes"/> on disk, left out while empty: a file of the previous release is written back unchanged.</summary>
+    /// <summary><see cref="PendingVethDeletes"/> on disk, left out while empty: a file of the previous release is
+    /// written back unchanged.</summary>
     [JsonPropertyName(nameof(PendingVethDeletes)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<string>? PendingVethDeletesOnDisk
     {
@@ -50,10 +52,12 @@ public sealed class NetworkRecord : IStateRecord
         : Endpoints.Values.Select(e => e.Problem()).FirstOrDefault(p => p is not null);
 }
 
-/// <summary>A subnet of a network and the gateway on the external router (with the subnet's prefix length, as Docker gives it).</summary>
+/// <summary>A subnet of a network and the gateway on the external router (with the subnet's prefix length, as Docker
+/// gives it).</summary>
 public sealed record SubnetRecord(Cidr Subnet, InterfaceAddress? Gateway);
 
-/// <summary>A container's attachment. The veth names are recorded before the links are made, so a crash never leaks one.</summary>
+/// <summary>A container's attachment. The veth names are recorded before the links are made, so a crash never leaks
+/// one.</summary>
 public sealed class EndpointRecord
 {
     public required string EndpointId { get; init; }

@@ -14,10 +14,12 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
     private readonly Lock _map = new();
     private readonly KeyedLocks _locks = new();
 
-    /// <summary>Which live endpoint uses each address on each bridge, kept in step with the records by every load, save and removal here.</summary>
+    /// <summary>Which live endpoint uses each address on each bridge, kept in step with the records by every load, save
+    /// and removal here.</summary>
     public AddressesInUse Addresses { get; } = new();
 
-    /// <summary>Addresses that two live endpoints of one bridge used in the records of the last <see cref="Load"/>.</summary>
+    /// <summary>Addresses that two live endpoints of one bridge used in the records of the last <see
+    /// cref="Load"/>.</summary>
     public IReadOnlyList<AddressesInUse.Shared> SharedAtLoad { get; private set; } = [];
 
     public IReadOnlyCollection<NetworkRecord> All
@@ -50,7 +52,8 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
         }
     }
 
-    /// <summary>Network files that could not be read, kept in quarantine: the networks they describe may still be in use.</summary>
+    /// <summary>Network files that could not be read, kept in quarantine: the networks they describe may still be in
+    /// use.</summary>
     public IReadOnlyList<string> QuarantinedFiles() => store.QuarantinedFiles();
 
     public NetworkRecord? Find(string id)

@@ -1,4 +1,4 @@
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
@@ -40,7 +40,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
     /// few records, so that its short cycles reach the compaction's points too.
     /// </summary>
     private static bool DueForCompaction(Journal journal) =>
-        KillPoints.IsArmed ? journal.Length > 64 : journal.Length > Math.Max(LeastCompactionBound, journal.SnapshotLength);
+        KillPoints.IsArmed ? journal.Length > 64
+            : journal.Length > Math.Max(LeastCompactionBound, journal.SnapshotLength);
 
     private sealed class Journal(string path, long length, long snapshotLength)
     {
@@ -71,7 +72,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
             var (key, pool) = loaded[i];
             var path = JournalPath(key);
             var (bytes, snapshotLength, missing) = journals[i];
-            // Made here, one at a time, not while the journals are read in parallel: a create is a change to the folder.
+            // Made here, one at a time, not while the journals are read in parallel: a create is a change to the
+            // folder.
             if (missing) StateDisk.Current.Open(path, FileMode.OpenOrCreate).Dispose();
             var length = bytes.LongLength;
             var (good, unknown) = JournalRecords.Replay(pool, JournalRecords.Decode(bytes));
@@ -83,12 +85,14 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
                 // pool goes to quarantine, snapshot and journal unchanged (the journal follows below), as a file that
                 // cannot be read does: start-up re-creates it holding what the networks' records use
                 // (IpamService.HoldAddressesOfNetworks), and moving both files back after an upgrade restores it.
-                snapshots.QuarantineAtLoad(key, $"record {sequence} of its journal {Path.GetFileName(path)} is not a pool change this release knows");
+                snapshots.QuarantineAtLoad(key, $"record {sequence} of its journal {Path.GetFileName(path)} is not a " +
+                    $"pool change this release knows");
                 continue;
             }
             if (good < length)
             {
-                logger.LogWarning("Journal {Path}: the last {Bytes} bytes are a change cut short by a crash (never answered); cut off", path, length - good);
+                logger.LogWarning("Journal {Path}: the last {Bytes} bytes are a change cut short by a crash (never " +
+                    "answered); cut off", path, length - good);
                 using var handle = StateDisk.Current.Open(path, FileMode.Open);
                 StateDisk.Current.SetLength(handle, good);
                 GroupCommit.DataSync(handle);
@@ -103,7 +107,9 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
             if (_journals.ContainsKey(key)) continue;
             if (snapshots.QuarantinedAtLoad.Contains(key))
             {
-                File.Move(path, Path.Combine(snapshots.QuarantineDirectory, $"{Path.GetFileName(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}"));
+                File.Move(path,
+                    Path.Combine(snapshots.QuarantineDirectory,
+                        $"{Path.GetFileName(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}"));
                 logger.LogError("Journal {Path} of a quarantined pool moved to quarantine beside it", path);
             }
             else
@@ -116,7 +122,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         return pools;
     }
 
-    /// <summary>The journal of the pool's snapshot <paramref name="key"/> (empty and <c>Missing</c> when there is none), and the snapshot's length.</summary>
+    /// <summary>The journal of the pool's snapshot <paramref name="key"/> (empty and <c>Missing</c> when there is
+    /// none), and the snapshot's length.</summary>
     private (byte[] Bytes, long SnapshotLength, bool Missing) ReadJournal(string key)
     {
         var snapshotLength = new FileInfo(snapshots.PathOf(key)).Length;
@@ -179,7 +186,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         }
     }
 
-    /// <summary>The pool as its files hold it, or null for a pool that has none: what memory goes back to after a refused write.</summary>
+    /// <summary>The pool as its files hold it, or null for a pool that has none: what memory goes back to after a
+    /// refused write.</summary>
     public AddressPool? Reload(string poolId)
     {
         var key = AddressPool.FileKey(poolId);
@@ -191,7 +199,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         return pool;
     }
 
-    /// <summary>Removes the pool's files: the snapshot first, so a crash in between leaves a journal that the next load deletes.</summary>
+    /// <summary>Removes the pool's files: the snapshot first, so a crash in between leaves a journal that the next load
+    /// deletes.</summary>
     public void Delete(string poolId)
     {
         var key = AddressPool.FileKey(poolId);
@@ -208,7 +217,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         catch (Exception e) when (StateDisk.IsRefusal(e))
         {
             // The snapshot is gone, so the pool is: the next load deletes a journal left without one.
-            logger.LogWarning("Journal of pool {Pool} not deleted ({Problem}); the next start deletes it", poolId, e.Message);
+            logger.LogWarning("Journal of pool {Pool} not deleted ({Problem}); the next start deletes it", poolId,
+                e.Message);
         }
     }
 
@@ -232,7 +242,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         return pools;
     }
 
-    /// <summary>Every readable pool with its journal replayed, touching nothing: for readers beside the service (status, tests).</summary>
+    /// <summary>Every readable pool with its journal replayed, touching nothing: for readers beside the service
+    /// (status, tests).</summary>
     public static IReadOnlyList<AddressPool> Peek(string directory, ILogger logger)
     {
         if (!Directory.Exists(directory)) return [];
@@ -306,7 +317,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         return journal.Handle;
     }
 
-    /// <summary>Closes the journal's descriptor; records still waiting for their sync keep it open in <see cref="GroupCommit"/> until then.</summary>
+    /// <summary>Closes the journal's descriptor; records still waiting for their sync keep it open in <see
+    /// cref="GroupCommit"/> until then.</summary>
     private void Close(Journal journal)
     {
         if (journal.Handle is not { } handle) return;
@@ -327,7 +339,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         }
         catch (StateDiskFullException e)
         {
-            logger.LogWarning("Pool {Pool}: its journal is not compacted ({Problem}); tried again at its next change", pool.Id, e.Message);
+            logger.LogWarning("Pool {Pool}: its journal is not compacted ({Problem}); tried again at its next change",
+                pool.Id, e.Message);
             return;
         }
         KillPoints.Reach(KillPoints.JournalCompactAfterSnapshot);

@@ -1,8 +1,8 @@
-using L2Vlan.Metrics;
 
 namespace L2Vlan.State;
 
-/// <summary>The <see cref="IStateDisk"/> every state write goes through: the real one, unless a test puts another in.</summary>
+/// <summary>The <see cref="IStateDisk"/> every state write goes through: the real one, unless a test puts another
+/// in.</summary>
 public static class StateDisk
 {
     /// <remarks>Timed: the protocol calls' counters show how long each call spent writing state.</remarks>
@@ -14,9 +14,11 @@ public static class StateDisk
     public static Action<StateDiskFailedException>? OnSyncFailure { get; set; }
 
     /// <summary>A write was refused: nothing of it is to be kept, and the caller refuses the call.</summary>
-    public static bool IsRefusal(Exception e) => e is IOException or UnauthorizedAccessException && e is not StateDiskFailedException;
+    public static bool IsRefusal(Exception e) => e is IOException or UnauthorizedAccessException
+        && e is not StateDiskFailedException;
 
-    /// <summary>Reports an fsync that failed to <see cref="OnSyncFailure"/>; returns the exception for the caller to throw.</summary>
+    /// <summary>Reports an fsync that failed to <see cref="OnSyncFailure"/>; returns the exception for the caller to
+    /// throw.</summary>
     public static StateDiskFailedException SyncFailed(string what, Exception cause)
     {
         var failed = cause as StateDiskFailedException ?? new StateDiskFailedException(what, cause);

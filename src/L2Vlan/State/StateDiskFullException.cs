@@ -6,4 +6,5 @@ namespace L2Vlan.State;
 /// system's own words go to the journal.
 /// </summary>
 public sealed class StateDiskFullException(Exception cause)
-    : IOException("no space left on the state disk, or it is read-only: l2vlan recorded nothing of this change; free space on the disk holding l2vlan's state and try again", cause);
+    : IOException("no space left on the state disk, or it is read-only: l2vlan recorded nothing of this change; free " +
+        "space on the disk holding l2vlan's state and try again", cause);

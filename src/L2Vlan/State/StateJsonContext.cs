@@ -7,7 +7,8 @@ namespace L2Vlan.State;
 /// the strings the files have always had, and back. Source-generated, so nothing needs reflection under Native AOT.
 /// </summary>
 [JsonSourceGenerationOptions(
-    Converters = [typeof(IPAddressConverter), typeof(CidrConverter), typeof(InterfaceAddressConverter), typeof(PhysicalAddressConverter)],
+    Converters = [typeof(IPAddressConverter), typeof(CidrConverter), typeof(InterfaceAddressConverter),
+        typeof(PhysicalAddressConverter)],
     PropertyNameCaseInsensitive = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true,

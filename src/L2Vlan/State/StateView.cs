@@ -13,9 +13,10 @@ public sealed record StateView(
 {
     public static StateView Read(string stateDirectory, ILogger logger)
     {
-        var networks = new JsonFileCollection<NetworkRecord>(Path.Combine(stateDirectory, "networks"), StateJsonContext.Default.NetworkRecord, logger);
-        var bridges = new JsonFileCollection<BridgeRecord>(Path.Combine(stateDirectory, "bridges"), StateJsonContext.Default.BridgeRecord, logger);
-        var pools = new JsonFileCollection<AddressPool>(Path.Combine(stateDirectory, "pools"), StateJsonContext.Default.AddressPool, logger);
+        var folder = new StateFolder(stateDirectory);
+        var networks = folder.NetworkFiles(logger);
+        var bridges = folder.BridgeFiles(logger);
+        var pools = folder.PoolFiles(logger);
         var quarantined = new[] { networks.QuarantineDirectory, bridges.QuarantineDirectory, pools.QuarantineDirectory }
             .Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Order().ToList();
         return new StateView(
@@ -26,13 +27,17 @@ public sealed record StateView(
     private static List<T> ReadOnly<T>(JsonFileCollection<T> collection) where T : class, IStateRecord =>
         Directory.Exists(collection.Directory) ? collection.Peek().Select(x => x.Value).ToList() : [];
 
-    /// <summary>The state as text; with <paramref name="dockerNames"/> (Docker answered), each network's name beside its ID.</summary>
+    /// <summary>The state as text; with <paramref name="dockerNames"/> (Docker answered), each network's name beside
+    /// its ID.</summary>
     public string Describe(IReadOnlyDictionary<string, string>? dockerNames = null)
     {
         var text = new StringBuilder();
         text.AppendLine($"bridges: {Bridges.Count}");
         foreach (var b in Bridges)
-            text.AppendLine($"  {b.Name}: {b.VlanLink} (VLAN {b.VlanId} of {b.ExtIf}){(b.Mtu is { } m ? $", mtu {m}" : "")}; made by l2vlan: {Made(b)}");
+        {
+            text.AppendLine($"  {b.Name}: {b.VlanLink} (VLAN {b.VlanId} of " +
+                $"{b.ExtIf}){(b.Mtu is { } m ? $", mtu {m}" : "")}; made by l2vlan: {Made(b)}");
+        }
         text.AppendLine($"networks: {Networks.Count}");
         foreach (var n in Networks)
         {
@@ -43,7 +48,8 @@ public sealed record StateView(
         text.AppendLine($"address pools: {Pools.Count}");
         foreach (var p in Pools)
         {
-            text.AppendLine($"  {p.Id}: gateway {(p.Gateway is null ? "-" : string.Join(", ", p.Gateways))}, held by {p.Holders} {(p.Holders == 1 ? "request" : "requests")}");
+            text.AppendLine($"  {p.Id}: gateway {(p.Gateway is null ? "-" : string.Join(", ", p.Gateways))}, held by " +
+                $"{p.Holders} {(p.Holders == 1 ? "request" : "requests")}");
             text.AppendLine($"    in use: {p.Allocations.Count}{Ranges(p.Allocations)}");
             var aux = p.Allocations.Where(a => a.Kind == AllocationKind.Auxiliary).ToList();
             if (aux.Count > 0) text.AppendLine($"    of which aux addresses: {aux.Count}{Ranges(aux)}");
@@ -65,7 +71,8 @@ public sealed record StateView(
         var ranges = AddressRanges.Collapse(allocations.Select(a => a.Address));
         if (ranges.Count == 0) return "";
         var shown = string.Join(", ", ranges.Take(MaxRanges));
-        return ranges.Count <= MaxRanges ? $": {shown}" : $": {shown} and {ranges.Count - MaxRanges} more ranges (--json lists them all)";
+        return ranges.Count <= MaxRanges ? $": {shown}" : $": {shown} and {ranges.Count - MaxRanges} more ranges " +
+            $"(--json lists them all)";
     }
 
     private const int MaxRanges = 20;

@@ -21,7 +21,8 @@ public sealed class SystemStateDisk : IStateDisk
 
     public SafeFileHandle Open(string path, FileMode mode) => File.OpenHandle(path, mode, FileAccess.ReadWrite);
 
-    public void Write(SafeFileHandle file, ReadOnlySpan<byte> bytes, long offset) => RandomAccess.Write(file, bytes, offset);
+    public void Write(SafeFileHandle file, ReadOnlySpan<byte> bytes, long offset) =>
+        RandomAccess.Write(file, bytes, offset);
 
     public void SetLength(SafeFileHandle file, long length) => RandomAccess.SetLength(file, length);
 

@@ -26,7 +26,8 @@ public abstract class TextConverter<T> : JsonConverter<T>
             : throw new JsonException($"'{text ?? reader.TokenType.ToString()}' is not {What}");
     }
 
-    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(Format(value));
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(Format(value));
 }
 
 public sealed class IPAddressConverter : TextConverter<IPAddress>
@@ -51,7 +52,8 @@ public sealed class InterfaceAddressConverter : TextConverter<InterfaceAddress>
 {
     protected override string What => "an address in CIDR form";
 
-    protected override bool TryParse(string text, out InterfaceAddress value) => InterfaceAddress.TryParse(text, out value);
+    protected override bool TryParse(string text, out InterfaceAddress value) =>
+        InterfaceAddress.TryParse(text, out value);
 
     protected override string Format(InterfaceAddress value) => value.ToString();
 }

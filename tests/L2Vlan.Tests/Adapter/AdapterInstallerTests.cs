@@ -1,4 +1,5 @@
 using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Adapter;
@@ -12,7 +13,8 @@ public class AdapterInstallerTests
         public byte[]? CreatedTar;
         public readonly List<string> Calls = [];
 
-        public Task<InstalledPlugin?> InspectAsync(string reference, CancellationToken cancel) => Task.FromResult(Plugin);
+        public Task<InstalledPlugin?> InspectAsync(string reference, CancellationToken cancel) =>
+            Task.FromResult(Plugin);
 
         public Task CreateAsync(string reference, Stream tar, CancellationToken cancel)
         {
@@ -59,7 +61,8 @@ public class AdapterInstallerTests
         Directory.CreateDirectory(_folder);
         var binary = Path.Combine(_folder, "l2vlan");
         File.WriteAllText(binary, "pretend executable");
-        _bundle = PluginBundle.Build(new AdapterSettings(binary, "/run/l2vlan/l2vlan.sock"), [new RootfsFile("/l2vlan", binary)]);
+        _bundle = PluginBundle.Build(new AdapterSettings(binary, "/run/l2vlan/l2vlan.sock"),
+            [new RootfsFile("/l2vlan", binary)]);
         _docker = new FakeDocker { ConfigDescription = _bundle.Config.Description };
         _installer = new AdapterInstaller(_docker, NullLogger.Instance);
     }
@@ -94,7 +97,8 @@ public class AdapterInstallerTests
         Assert.That(_docker.Calls, Is.EqualTo(new[] { "enable l2vlan-swarm:latest" }));
     }
 
-    [TestCase("l2vlan swarm adapter (l2vlan 0.0.9, content sha256:0000000000000000000000000000000000000000000000000000000000000000)")]
+    [TestCase("l2vlan swarm adapter (l2vlan 0.0.9, content " +
+        "sha256:0000000000000000000000000000000000000000000000000000000000000000)")]
     [TestCase("made by hand")]
     [TestCase(null)]
     public async Task Replaces_an_adapter_with_other_content(string? description)
@@ -102,7 +106,12 @@ public class AdapterInstallerTests
         _docker.Plugin = new InstalledPlugin("id1", "l2vlan-swarm:latest", true, description);
         Assert.That(await _installer.StatusAsync(_bundle, default), Is.EqualTo(AdapterState.Outdated));
         Assert.That(await _installer.InstallAsync(_bundle, default), Is.EqualTo(InstallOutcome.Replaced));
-        Assert.That(_docker.Calls, Is.EqualTo(new[] { "remove l2vlan-swarm:latest force", "create l2vlan-swarm:latest", "enable l2vlan-swarm:latest" }));
+        Assert.That(_docker.Calls, Is.EqualTo(new[]
+        {
+            "remove l2vlan-swarm:latest force",
+            "create l2vlan-swarm:latest",
+            "enable l2vlan-swarm:latest",
+        }));
     }
 
     [Test]

@@ -42,12 +42,16 @@ public class PluginBundleTests
         Assert.That(mount.GetProperty("type").GetString(), Is.EqualTo("bind"));
         Assert.That(mount.GetProperty("source").GetString(), Is.EqualTo("/run/l2vlan"));
         Assert.That(mount.GetProperty("destination").GetString(), Is.EqualTo("/run/l2vlan"));
-        Assert.That(mount.GetProperty("options").EnumerateArray().Select(o => o.GetString()), Is.EqualTo(new[] { "rbind" }));
+        Assert.That(mount.GetProperty("options").EnumerateArray().Select(o => o.GetString()), Is.EqualTo(new[]
+        {
+            "rbind",
+        }));
         Assert.That(config.GetProperty("entrypoint").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[]
         {
             "/l2vlan", "relay", "--listen", "/run/docker/plugins/l2vlan-swarm.sock", "--to", "/run/l2vlan/l2vlan.sock",
         }));
-        Assert.That(config.GetProperty("env").EnumerateArray().Single().GetProperty("value").GetString(), Is.EqualTo("/lib"));
+        Assert.That(config.GetProperty("env").EnumerateArray().Single().GetProperty("value").GetString(),
+            Is.EqualTo("/lib"));
     }
 
     [Test]
@@ -113,7 +117,8 @@ public class PluginBundleTests
 
         Assert.That(Path.GetFileName(dependencies.Interpreter), Does.StartWith("ld-linux"));
         Assert.That(dependencies.Libraries.Keys, Does.Contain("libc.so.6"));
-        Assert.That(dependencies.Libraries.Keys, Has.None.StartsWith("ld-linux"), "the loader is already in the rootfs");
+        Assert.That(dependencies.Libraries.Keys, Has.None.StartsWith("ld-linux"),
+            "the loader is already in the rootfs");
         Assert.That(dependencies.Libraries.Values, Has.All.Matches<string>(File.Exists));
     }
 

@@ -95,7 +95,8 @@ public class SocketRelayTests
         using var relay = SocketRelay.Listen(_listen, _upstream, NullLogger.Instance);
         var running = relay.RunAsync(_stop.Token);
 
-        var request = Encoding.ASCII.GetBytes("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nContent-Length: 0\r\n\r\n");
+        var request = Encoding.ASCII.GetBytes("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nContent-Length: " +
+            "0\r\n\r\n");
         var reply = await Exchange(request);
 
         Assert.That(Encoding.ASCII.GetString(reply), Is.EqualTo("echo:" + Encoding.ASCII.GetString(request)));
@@ -119,7 +120,10 @@ public class SocketRelayTests
         var replies = await Task.WhenAll(payloads.Select(Exchange));
 
         for (var i = 0; i < payloads.Count; i++)
-            Assert.That(replies[i], Is.EqualTo(Encoding.ASCII.GetBytes("echo:").Concat(payloads[i]).ToArray()), $"connection {i}");
+        {
+            Assert.That(replies[i], Is.EqualTo(Encoding.ASCII.GetBytes("echo:").Concat(payloads[i]).ToArray()),
+                $"connection {i}");
+        }
     }
 
     [Test]
@@ -142,7 +146,8 @@ public class SocketRelayTests
 
         Assert.That(reply, Is.Empty, "no service: the relay closes the connection at once, Docker retries");
         using var upstream = StartUpstream();
-        Assert.That(Encoding.ASCII.GetString(await Exchange("back"u8.ToArray())), Is.EqualTo("echo:back"), "the service is used again as soon as it listens");
+        Assert.That(Encoding.ASCII.GetString(await Exchange("back"u8.ToArray())), Is.EqualTo("echo:back"),
+            "the service is used again as soon as it listens");
     }
 
     [Test]
@@ -158,7 +163,8 @@ public class SocketRelayTests
         stop.Cancel(); // SIGTERM from Docker while the service is still working on the call
 
         var first = await Task.WhenAny(running, exchange).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.That(first, Is.SameAs(exchange), "the relay returned (and its process would exit) before the answer was through");
+        Assert.That(first, Is.SameAs(exchange), "the relay returned (and its process would exit) before the answer " +
+            "was through");
         Assert.That(Encoding.ASCII.GetString(await exchange), Is.EqualTo("echo:NetworkDriver.DeleteNetwork"));
         await running.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.ThrowsAsync<SocketException>(() => Exchange("late"u8.ToArray()), "a stopped relay accepts nothing");

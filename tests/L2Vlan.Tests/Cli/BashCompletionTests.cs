@@ -12,7 +12,8 @@ namespace L2Vlan.Tests.Cli;
 public class BashCompletionTests
 {
     private static string Script([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "packaging", "bash-completion", "l2vlan"));
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "packaging", "bash-completion",
+            "l2vlan"));
 
     private string _folder = null!;
 
@@ -24,12 +25,14 @@ public class BashCompletionTests
 
     /// <summary>What bash offers for <paramref name="words"/>, the last being the word under the cursor.</summary>
     private string[] Complete(params string[] words) => Bash(
-        $"COMP_WORDS=(l2vlan {string.Join(' ', words.Select(Quote))}); COMP_CWORD={words.Length}; _l2vlan; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+        $"COMP_WORDS=(l2vlan {string.Join(' ', words.Select(Quote))}); COMP_CWORD={words.Length}; _l2vlan; printf " +
+            $"'%s\\n' \"${{COMPREPLY[@]}}\"")
         .Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToArray();
 
     private string Bash(string script)
     {
-        var start = new ProcessStartInfo("bash", ["--norc", "--noprofile", "-c", $"source {Quote(Script())}; _l2vlan_state={Quote(_folder)}; {script}"])
+        var start = new ProcessStartInfo("bash", ["--norc", "--noprofile", "-c", $"source {Quote(Script())}; " +
+            $"_l2vlan_state={Quote(_folder)}; {script}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -61,16 +64,28 @@ public class BashCompletionTests
         }
     }
 
-    private static IEnumerable<string> Visible(IEnumerable<Option> options) => options.Where(o => !o.Hidden).Select(o => o.Name);
+    private static IEnumerable<string> Visible(IEnumerable<Option> options) => options.Where(o => !o.Hidden)
+        .Select(o => o.Name);
 
     [Test]
     public void Each_command_completes_its_subcommands_and_options()
     {
         var commands = Commands().ToList();
-        Assert.That(commands.Select(c => string.Join(' ', c.Path)), Is.SupersetOf(new[] { "", "serve", "status", "doctor", "forget", "adapter", "adapter install", "relay" }));
+        Assert.That(commands.Select(c => string.Join(' ', c.Path)), Is.SupersetOf(new[]
+        {
+            "",
+            "serve",
+            "status",
+            "doctor",
+            "forget",
+            "adapter",
+            "adapter install",
+            "relay",
+        }));
         foreach (var (path, command, options) in commands)
         {
-            var expected = command.Subcommands.Select(s => s.Name).Concat(Visible(options)).Order(StringComparer.Ordinal);
+            var expected = command.Subcommands.Select(s => s.Name).Concat(Visible(options))
+                .Order(StringComparer.Ordinal);
             Assert.That(Complete([.. path, ""]), Is.EqualTo(expected), $"l2vlan {string.Join(' ', path)} <TAB>");
         }
     }
@@ -80,9 +95,13 @@ public class BashCompletionTests
     {
         foreach (var (path, command, options) in Commands())
         {
-            var expected = command.Subcommands.Select(s => s.Name).Concat(Visible(options)).Order(StringComparer.Ordinal).ToArray();
+            var expected = command.Subcommands.Select(s => s.Name).Concat(Visible(options))
+                .Order(StringComparer.Ordinal).ToArray();
             foreach (var option in options.Where(o => o.Arity.MaximumNumberOfValues > 0))
-                Assert.That(Complete([.. path, option.Name, "5", ""]), Is.EqualTo(expected), $"l2vlan {string.Join(' ', path)} {option.Name} 5 <TAB>");
+            {
+                Assert.That(Complete([.. path, option.Name, "5", ""]), Is.EqualTo(expected),
+                    $"l2vlan {string.Join(' ', path)} {option.Name} 5 <TAB>");
+            }
         }
     }
 
@@ -119,7 +138,8 @@ public class BashCompletionTests
             var offered = Complete([.. path, option.Name, _folder + "/s"]);
             Assert.That(offered, Is.EqualTo(option.HelpName == "DIR"
                 ? new[] { _folder + "/state" }
-                : new[] { _folder + "/sock", _folder + "/state" }), $"l2vlan {string.Join(' ', path)} {option.Name} .../s<TAB>");
+                : new[] { _folder + "/sock", _folder + "/state" }),
+                    $"l2vlan {string.Join(' ', path)} {option.Name} .../s<TAB>");
         }
     }
 
@@ -132,7 +152,8 @@ public class BashCompletionTests
 
         Assert.That(Complete("forget", ""), Is.EqualTo(new[] { "3f2a0c1d", "3f99aa00", "b1c2d3e4" }));
         Assert.That(Complete("forget", "3f"), Is.EqualTo(new[] { "3f2a0c1d", "3f99aa00" }));
-        Assert.That(Complete("forget", "3f2a0c1d", ""), Is.EqualTo(new[] { "--force", "--help", "--socket" }), "one network only");
+        Assert.That(Complete("forget", "3f2a0c1d", ""), Is.EqualTo(new[] { "--force", "--help", "--socket" }),
+            "one network only");
     }
 
     [Test]

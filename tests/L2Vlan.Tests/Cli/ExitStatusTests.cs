@@ -21,7 +21,8 @@ public class ExitStatusTests
     [TestCase(new string[0], "Required command was not provided")]
     [TestCase(new[] { "bogus" }, "Unrecognized command or argument 'bogus'")]
     [TestCase(new[] { "status", "--bogus" }, "Unrecognized command or argument '--bogus'")]
-    [TestCase(new[] { "serve", "--log-level", "loud" }, "--log-level 'loud' is not a log level: expected trace, debug, information (or info)")]
+    [TestCase(new[] { "serve", "--log-level", "loud" }, "--log-level 'loud' is not a log level: expected trace, " +
+        "debug, information (or info)")]
     [TestCase(new[] { "serve", "--log-level" }, "Required argument missing for option: '--log-level'")]
     [TestCase(new[] { "forget" }, "Required argument missing for command: 'forget'")]
     [TestCase(new[] { "adapter" }, "Required command was not provided")]
@@ -44,7 +45,8 @@ public class ExitStatusTests
             "serve", "--state-dir", Path.Combine(_folder, "state"), "--socket", Path.Combine(_folder, "l2vlan.sock"));
 
         Assert.That(run.Status, Is.EqualTo(2), run.ToString());
-        Assert.That(run.Error, Does.Contain("L2VLAN_LOG_LEVEL='verbose' (from the environment, or /etc/default/l2vlan under systemd) is not a log level"));
+        Assert.That(run.Error, Does.Contain("L2VLAN_LOG_LEVEL='verbose' (from the environment, or " +
+            "/etc/default/l2vlan under systemd) is not a log level"));
         Assert.That(Directory.Exists(Path.Combine(_folder, "state")), Is.False, "nothing was started");
     }
 
@@ -87,7 +89,8 @@ public class ExitStatusTests
     [Test]
     public async Task Doctor_with_nothing_running_exits_1()
     {
-        var run = await CliRun.Of("doctor", "--state-dir", Path.Combine(_folder, "none"), "--socket", Nowhere, "--docker-socket", Nowhere);
+        var run = await CliRun.Of("doctor", "--state-dir", Path.Combine(_folder, "none"), "--socket", Nowhere,
+            "--docker-socket", Nowhere);
 
         Assert.That(run.Status, Is.EqualTo(1), run.ToString());
         Assert.That(run.Output, Does.Contain("PROBLEM"));
@@ -99,7 +102,8 @@ public class ExitStatusTests
         var run = await CliRun.Of("forget", "net1", "--socket", Nowhere);
 
         Assert.That(run.Status, Is.EqualTo(1), run.ToString());
-        Assert.That(run.Error, Does.Contain($"the l2vlan service does not answer on {Nowhere} (there is no socket {Nowhere})"));
+        Assert.That(run.Error, Does.Contain($"the l2vlan service does not answer on {Nowhere} (there is no socket " +
+            $"{Nowhere})"));
     }
 
     [TestCase("install")]
@@ -124,14 +128,17 @@ public class ExitStatusTests
     [Test]
     public async Task Serve_refused_by_a_service_already_on_the_state_exits_1()
     {
-        var settings = new ServiceSettings(Path.Combine(_folder, "l2vlan.sock"), Path.Combine(_folder, "state"), LogLevel.Warning);
+        var settings = new ServiceSettings(Path.Combine(_folder, "l2vlan.sock"), Path.Combine(_folder, "state"),
+            LogLevel.Warning);
         Directory.CreateDirectory(settings.StateDirectory);
         using var running = ServiceLock.Take(settings);
 
-        var run = await CliRun.Of("serve", "--state-dir", settings.StateDirectory, "--socket", settings.SocketPath, "--log-level", "error");
+        var run = await CliRun.Of("serve", "--state-dir", settings.StateDirectory, "--socket", settings.SocketPath,
+            "--log-level", "error");
 
         Assert.That(run.Status, Is.EqualTo(1), run.ToString());
-        Assert.That(run.Error, Does.Contain("another l2vlan serve holds the state directory " + settings.StateDirectory));
+        Assert.That(run.Error,
+            Does.Contain("another l2vlan serve holds the state directory " + settings.StateDirectory));
         Assert.That(File.Exists(settings.SocketPath), Is.False, "it never listened");
     }
 }

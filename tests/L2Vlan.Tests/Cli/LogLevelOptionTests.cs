@@ -3,7 +3,8 @@ using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Tests.Cli;
 
-/// <summary><c>serve --log-level</c> and <c>L2VLAN_LOG_LEVEL</c> (l2vlan.service's /etc/default/l2vlan) as the service binds them.</summary>
+/// <summary><c>serve --log-level</c> and <c>L2VLAN_LOG_LEVEL</c> (l2vlan.service's /etc/default/l2vlan) as the service
+/// binds them.</summary>
 public class LogLevelOptionTests
 {
     private static (LogLevel Level, string? Error) Bound(Func<string, string?> environment, params string[] args)
@@ -13,7 +14,8 @@ public class LogLevelOptionTests
         return LogLevelOption.Resolve(parse.GetValue<LogLevel?>("--log-level"), environment);
     }
 
-    private static Func<string, string?> Environment(string? logLevel) => name => name == LogLevelOption.EnvironmentVariable ? logLevel : null;
+    private static Func<string, string?> Environment(string? logLevel) => name =>
+        name == LogLevelOption.EnvironmentVariable ? logLevel : null;
 
     [TestCase("trace", LogLevel.Trace)]
     [TestCase("debug", LogLevel.Debug)]
@@ -50,7 +52,8 @@ public class LogLevelOptionTests
     public void The_option_wins_over_the_environment()
     {
         Assert.That(Bound(Environment("debug"), "--log-level", "error").Level, Is.EqualTo(LogLevel.Error));
-        Assert.That(Bound(Environment("not-a-level"), "--log-level", "error"), Is.EqualTo((LogLevel.Error, (string?)null)),
+        Assert.That(Bound(Environment("not-a-level"), "--log-level", "error"),
+            Is.EqualTo((LogLevel.Error, (string?)null)),
             "a wrong environment does not matter when the option is given");
     }
 
@@ -73,7 +76,8 @@ public class LogLevelOptionTests
         Assert.Multiple(() =>
         {
             Assert.That(serve, Does.Contain("--log-level <LEVEL>"));
-            Assert.That(serve, Does.Contain("trace, debug, information (or info), warning (or warn), error, critical or none"));
+            Assert.That(serve, Does.Contain("trace, debug, information (or info), warning (or warn), error, critical " +
+                "or none"));
             Assert.That(serve, Does.Contain("--socket <PATH>"));
             Assert.That(serve, Does.Contain("--state-dir <DIR>"));
             Assert.That(forget, Does.Contain(" forget <NETWORK> [options]"));

@@ -5,7 +5,8 @@ using L2Vlan.Driver;
 
 namespace L2Vlan.Tests.Cli;
 
-/// <summary>packaging/l2vlan.8 describes every command, option and network option there is, and what l2vlan(8) pages hold.</summary>
+/// <summary>packaging/l2vlan.8 describes every command, option and network option there is, and what l2vlan(8) pages
+/// hold.</summary>
 public class ManualPageTests
 {
     private static string Page([CallerFilePath] string here = "") =>
@@ -47,9 +48,11 @@ public class ManualPageTests
             Assert.That(commands, Does.Contain($".B {Groff(path)}"), $"COMMANDS: {path}");
             foreach (var option in command.Options.Where(o => !o.Hidden && o.Name != "--help"))
             {
-                var synopsisOfCommand = synopsis[synopsis.IndexOf($".B l2vlan {Groff(path)}\n", StringComparison.Ordinal)..];
+                var synopsisOfCommand = synopsis[synopsis.IndexOf($".B l2vlan {Groff(path)}\n",
+                    StringComparison.Ordinal)..];
                 synopsisOfCommand = synopsisOfCommand[..synopsisOfCommand.IndexOf(".br", StringComparison.Ordinal)];
-                Assert.That(synopsisOfCommand, Does.Contain(Groff(option.Name)), $"SYNOPSIS of l2vlan {path}: {option.Name}");
+                Assert.That(synopsisOfCommand, Does.Contain(Groff(option.Name)),
+                    $"SYNOPSIS of l2vlan {path}: {option.Name}");
                 Assert.That(options, Does.Match($@"\.BI? {Regex(Groff(option.Name))}[ \n]"), $"OPTIONS: {option.Name}");
             }
         }

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Cli;
 
-/// <summary><c>l2vlan status</c>: a state folder it cannot read is an error, and Docker's names go beside the networks' IDs when Docker answers.</summary>
+/// <summary><c>l2vlan status</c>: a state folder it cannot read is an error, and Docker's names go beside the networks'
+/// IDs when Docker answers.</summary>
 public class StatusCommandTests
 {
     private const string Net1 = "3f2a0c1d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29";
@@ -21,7 +22,8 @@ public class StatusCommandTests
     public void SetUp()
     {
         _folder = Directory.CreateTempSubdirectory("l2vlan-status-").FullName;
-        var networks = new JsonFileCollection<NetworkRecord>(Path.Combine(State, "networks"), StateJsonContext.Default.NetworkRecord, NullLogger.Instance);
+        var networks = new JsonFileCollection<NetworkRecord>(Path.Combine(State, "networks"),
+            StateJsonContext.Default.NetworkRecord, NullLogger.Instance);
         foreach (var id in new[] { Net1, Gone })
         {
             networks.Save(id, new NetworkRecord
@@ -38,7 +40,8 @@ public class StatusCommandTests
     [TearDown]
     public void TearDown() => Directory.Delete(_folder, recursive: true);
 
-    private Task<CliRun> Status(params string[] more) => CliRun.Of(["status", "--state-dir", State, "--docker-socket", DockerSocket, .. more]);
+    private Task<CliRun> Status(params string[] more) =>
+        CliRun.Of(["status", "--state-dir", State, "--docker-socket", DockerSocket, .. more]);
 
     [Test]
     public async Task A_missing_state_folder_is_an_error_not_an_empty_state()
@@ -48,7 +51,8 @@ public class StatusCommandTests
         var run = await CliRun.Of("status", "--state-dir", missing, "--docker-socket", DockerSocket);
 
         Assert.That(run.Status, Is.EqualTo(1), run.ToString());
-        Assert.That(run.Error, Is.EqualTo($"l2vlan status: cannot read the state folder {missing}: it does not exist\n"));
+        Assert.That(run.Error, Is.EqualTo($"l2vlan status: cannot read the state folder {missing}: it does not " +
+            $"exist\n"));
         Assert.That(run.Output, Is.Empty);
     }
 
@@ -73,7 +77,8 @@ public class StatusCommandTests
         var run = await Status();
 
         Assert.That(run.Status, Is.EqualTo(1), run.ToString());
-        Assert.That(run.Error, Does.Contain($"cannot read the state folder {State}: {Path.Combine(State, "pools")} is a file, not a folder"));
+        Assert.That(run.Error, Does.Contain($"cannot read the state folder {State}: {Path.Combine(State, "pools")} " +
+            $"is a file, not a folder"));
     }
 
     [Test]
@@ -87,7 +92,8 @@ public class StatusCommandTests
         Assert.That(run.Error, Is.Empty);
         Assert.That(run.Output, Does.Contain($"networks: 2\n"));
         Assert.That(run.Output, Does.Contain($"  {Net1} (net1): bridge vlan2000, subnets 192.168.1.0/24\n"));
-        Assert.That(run.Output, Does.Contain($"  {Gone} (Docker has no network with this ID; see l2vlan doctor): bridge vlan2000"));
+        Assert.That(run.Output, Does.Contain($"  {Gone} (Docker has no network with this ID; see l2vlan doctor): " +
+            $"bridge vlan2000"));
     }
 
     [Test]
@@ -111,11 +117,13 @@ public class StatusCommandTests
         var json = await Status("--json");
 
         Assert.That(text.Status, Is.EqualTo(0), text.ToString());
-        Assert.That(text.Error, Is.EqualTo($"l2vlan status: Docker was not reachable on {DockerSocket} (there is no socket {DockerSocket}): networks are shown by ID only\n"));
+        Assert.That(text.Error, Is.EqualTo($"l2vlan status: Docker was not reachable on {DockerSocket} (there is no " +
+            $"socket {DockerSocket}): networks are shown by ID only\n"));
         Assert.That(text.Output, Does.Contain($"  {Net1}: bridge vlan2000"));
         using var document = JsonDocument.Parse(json.Output);
         Assert.That(document.RootElement.GetProperty("dockerAnswered").GetBoolean(), Is.False);
-        Assert.That(document.RootElement.GetProperty("networks").EnumerateArray().Select(n => n.GetProperty("name").ValueKind),
+        Assert.That(document.RootElement.GetProperty("networks").EnumerateArray()
+            .Select(n => n.GetProperty("name").ValueKind),
             Is.All.EqualTo(JsonValueKind.Null));
     }
 
@@ -130,7 +138,8 @@ public class StatusCommandTests
         var run = await Status();
 
         Assert.That(run.Status, Is.EqualTo(0), run.ToString());
-        Assert.That(run.Error, Does.Contain($"Docker was not reachable on {DockerSocket} (no answer in time): networks are shown by ID only"));
+        Assert.That(run.Error, Does.Contain($"Docker was not reachable on {DockerSocket} (no answer in time): " +
+            $"networks are shown by ID only"));
         Assert.That(run.Output, Does.Contain($"  {Net1}: bridge vlan2000"));
     }
 }

@@ -1,8 +1,8 @@
 using System.Net;
 using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Doctor;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
 using L2Vlan.Firewall;
 using L2Vlan.State;
 using L2Vlan.Tests.Firewall;
@@ -15,28 +15,21 @@ namespace L2Vlan.Tests.Doctor;
 /// Each check of <c>l2vlan doctor</c> over facts taken from a fake host: a healthy one finds nothing, and each fault
 /// is found with its fix, and found no more once the fault is undone.
 /// </summary>
-public class DoctorChecksTests
+public class DoctorChecksTests : StateOnEno1
 {
     private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    private TestState _state = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _state = TestState.WithNics("eno1");
         _state.Links.SetUp(_state.Links.FindLink("eno1")!.Index);
         var pool = _state.IpamService.RequestPool(Cidr.ParseNetwork("192.168.2.0/24", "--subnet"), null, v6: false);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse("192.168.2.1"), gateway: true);
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" };
-        var subnet = new SubnetRecord(Cidr.ParseNetwork("192.168.2.0/24", "--subnet"), new InterfaceAddress(IPAddress.Parse("192.168.2.1"), 24));
-        _state.Driver.CreateNetwork(new NetworkSpec("net1id", options, false, [subnet], []));
+        _state.Driver.CreateNetwork(Networks.Vlan2000("net1id", Networks.Subnet("192.168.2.0/24", "192.168.2.1")));
         var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
         _state.Driver.CreateEndpoint("net1id", "ep1", address, null, null);
         _state.Driver.Join("net1id", "ep1");
     }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     private DoctorFacts Facts() => new()
     {
@@ -62,7 +55,8 @@ public class DoctorChecksTests
         AdapterDigest = Digest,
     };
 
-    private static List<Finding> Problems(DoctorFacts facts) => L2Vlan.Doctor.Doctor.Examine(facts).Where(f => !f.Ok).ToList();
+    private static List<Finding> Problems(DoctorFacts facts) => L2Vlan.Doctor.Doctor.Examine(facts).Where(f => !f.Ok)
+        .ToList();
 
     /// <summary>The one problem the fault makes, with its fix.</summary>
     private static Finding OneProblem(DoctorFacts facts, string check, string what, string? fix)
@@ -94,7 +88,8 @@ public class DoctorChecksTests
     public void A_missing_accept_rule_is_found_with_a_restart_and_why_in_terms_of_the_FORWARD_policy()
     {
         _state.Firewall.Accepted.Clear();
-        var problem = OneProblem(Facts(), FirewallCheck.Name, "bridge vlan2000 has no accept rule", "systemctl restart l2vlan");
+        var problem = OneProblem(Facts(), FirewallCheck.Name, "bridge vlan2000 has no accept rule",
+            "systemctl restart l2vlan");
         Assert.That(problem.Why, Does.Contain("FORWARD policy is DROP"));
         _state.Firewall.AllowBridged("vlan2000");
         Assert.That(Problems(Facts()), Is.Empty);
@@ -158,7 +153,8 @@ public class DoctorChecksTests
     {
         var veth = _state.Driver.Networks.Single().Endpoints["ep1"].HostVeth!;
         _state.Links.DeleteLink(veth);
-        OneProblem(Facts(), LinksCheck.Name, $"veth {veth} of endpoint ep1", "docker restart $(docker ps -q --filter network=net1id)");
+        OneProblem(Facts(), LinksCheck.Name, $"veth {veth} of endpoint ep1",
+            "docker restart $(docker ps -q --filter network=net1id)");
 
         _state.Driver.Join("net1id", "ep1");
         _state.Links.CreateVethPair("l2vstray", "l2cstray", null, null);
@@ -174,10 +170,14 @@ public class DoctorChecksTests
     public void A_disabled_adapter_is_found_with_docker_plugin_enable()
     {
         var facts = Facts();
-        OneProblem(facts with { Adapter = facts.Adapter! with { Enabled = false } }, DockerCheck.AdapterName, "disabled",
+        OneProblem(facts with { Adapter = facts.Adapter! with { Enabled = false } }, DockerCheck.AdapterName,
+            "disabled",
             "docker plugin enable l2vlan-swarm:latest");
         OneProblem(facts with { Adapter = null }, DockerCheck.AdapterName, "not installed", "l2vlan adapter install");
-        OneProblem(facts with { Adapter = facts.Adapter! with { Description = "l2vlan swarm adapter sha256:" + new string('f', 64) } },
+        OneProblem(facts with
+        {
+            Adapter = facts.Adapter! with { Description = "l2vlan swarm adapter sha256:" + new string('f', 64) },
+        },
             DockerCheck.AdapterName, "another l2vlan's", "l2vlan adapter install");
     }
 
@@ -205,33 +205,48 @@ public class DoctorChecksTests
     public void The_service_the_spec_file_Docker_and_802_1Q_are_each_found()
     {
         var facts = Facts();
-        OneProblem(facts with { ServiceAnswers = false, ServiceError = "nothing listens on it" }, ServiceCheck.Name, "does not answer", "systemctl restart l2vlan");
-        OneProblem(facts with { ServiceVersion = "0.2.0+0ld" }, ServiceCheck.Name, "the running service is l2vlan 0.2.0+0ld, the installed one is", "systemctl restart l2vlan");
-        OneProblem(facts with { ServiceVersion = null }, ServiceCheck.Name, "the running service is l2vlan older than 0.2.0", "systemctl restart l2vlan");
-        OneProblem(facts with { SpecTarget = "unix:///tmp/other.sock" }, ServiceCheck.Name, "points at unix:///tmp/other.sock",
+        OneProblem(facts with { ServiceAnswers = false, ServiceError = "nothing listens on it" }, ServiceCheck.Name,
+            "does not answer", "systemctl restart l2vlan");
+        OneProblem(facts with { ServiceVersion = "0.2.0+0ld" }, ServiceCheck.Name,
+            "the running service is l2vlan 0.2.0+0ld, the installed one is", "systemctl restart l2vlan");
+        OneProblem(facts with { ServiceVersion = null }, ServiceCheck.Name,
+            "the running service is l2vlan older than 0.2.0", "systemctl restart l2vlan");
+        OneProblem(facts with { SpecTarget = "unix:///tmp/other.sock" }, ServiceCheck.Name,
+            "points at unix:///tmp/other.sock",
             "echo unix:///run/l2vlan/l2vlan.sock > /etc/docker/plugins/l2vlan.spec");
         OneProblem(facts with { Vlan = VlanSupport.Missing }, KernelVlanCheck.Name, "no 802.1Q module", KernelVlanFix);
-        OneProblem(facts with { DockerAnswers = false, DockerNetworks = null, Adapter = null }, DockerCheck.Name, "Docker does not answer", "systemctl start docker");
+        OneProblem(facts with { DockerAnswers = false, DockerNetworks = null, Adapter = null }, DockerCheck.Name,
+            "Docker does not answer", "systemctl start docker");
     }
 
-    private static string KernelVlanFix => KernelVlanCheck.Run(new DoctorFacts { StateDirectory = "", SocketPath = "", DockerSocket = "", Vlan = VlanSupport.Missing }).Single().Fix!;
+    private static string KernelVlanFix => KernelVlanCheck.Run(new DoctorFacts
+    {
+        StateDirectory = "",
+        SocketPath = "",
+        DockerSocket = "",
+        Vlan = VlanSupport.Missing,
+    }).Single().Fix!;
 
     [Test]
     public void An_address_that_belongs_to_nothing_is_found()
     {
         var pool = _state.IpamService.Pools.Single();
         _state.IpamService.RequestAddress(pool.Id, IPAddress.Parse("192.168.2.77"), gateway: false);
-        OneProblem(Facts(), AddressesCheck.Name, "address 192.168.2.77", "nothing removes it alone: re-create the pool's networks (docker network rm net1id, then create them again) or ask for another address");
+        OneProblem(Facts(), AddressesCheck.Name, "address 192.168.2.77",
+            "nothing removes it alone: re-create the pool's networks (docker network rm net1id, then create them " +
+                "again) or ask for another address");
     }
 
     [Test]
     public void An_unreadable_state_folder_and_a_quarantined_file_are_found()
     {
-        OneProblem(Facts() with { State = null, StateError = "permission denied" }, StateFolderCheck.Name, "cannot be read (permission denied)",
+        OneProblem(Facts() with { State = null, StateError = "permission denied" }, StateFolderCheck.Name,
+            "cannot be read (permission denied)",
             "run doctor as root (sudo l2vlan doctor), or give the right folder: l2vlan doctor --state-dir DIR");
         var view = StateView.Read(_state.Directory, NullLogger.Instance);
         var file = Path.Combine(_state.Directory, "pools", ".quarantine", "x.json");
-        OneProblem(Facts() with { State = view with { QuarantinedFiles = [file] } }, StateFolderCheck.Name, "quarantine", $"read it, then once nothing needs it: rm {file}");
+        OneProblem(Facts() with { State = view with { QuarantinedFiles = [file] } }, StateFolderCheck.Name,
+            "quarantine", $"read it, then once nothing needs it: rm {file}");
     }
 
     [Test]

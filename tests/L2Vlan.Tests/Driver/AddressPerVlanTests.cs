@@ -11,35 +11,31 @@ namespace L2Vlan.Tests.Driver;
 /// whichever IPAM granted the address (l2vlan's, or Docker's default, which l2vlan never hears of): a second endpoint
 /// is refused, naming the holder, until the holder is deleted. It holds across a restart and under concurrent calls.
 /// </summary>
-public class AddressPerVlanTests
+public class AddressPerVlanTests : StateOnEno1
 {
     // Docker's IDs are 64 hex digits; the error gives the first 12, as docker's CLI shows them.
     private static readonly string Net1 = new('1', 64);
     private static readonly string Net2 = new('2', 64);
     private static readonly string Endpoint1 = "e1" + new string('a', 62);
 
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp() => _state = TestState.WithNics("eno1");
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
     private static NetworkSpec Network(string id, int vlanId = 3001) => new(
         id,
         new Dictionary<string, string> { ["vlan_id"] = vlanId.ToString(), ["ext_if"] = "eno1" },
         false,
         [
-            new SubnetRecord(Cidr.ParseNetwork("10.30.1.0/24", "subnet"), new InterfaceAddress(IPAddress.Parse("10.30.1.1"), 24)),
-            new SubnetRecord(Cidr.ParseNetwork("2001:db8:30::/64", "subnet"), new InterfaceAddress(IPAddress.Parse("2001:db8:30::1"), 64)),
+            new SubnetRecord(Cidr.ParseNetwork("10.30.1.0/24", "subnet"),
+                new InterfaceAddress(IPAddress.Parse("10.30.1.1"), 24)),
+            new SubnetRecord(Cidr.ParseNetwork("2001:db8:30::/64", "subnet"),
+                new InterfaceAddress(IPAddress.Parse("2001:db8:30::1"), 64)),
         ],
         []);
 
-    private static InterfaceAddress Address(string text) => InterfaceAddress.TryParse(text, out var a) ? a : throw new ArgumentException(text);
+    private static InterfaceAddress Address(string text) => InterfaceAddress.TryParse(text, out var a) ? a
+        : throw new ArgumentException(text);
 
     private void Endpoint(string network, string endpoint, string? v4 = "10.30.1.10/24", string? v6 = null) =>
-        _state.Driver.CreateEndpoint(network, endpoint, v4 is null ? null : Address(v4), v6 is null ? null : Address(v6), null);
+        _state.Driver.CreateEndpoint(network, endpoint, v4 is null ? null : Address(v4), v6 is null ? null
+            : Address(v6), null);
 
     private void TwoNetworksOfOneVlan()
     {
@@ -49,14 +45,16 @@ public class AddressPerVlanTests
         _state.Driver.Join(Net1, Endpoint1);
     }
 
-    private void AssertRefused(string network, string endpoint, string? v4 = "10.30.1.10/24", string? v6 = null, string address = "10.30.1.10")
+    private void AssertRefused(string network, string endpoint, string? v4 = "10.30.1.10/24", string? v6 = null,
+        string address = "10.30.1.10")
     {
         var linksBefore = _state.Links.ListLinks();
         var error = Assert.Throws<UserError>(() => Endpoint(network, endpoint, v4, v6));
         Assert.That(error!.Message, Does.Contain($"address {address} is already used on VLAN 3001 (vlan3001)")
             .And.Contain($"endpoint {Endpoint1[..12]} of l2vlan network {Net1[..12]}"));
         Assert.That(error.Message, Does.Not.Contain(Endpoint1).And.Not.Contain(_state.Directory), "short IDs, no path");
-        Assert.That(_state.Driver.Networks.Single(n => n.NetworkId == network).Endpoints.ContainsKey(endpoint), Is.False, "nothing recorded");
+        Assert.That(_state.Driver.Networks.Single(n => n.NetworkId == network).Endpoints.ContainsKey(endpoint),
+            Is.False, "nothing recorded");
         Assert.That(File.ReadAllText(_state.Networks.PathOf(network)), Does.Not.Contain(endpoint), "nor written");
         Assert.That(_state.Links.ListLinks(), Is.EqualTo(linksBefore), "nor made");
     }
@@ -75,7 +73,8 @@ public class AddressPerVlanTests
         _state.Driver.CreateNetwork(Network(Net2));
         Endpoint(Net1, Endpoint1, "10.30.1.10/24", "2001:db8:30::10/64");
         AssertRefused(Net2, "e2", "10.30.1.11/24", "2001:db8:30::10/64", address: "2001:db8:30::10");
-        Assert.DoesNotThrow(() => Endpoint(Net2, "e3", "10.30.1.11/24", "2001:db8:30::11/64"), "nothing of the refused endpoint was kept");
+        Assert.DoesNotThrow(() => Endpoint(Net2, "e3", "10.30.1.11/24", "2001:db8:30::11/64"),
+            "nothing of the refused endpoint was kept");
     }
 
     [Test]
@@ -113,7 +112,8 @@ public class AddressPerVlanTests
         AssertRefused(Net2, "e2");
         _state.Driver.DeleteEndpoint(Net1, Endpoint1);
         _state.Restart();
-        Assert.DoesNotThrow(() => Endpoint(Net2, "e2"), "a deleted endpoint whose address Docker has yet to release holds nothing");
+        Assert.DoesNotThrow(() => Endpoint(Net2, "e2"), "a deleted endpoint whose address Docker has yet to release " +
+            "holds nothing");
     }
 
     [Test]
@@ -155,7 +155,8 @@ public class AddressPerVlanTests
 
         Assert.That(winners, Is.All.EqualTo(1), "each address went to exactly one endpoint");
         Assert.That(refusals, Is.All.EqualTo(1));
-        var recorded = _state.Driver.Networks.SelectMany(n => n.Endpoints.Values).Select(e => e.Address!.Value.Address).ToList();
+        var recorded = _state.Driver.Networks.SelectMany(n => n.Endpoints.Values).Select(e => e.Address!.Value.Address)
+            .ToList();
         Assert.That(recorded, Has.Count.EqualTo(Rounds).And.Unique);
     }
 }

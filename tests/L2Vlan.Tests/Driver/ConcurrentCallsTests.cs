@@ -40,9 +40,11 @@ public class ConcurrentCallsTests
     }
 
     private static NetworkSpec Network(string id, string nic = "eno1", int vlan = 2000, string bridge = "vlan2000") =>
-        new(id, new Dictionary<string, string> { ["vlan_id"] = $"{vlan}", ["ext_if"] = nic, ["bridge_name"] = bridge }, false, [Subnet], []);
+        new(id, new Dictionary<string, string> { ["vlan_id"] = $"{vlan}", ["ext_if"] = nic, ["bridge_name"] = bridge },
+            false, [Subnet], []);
 
-    /// <summary>Starts <paramref name="create"/> and returns once it is inside the firewall, which holds it until released.</summary>
+    /// <summary>Starts <paramref name="create"/> and returns once it is inside the firewall, which holds it until
+    /// released.</summary>
     private Task HoldInFirewall(Action create)
     {
         _firewallFree.Reset();
@@ -53,7 +55,8 @@ public class ConcurrentCallsTests
         return held;
     }
 
-    /// <summary>A thread of its own: the pool's threads may be slow to come on a loaded machine, and a wait must not pass for that.</summary>
+    /// <summary>A thread of its own: the pool's threads may be slow to come on a loaded machine, and a wait must not
+    /// pass for that.</summary>
     private static Task OnOwnThread(Action action) => Task.Factory.StartNew(action, TaskCreationOptions.LongRunning);
 
     [Test]
@@ -84,7 +87,8 @@ public class ConcurrentCallsTests
         Assert.That(Task.WaitAll([create, delete], Quick), Is.True);
 
         Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "net2" }));
-        Assert.That(_state.Driver.Bridges.Select(b => b.Name), Is.EqualTo(new[] { "vlan2000" }), "the bridge record stays with net2 on it");
+        Assert.That(_state.Driver.Bridges.Select(b => b.Name), Is.EqualTo(new[] { "vlan2000" }),
+            "the bridge record stays with net2 on it");
         Assert.That(_state.Links.FindLink("vlan2000"), Is.Not.Null, "and so do its links");
         Assert.That(_state.Links.FindLink("eno1.2000"), Is.Not.Null);
         Assert.That(_state.Firewall.Accepted, Does.Contain("vlan2000"), "and its rule");
@@ -106,7 +110,8 @@ public class ConcurrentCallsTests
             _state.IpamService.ReleaseAddress(pool, address.Address);
         });
 
-        Assert.That(others.Wait(Quick), Is.True, "calls on vlan3000 and the IPAM ran while vlan2000 was in the firewall");
+        Assert.That(others.Wait(Quick), Is.True, "calls on vlan3000 and the IPAM ran while vlan2000 was in the " +
+            "firewall");
         Assert.That(stuck.IsCompleted, Is.False);
         _firewallFree.Set();
         Assert.That(stuck.Wait(Quick), Is.True);

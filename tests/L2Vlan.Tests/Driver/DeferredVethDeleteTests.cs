@@ -9,19 +9,15 @@ namespace L2Vlan.Tests.Driver;
 /// DeleteEndpoint answers before the kernel deletes the veth (Driver/VethReaper): recorded first, deleted in the
 /// background, never leaked by a crash, its name never reused while the old link may exist, and gone before its bridge.
 /// </summary>
-public class DeferredVethDeleteTests
+public class DeferredVethDeleteTests : StateOnEno1
 {
-    private TestState _state = null!;
     private readonly ManualResetEventSlim _release = new(false);
 
     [SetUp]
     public void SetUp()
     {
         _release.Reset(); // one fixture instance runs every test
-        _state = TestState.WithNics("eno1");
-        _state.Driver.CreateNetwork(new NetworkSpec("net1",
-            new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" }, false,
-            [new SubnetRecord(Cidr.ParseNetwork("192.168.1.0/24", "subnet"), null)], []));
+        _state.Driver.CreateNetwork(Networks.Vlan2000("net1", Networks.Subnet("192.168.1.0/24")));
     }
 
     [TearDown]
@@ -29,13 +25,13 @@ public class DeferredVethDeleteTests
     {
         _release.Set();
         _state.WaitForDeletes();
-        _state.Dispose();
     }
 
     /// <summary>The background deleter's thread waits before, or after, each delete until released.</summary>
     private void HoldBackgroundDeletes(bool afterTheDelete = false)
     {
-        Action<string> hold = _ => { if (Thread.CurrentThread.Name == VethReaper.ThreadName) _release.Wait(TimeSpan.FromSeconds(10)); };
+        Action<string> hold = _ =>
+            { if (Thread.CurrentThread.Name == VethReaper.ThreadName) _release.Wait(TimeSpan.FromSeconds(10)); };
         if (afterTheDelete) _state.Links.AfterDelete = hold;
         else _state.Links.BeforeDelete = hold;
     }
@@ -94,7 +90,8 @@ public class DeferredVethDeleteTests
 
         var second = Plugged("e1", "192.168.1.4/24");
 
-        Assert.That(second, Is.Not.EqualTo(first), "a re-created endpoint of the same ID gets other names until the old delete is recorded");
+        Assert.That(second, Is.Not.EqualTo(first), "a re-created endpoint of the same ID gets other names until the " +
+            "old delete is recorded");
         _release.Set();
         _state.WaitForDeletes();
         Assert.That(_state.Links.FindLink(second), Is.Not.Null, "the deleter did not touch the new pair");

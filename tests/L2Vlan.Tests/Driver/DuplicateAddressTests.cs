@@ -1,38 +1,29 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
-using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
 /// <summary>Join probes the VLAN and refuses an address another station holds.</summary>
-public class DuplicateAddressTests
+public class DuplicateAddressTests : StateOnEno1
 {
     private static readonly PhysicalAddress Router = PhysicalAddress.Parse("52-54-00-12-34-56");
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp() => _state = TestState.WithNics("eno1");
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     private void CreateNetwork(string id, string? dad = null)
     {
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1" };
-        if (dad is not null) options["dad"] = dad;
-        _state.Driver.CreateNetwork(new NetworkSpec(id, options, false,
-            [new SubnetRecord(Cidr.ParseNetwork("10.30.1.0/24", "subnet"), Address("10.30.1.1/24")),
-             new SubnetRecord(Cidr.ParseNetwork("2001:db8:30::/64", "subnet"), Address("2001:db8:30::1/64"))], []));
+        var network = Networks.Vlan2000(id, Networks.Subnet("10.30.1.0/24", "10.30.1.1"),
+            Networks.Subnet("2001:db8:30::/64", "2001:db8:30::1"));
+        _state.Driver.CreateNetwork(dad is null ? network
+            : network with { Options = Networks.Vlan2000Options(("dad", dad)) });
     }
 
     private static InterfaceAddress Address(string text) =>
         InterfaceAddress.TryParse(text, out var address) ? address : throw new ArgumentException(text);
 
     private void CreateEndpoint(string network, string endpoint, string? v4, string? v6 = null) =>
-        _state.Driver.CreateEndpoint(network, endpoint, v4 is null ? null : Address(v4), v6 is null ? null : Address(v6), null);
+        _state.Driver.CreateEndpoint(network, endpoint, v4 is null ? null : Address(v4), v6 is null ? null
+            : Address(v6), null);
 
     private IEnumerable<string> Ports(string bridge)
     {
@@ -49,14 +40,18 @@ public class DuplicateAddressTests
 
         var refused = Assert.Throws<UserError>(() => _state.Driver.Join("net1", "e1"));
 
-        Assert.That(refused!.Message, Does.Contain("10.30.1.50").And.Contain("VLAN 2000").And.Contain("eno1.2000").And.Contain("52:54:00:12:34:56")
+        Assert.That(refused!.Message,
+            Does.Contain("10.30.1.50").And.Contain("VLAN 2000").And.Contain("eno1.2000").And.Contain(
+                "52:54:00:12:34:56")
             .And.Contain("dad=off"));
         Assert.That(Ports("vlan2000"), Is.EqualTo(new[] { "eno1.2000" }), "no veth");
         Assert.That(_state.Links.Announcements, Is.Empty, "a refused address is not announced");
         var probe = _state.Links.Probes.Single();
-        Assert.That(probe.LinkIndex, Is.EqualTo(_state.Links.FindLink("eno1.2000")!.Index), "probed from the bridge's port to the VLAN");
+        Assert.That(probe.LinkIndex, Is.EqualTo(_state.Links.FindLink("eno1.2000")!.Index),
+            "probed from the bridge's port to the VLAN");
         Assert.That(probe.Mac, Is.EqualTo(_state.Links.FindLink("eno1.2000")!.Mac).And.Not.Null,
-            "probed as the host's station, not as the endpoint: another node's copy of the endpoint has the endpoint's MAC");
+            "probed as the host's station, not as the endpoint: another node's copy of the endpoint has the " +
+                "endpoint's MAC");
     }
 
     [Test]
@@ -67,7 +62,11 @@ public class DuplicateAddressTests
 
         _state.Driver.Join("net1", "e1");
 
-        Assert.That(_state.Links.Probes.Single().Addresses, Is.EqualTo(new[] { IPAddress.Parse("10.30.1.51"), IPAddress.Parse("2001:db8:30::51") }));
+        Assert.That(_state.Links.Probes.Single().Addresses, Is.EqualTo(new[]
+        {
+            IPAddress.Parse("10.30.1.51"),
+            IPAddress.Parse("2001:db8:30::51"),
+        }));
         Assert.That(Ports("vlan2000"), Has.Exactly(2).Items);
     }
 
@@ -113,7 +112,8 @@ public class DuplicateAddressTests
         using var both = new Barrier(2);
         _state.Links.DuringProbe = _ =>
         {
-            if (!both.SignalAndWait(TimeSpan.FromSeconds(5))) throw new TimeoutException("the other Join's probe did not start while this one waited");
+            if (!both.SignalAndWait(TimeSpan.FromSeconds(5)))
+                throw new TimeoutException("the other Join's probe did not start while this one waited");
         };
 
         CreateEndpoint("net1", "e1", "10.30.1.61/24");

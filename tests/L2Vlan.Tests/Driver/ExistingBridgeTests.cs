@@ -5,7 +5,8 @@ using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
-/// <summary>A bridge that l2vlan did not make is used only when it is plainly meant for the VLAN, and never deleted.</summary>
+/// <summary>A bridge that l2vlan did not make is used only when it is plainly meant for the VLAN, and never
+/// deleted.</summary>
 public class ExistingBridgeTests
 {
     private TestState _state = null!;
@@ -20,11 +21,12 @@ public class ExistingBridgeTests
     public void TearDown() => _state.Dispose();
 
     private static NetworkSpec Network(string id, string bridge) =>
-        new(id, new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = bridge }, false, [], []);
+        Networks.Vlan2000(id) with { Options = Networks.Vlan2000Options(("bridge_name", bridge)) };
 
     private void Container(string network, string endpoint)
     {
-        _state.Driver.CreateEndpoint(network, endpoint, InterfaceAddress.TryParse("192.168.1.4/24", out var address) ? address : null, null, null);
+        _state.Driver.CreateEndpoint(network, endpoint, InterfaceAddress.TryParse("192.168.1.4/24", out var address)
+            ? address : null, null, null);
         _state.Driver.Join(network, endpoint);
     }
 
@@ -48,7 +50,8 @@ public class ExistingBridgeTests
         _state.Links.SetMaster(Index("eth0"), Index("br0"));
 
         var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(Network("net1", "br0")));
-        Assert.That(error!.Message, Does.Contain("-o bridge_name=br0").And.Contain("other ports (eth0)").And.Contain("eno1.2000"));
+        Assert.That(error!.Message,
+            Does.Contain("-o bridge_name=br0").And.Contain("other ports (eth0)").And.Contain("eno1.2000"));
         Assert.That(Ports("br0"), Is.EqualTo(new[] { "eth0" }));
         AssertNothingChanged();
     }
@@ -90,7 +93,8 @@ public class ExistingBridgeTests
         File.Delete(_state.Bridges.PathOf("vlan2000"));
         _state.Restart();
 
-        Assert.DoesNotThrow(() => _state.Driver.CreateNetwork(Network("net2", "vlan2000")), "its ports are the VLAN and l2vlan's own veth");
+        Assert.DoesNotThrow(() => _state.Driver.CreateNetwork(Network("net2", "vlan2000")),
+            "its ports are the VLAN and l2vlan's own veth");
         Assert.That(_state.Driver.Bridges.Single().CreatedBridge, Is.False, "l2vlan no longer knows it made it");
         _state.Driver.DeleteNetwork("net1");
         _state.Driver.DeleteNetwork("net2");

@@ -5,32 +5,24 @@ using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
-/// <summary>The accept rule and the bridge's record: recorded before it goes in, forgotten only once it is gone.</summary>
-public class FirewallBookkeepingTests
+/// <summary>The accept rule and the bridge's record: recorded before it goes in, forgotten only once it is
+/// gone.</summary>
+public class FirewallBookkeepingTests : StateOnEno1
 {
-    private TestState _state = null!;
+    private static NetworkSpec Network(string id) => Networks.Vlan2000(id);
 
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    private static NetworkSpec Network(string id) =>
-        new(id, new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" }, false, [], []);
-
-    private BridgeRecord? RecordOnDisk(string bridge) => _state.Bridges.Peek().Select(b => b.Value).SingleOrDefault(b => b.Name == bridge);
+    private BridgeRecord? RecordOnDisk(string bridge) => _state.Bridges.Peek().Select(b => b.Value)
+        .SingleOrDefault(b => b.Name == bridge);
 
     [Test]
     public void A_firewall_that_timed_out_is_not_asked_again_to_clean_up_the_failed_create()
     {
-        _state.Firewall.BeforeAllow = bridge => throw new FirewallTimeoutException($"iptables could not add the accept rule for bridge {bridge} (no answer within 8 s, killed)");
+        _state.Firewall.BeforeAllow = bridge => throw new FirewallTimeoutException($"iptables could not add the " +
+            $"accept rule for bridge {bridge} (no answer within 8 s, killed)");
         Assert.Throws<FirewallTimeoutException>(() => _state.Driver.CreateNetwork(Network("net1")));
         Assert.That(_state.Firewall.Removals, Is.Zero, "the caller gets its error after one time limit, not two");
-        Assert.That(RecordOnDisk("vlan2000")?.FirewallAccept, Is.True, "the record stays, for the next delete or start to remove");
+        Assert.That(RecordOnDisk("vlan2000")?.FirewallAccept, Is.True,
+            "the record stays, for the next delete or start to remove");
         Assert.That(_state.Driver.Networks, Is.Empty);
 
         _state.Firewall.BeforeAllow = null;
@@ -53,10 +45,12 @@ public class FirewallBookkeepingTests
         _state.Driver.CreateNetwork(Network("net1"));
         _state.Firewall.Accepted.Clear();            // the rule never went in (or is gone after a reboot)
         _state.Restart();
-        Assert.That(_state.Firewall.Accepted, Is.EquivalentTo(new[] { "vlan2000" }), "a recorded rule that is missing goes in again");
+        Assert.That(_state.Firewall.Accepted, Is.EquivalentTo(new[] { "vlan2000" }),
+            "a recorded rule that is missing goes in again");
 
         _state.Firewall.Accepted.Clear();
-        Assert.DoesNotThrow(() => _state.Driver.DeleteNetwork("net1"), "a recorded rule that is already gone is removed");
+        Assert.DoesNotThrow(() => _state.Driver.DeleteNetwork("net1"),
+            "a recorded rule that is already gone is removed");
         Assert.That(_state.Files("bridges"), Is.Empty);
     }
 
@@ -102,7 +96,8 @@ public class FirewallBookkeepingTests
     [Test]
     public void A_create_that_fails_reports_its_own_error_even_when_the_clean_up_fails_too()
     {
-        _state.Firewall.BeforeAllow = bridge => throw new InvalidOperationException($"iptables could not add the accept rule for bridge {bridge} (exit 4)");
+        _state.Firewall.BeforeAllow = bridge => throw new InvalidOperationException($"iptables could not add the " +
+            $"accept rule for bridge {bridge} (exit 4)");
         _state.Firewall.RemovalFails = true;
         var error = Assert.Throws<InvalidOperationException>(() => _state.Driver.CreateNetwork(Network("net1")));
         Assert.That(error!.Message, Does.Contain("could not add"));

@@ -10,19 +10,13 @@ namespace L2Vlan.Tests.Driver;
 /// address) is never put on l2vlan's bridge, an unused one is used but never deleted nor given another MTU, and
 /// <c>ext_if</c> must be a NIC, not the loopback, a bridge, a container's veth or a VLAN of a bridge.
 /// </summary>
-public class ForeignLinkTests
+public class ForeignLinkTests : StateOnEno1
 {
-    private TestState _state = null!;
-
     [SetUp]
     public void SetUp()
     {
-        _state = TestState.WithNics("eno1");
         _state.Links.AddLoopback();
     }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
 
     private static NetworkSpec Network(string id, string extIf, int vlanId, int? mtu = null)
     {
@@ -33,7 +27,8 @@ public class ForeignLinkTests
 
     private int Index(string link) => _state.Links.FindLink(link)!.Index;
 
-    /// <summary>The user's VLAN sub-interface of eno1, up, with the IPv6 link-local address the kernel gives it.</summary>
+    /// <summary>The user's VLAN sub-interface of eno1, up, with the IPv6 link-local address the kernel gives
+    /// it.</summary>
     private LinkInfo UsersVlanLink(int vlanId, int mtu = 1500)
     {
         _state.Links.CreateVlan($"eno1.{vlanId}", Index("eno1"), vlanId, mtu);
@@ -42,7 +37,8 @@ public class ForeignLinkTests
         return _state.Links.FindLink($"eno1.{vlanId}")!;
     }
 
-    /// <summary>Refused with an error holding each of <paramref name="expected"/>; no link, file or rule is made or changed.</summary>
+    /// <summary>Refused with an error holding each of <paramref name="expected"/>; no link, file or rule is made or
+    /// changed.</summary>
     private void AssertRefused(NetworkSpec network, params string[] expected)
     {
         var links = _state.Links.ListLinks();
@@ -59,7 +55,8 @@ public class ForeignLinkTests
     {
         UsersVlanLink(3010, mtu: 1500);
         _state.Links.AddAddress("eno1.3010", "10.99.0.2", 24);
-        AssertRefused(Network("net1", "eno1", 3010, mtu: 1400), "-o ext_if=eno1 -o vlan_id=3010", "eno1.3010 exists, l2vlan did not make it", "the host has the address 10.99.0.2 on it");
+        AssertRefused(Network("net1", "eno1", 3010, mtu: 1400), "-o ext_if=eno1 -o vlan_id=3010",
+            "eno1.3010 exists, l2vlan did not make it", "the host has the address 10.99.0.2 on it");
         Assert.That(_state.Links.FindLink("vlan3010"), Is.Null);
     }
 
@@ -84,16 +81,20 @@ public class ForeignLinkTests
     public void An_unused_vlan_sub_interface_is_used_but_neither_deleted_nor_given_another_mtu()
     {
         UsersVlanLink(40, mtu: 1500);
-        AssertRefused(Network("net1", "eno1", 40, mtu: 1400), "-o mtu=1400: eno1.40 exists with MTU 1500 and l2vlan did not make it");
+        AssertRefused(Network("net1", "eno1", 40, mtu: 1400),
+            "-o mtu=1400: eno1.40 exists with MTU 1500 and l2vlan did not make it");
 
         _state.Driver.CreateNetwork(Network("net1", "eno1", 40));
         Assert.That(_state.Links.FindLink("eno1.40")!.MasterIndex, Is.EqualTo(Index("vlan40")), "on l2vlan's bridge");
-        var mtuError = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(Network("net2", "eno1", 40, mtu: 1400)));
-        Assert.That(mtuError!.Message, Does.Contain("-o mtu=1400: eno1.40 exists with MTU 1500"), "a later network cannot bring an MTU either");
+        var mtuError = Assert.Throws<UserError>(() =>
+            _state.Driver.CreateNetwork(Network("net2", "eno1", 40, mtu: 1400)));
+        Assert.That(mtuError!.Message, Does.Contain("-o mtu=1400: eno1.40 exists with MTU 1500"),
+            "a later network cannot bring an MTU either");
 
         _state.Driver.DeleteNetwork("net1");
         var kept = _state.Links.FindLink("eno1.40");
-        Assert.That((kept?.Mtu, kept?.MasterIndex), Is.EqualTo(((int?)1500, (int?)null)), "still there, off the bridge l2vlan made and removed, MTU as it was");
+        Assert.That((kept?.Mtu, kept?.MasterIndex), Is.EqualTo(((int?)1500, (int?)null)),
+            "still there, off the bridge l2vlan made and removed, MTU as it was");
         Assert.That(_state.Links.FindLink("vlan40"), Is.Null);
     }
 
@@ -150,8 +151,10 @@ public class ForeignLinkTests
         _state.Links.CreateVlan("docker0.7.8", Index("docker0.7"), 8, null);
 
         AssertRefused(Network("net1", "veth1a2b", 20), "-o ext_if=veth1a2b is a container's veth, a port of docker0");
-        AssertRefused(Network("net1", "docker0.7", 20), "-o ext_if=docker0.7 is a VLAN sub-interface of bridge docker0");
-        AssertRefused(Network("net1", "docker0.7.8", 20), "-o ext_if=docker0.7.8 is a VLAN sub-interface of bridge docker0");
+        AssertRefused(Network("net1", "docker0.7", 20), "-o ext_if=docker0.7 is a VLAN sub-interface of bridge " +
+            "docker0");
+        AssertRefused(Network("net1", "docker0.7.8", 20), "-o ext_if=docker0.7.8 is a VLAN sub-interface of bridge " +
+            "docker0");
     }
 
     [Test]
@@ -160,6 +163,7 @@ public class ForeignLinkTests
         _state.Links.CreateVethPair("trunk0", "trunk0p", null, null);
         _state.Links.CreateVlan("eno1.100", Index("eno1"), 100, null);
         Assert.DoesNotThrow(() => _state.Driver.CreateNetwork(Network("net1", "trunk0", 2000)));
-        Assert.DoesNotThrow(() => _state.Driver.CreateNetwork(Network("net2", "eno1.100", 2001)), "802.1ad-style stacking on a NIC's VLAN");
+        Assert.DoesNotThrow(() => _state.Driver.CreateNetwork(Network("net2", "eno1.100", 2001)),
+            "802.1ad-style stacking on a NIC's VLAN");
     }
 }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Tests.Driver;
 
-/// <summary>A NIC that goes and comes back, or comes late, gets its VLAN link back; links no record owns are left alone.</summary>
+/// <summary>A NIC that goes and comes back, or comes late, gets its VLAN link back; links no record owns are left
+/// alone.</summary>
 public class LinkRestoreTests
 {
     private TestState _state = null!;
@@ -19,9 +20,15 @@ public class LinkRestoreTests
 
     internal static NetworkSpec Network(string id, string extIf, int vlanId, string bridge) => new(
         id,
-        new Dictionary<string, string> { ["vlan_id"] = vlanId.ToString(), ["ext_if"] = extIf, ["bridge_name"] = bridge },
+        new Dictionary<string, string>
+        {
+            ["vlan_id"] = vlanId.ToString(),
+            ["ext_if"] = extIf,
+            ["bridge_name"] = bridge,
+        },
         false,
-        [new SubnetRecord(Cidr.ParseNetwork("192.168.1.0/24", "subnet"), new InterfaceAddress(System.Net.IPAddress.Parse("192.168.1.1"), 24))],
+        [new SubnetRecord(Cidr.ParseNetwork("192.168.1.0/24", "subnet"),
+            new InterfaceAddress(System.Net.IPAddress.Parse("192.168.1.1"), 24))],
         []);
 
     /// <summary>The NIC goes; the kernel deletes its VLAN children with it.</summary>
@@ -72,7 +79,9 @@ public class LinkRestoreTests
         Assert.Multiple(() =>
         {
             Assert.That(log.Entries.Where(e => e.Level >= LogLevel.Error), Is.Empty);
-            Assert.That(log.Entries, Has.One.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.StartsWith("eno1, the NIC of bridge vlan2000, is missing")));
+            Assert.That(log.Entries,
+                Has.One.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning
+                    && e.Message.StartsWith("eno1, the NIC of bridge vlan2000, is missing")));
             Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "net1" }));
             Assert.That(_state.Files("bridges"), Is.EqualTo(new[] { "vlan2000.json" }));
         });
@@ -121,6 +130,7 @@ public class LinkRestoreTests
         _state.Links.CreateVlan("eno1.2000", _state.Links.FindLink("eno1")!.Index, 2000, null);
         _state.Recovery.RestoreLinksOf("eno1.2000");
         AssertVlanLinkOnBridgeAndUp();
-        Assert.That(_state.Bridges.Peek().Single().Value.CreatedVlanLink, Is.False, "still the user's: l2vlan never deletes it");
+        Assert.That(_state.Bridges.Peek().Single().Value.CreatedVlanLink, Is.False,
+            "still the user's: l2vlan never deletes it");
     }
 }

@@ -22,11 +22,13 @@ public class NetworkDriverTests
     [TearDown]
     public void TearDown() => _state.Dispose();
 
-    private static readonly SubnetRecord Subnet = new(Cidr.ParseNetwork("192.168.1.0/24", "subnet"), Address("192.168.1.1/24"));
+    private static readonly SubnetRecord Subnet = new(Cidr.ParseNetwork("192.168.1.0/24", "subnet"),
+        Address("192.168.1.1/24"));
 
-    private static NetworkSpec Network(string id, Dictionary<string, string>? options = null, string? aux = null, bool isInternal = false) => new(
+    private static NetworkSpec Network(string id, Dictionary<string, string>? options = null, string? aux = null,
+        bool isInternal = false) => new(
         id,
-        options ?? new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" },
+        options ?? Networks.Vlan2000Options(),
         isInternal,
         [Subnet],
         aux is null ? [] : [IPAddress.Parse(aux)]);
@@ -34,7 +36,8 @@ public class NetworkDriverTests
     private static InterfaceAddress Address(string text) =>
         InterfaceAddress.TryParse(text, out var address) ? address : throw new ArgumentException(text);
 
-    private (System.Net.NetworkInformation.PhysicalAddress Mac, bool Known) Endpoint(string network, string endpoint, string? address, string? mac = null) =>
+    private (System.Net.NetworkInformation.PhysicalAddress Mac, bool Known) Endpoint(string network, string endpoint,
+        string? address, string? mac = null) =>
         _state.Driver.CreateEndpoint(network, endpoint, string.IsNullOrEmpty(address) ? null : Address(address), null,
             mac is null ? null : System.Net.NetworkInformation.PhysicalAddress.Parse(mac.Replace(':', '-')));
 
@@ -159,7 +162,8 @@ public class NetworkDriverTests
     {
         _state.Driver.CreateNetwork(Network("net1"));
         var created = Endpoint("net1", "0474660acf3a9b54f0b6ae56b477ba6c", "192.168.1.4/24");
-        Assert.That(MacAddresses.Format(created.Mac), Is.EqualTo("02:6c:c0:a8:01:04"), "MAC from the address, same on every node");
+        Assert.That(MacAddresses.Format(created.Mac), Is.EqualTo("02:6c:c0:a8:01:04"),
+            "MAC from the address, same on every node");
 
         var join = _state.Driver.Join("net1", "0474660acf3a9b54f0b6ae56b477ba6c");
         Assert.That(join.Gateway, Is.EqualTo(IPAddress.Parse("192.168.1.1")));
@@ -202,22 +206,24 @@ public class NetworkDriverTests
     public void An_endpoint_outside_the_subnets_or_without_address_is_refused()
     {
         _state.Driver.CreateNetwork(Network("net1"));
-        Assert.That(Assert.Throws<UserError>(() => Endpoint("net1", "e1", "10.0.0.4/24"))!.Message, Does.Contain("none of the network's subnets"));
+        Assert.That(Assert.Throws<UserError>(() => Endpoint("net1", "e1", "10.0.0.4/24"))!.Message,
+            Does.Contain("none of the network's subnets"));
         Assert.That(Assert.Throws<UserError>(() => Endpoint("net1", "e1", ""))!.Message, Does.Contain("no address"));
-        Assert.That(Assert.Throws<UserError>(() => Endpoint("nope", "e1", "192.168.1.4/24"))!.Message, Does.Contain("no network nope"));
+        Assert.That(Assert.Throws<UserError>(() => Endpoint("nope", "e1", "192.168.1.4/24"))!.Message,
+            Does.Contain("no network nope"));
     }
 
     [Test]
     public void Internal_networks_get_no_default_route_and_routes_go_via_the_gateway()
     {
-        var request = Network("net1", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["routes"] = "10.0.0.0/8" });
+        var request = Network("net1", Networks.Vlan2000Options(("routes", "10.0.0.0/8")));
         _state.Driver.CreateNetwork(request);
         Endpoint("net1", "e1", "192.168.1.4/24");
         var join = _state.Driver.Join("net1", "e1");
         Assert.That(join.Routes.Single().Destination.ToString(), Is.EqualTo("10.0.0.0/8"));
         Assert.That(join.Routes.Single().NextHop, Is.EqualTo(IPAddress.Parse("192.168.1.1")));
 
-        _state.Driver.CreateNetwork(Network("net2", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1" }, isInternal: true));
+        _state.Driver.CreateNetwork(Network("net2", isInternal: true));
         Endpoint("net2", "e2", "192.168.1.6/24");
         Assert.That(_state.Driver.Join("net2", "e2").Gateway, Is.Null);
     }
@@ -234,7 +240,8 @@ public class NetworkDriverTests
 
         _state.Restart();
 
-        Assert.That(Ports("vlan2000"), Is.EquivalentTo(new[] { "eno1.2000", "l2ve1000000000" }), "the container's veth is put back on the new bridge");
+        Assert.That(Ports("vlan2000"), Is.EquivalentTo(new[] { "eno1.2000", "l2ve1000000000" }),
+            "the container's veth is put back on the new bridge");
         Assert.That(_state.Firewall.Accepted, Does.Contain("vlan2000"));
         _state.Driver.DeleteEndpoint("net1", "e1");
         _state.WaitForDeletes();
@@ -255,7 +262,8 @@ public class NetworkDriverTests
     [Test]
     public void Aux_addresses_of_a_network_become_replayable_in_ipam()
     {
-        var pool = _state.IpamService.RequestPool(Subnet.Subnet, Cidr.ParseNetwork("192.168.1.4/32", "range"), v6: false);
+        var pool = _state.IpamService.RequestPool(Subnet.Subnet, Cidr.ParseNetwork("192.168.1.4/32", "range"),
+            v6: false);
         var aux = IPAddress.Parse("192.168.1.200");
         _state.IpamService.RequestAddress(pool, aux, gateway: false);
         _state.Driver.CreateNetwork(Network("net1", aux: "192.168.1.200"));
@@ -265,14 +273,18 @@ public class NetworkDriverTests
     [Test]
     public void An_ipv6_only_endpoint_gets_a_mac_from_its_address_and_the_ipv6_gateway()
     {
-        _state.Driver.CreateNetwork(new NetworkSpec("v6only", new Dictionary<string, string> { ["parent"] = "eno1.30" }, false,
+        _state.Driver.CreateNetwork(new NetworkSpec("v6only", new Dictionary<string, string> { ["parent"] = "eno1.30" },
+            false,
             [new SubnetRecord(Cidr.ParseNetwork("2001:db8:30::/64", "subnet"), Address("2001:db8:30::1/64"))], []));
         var created = _state.Driver.CreateEndpoint("v6only", "e6", null, Address("2001:db8:30::a:b0c/64"), null);
         Assert.That(MacAddresses.Format(created.Mac), Is.EqualTo("02:6c:00:0a:0b:0c"));
         var join = _state.Driver.Join("v6only", "e6");
         Assert.That(join.Gateway, Is.Null);
         Assert.That(join.GatewayIPv6, Is.EqualTo(IPAddress.Parse("2001:db8:30::1")));
-        Assert.That(_state.Links.Announcements.Select(a => (a.Link, a.Address)), Is.EqualTo(new[] { ("vlan30", IPAddress.Parse("2001:db8:30::a:b0c")) }),
+        Assert.That(_state.Links.Announcements.Select(a => (a.Link, a.Address)), Is.EqualTo(new[]
+        {
+            ("vlan30", IPAddress.Parse("2001:db8:30::a:b0c")),
+        }),
             "an unsolicited neighbour advertisement, IPv6's gratuitous ARP");
     }
 }

@@ -1,5 +1,6 @@
 using L2Vlan.Driver;
 using L2Vlan.Domain;
+using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
@@ -9,7 +10,8 @@ public class NetworkOptionsParserTests
 
     private static NetworkOptions Parse(Dictionary<string, string> options, Dictionary<string, string>? files = null) =>
         NetworkOptionsParser.Parse(options, HostLinks.Contains,
-            path => files is not null && files.TryGetValue(path, out var text) ? text : throw new FileNotFoundException($"Could not find file '{path}'"));
+            path => files is not null && files.TryGetValue(path, out var text) ? text
+                : throw new FileNotFoundException($"Could not find file '{path}'"));
 
     private static string Error(Dictionary<string, string> options, Dictionary<string, string>? files = null) =>
         Assert.Throws<UserError>(() => Parse(options, files))!.Message;
@@ -17,7 +19,7 @@ public class NetworkOptionsParserTests
     [Test]
     public void The_seed_options_parse()
     {
-        var o = Parse(new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" });
+        var o = Parse(Networks.Vlan2000Options());
         Assert.That(o, Is.EqualTo(new NetworkOptions("eno1", 2000, "vlan2000", null, o.Routes)));
         Assert.That(o.VlanLink, Is.EqualTo("eno1.2000"));
     }
@@ -38,7 +40,8 @@ public class NetworkOptionsParserTests
     [TestCase("false")]
     [TestCase("0")]
     public void A_dad_value_other_than_on_or_off_is_refused(string dad) =>
-        Assert.That(Error(new() { ["vlan_id"] = "10", ["ext_if"] = "eno1", ["dad"] = dad }), Does.Contain("-o dad=" + dad).And.Contain("on or off").And.Contain("example"));
+        Assert.That(Error(new() { ["vlan_id"] = "10", ["ext_if"] = "eno1", ["dad"] = dad }),
+            Does.Contain("-o dad=" + dad).And.Contain("on or off").And.Contain("example"));
 
     [Test]
     public void The_bridge_name_defaults_to_vlan_and_the_tag() =>
@@ -49,7 +52,8 @@ public class NetworkOptionsParserTests
     [TestCase("ten")]
     [TestCase("-1")]
     public void A_vlan_id_outside_1_to_4094_is_refused(string id) =>
-        Assert.That(Error(new() { ["vlan_id"] = id, ["ext_if"] = "eno1" }), Does.Contain("vlan_id=" + id).And.Contain("1 to 4094").And.Contain("example"));
+        Assert.That(Error(new() { ["vlan_id"] = id, ["ext_if"] = "eno1" }),
+            Does.Contain("vlan_id=" + id).And.Contain("1 to 4094").And.Contain("example"));
 
     [Test]
     public void A_missing_vlan_id_or_ext_if_is_named()
@@ -62,7 +66,8 @@ public class NetworkOptionsParserTests
     [TestCase("has space")]
     [TestCase("sl/ash")]
     public void A_bridge_name_that_is_not_an_interface_name_is_refused(string name) =>
-        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["bridge_name"] = name }), Does.Contain("bridge_name=" + name).And.Contain("15 bytes"));
+        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["bridge_name"] = name }),
+            Does.Contain("bridge_name=" + name).And.Contain("15 bytes"));
 
     [Test]
     public void Unknown_options_are_refused_with_the_known_ones() =>
@@ -82,7 +87,8 @@ public class NetworkOptionsParserTests
         var o = Parse(new() { ["parent"] = "eno1.2000" });
         Assert.That((o.ExtIf, o.VlanId), Is.EqualTo(("eno1", 2000)));
         Assert.That(Error(new() { ["parent"] = "eno1" }), Does.Contain("example: -o parent=eno1.2000"));
-        Assert.That(Error(new() { ["parent"] = "eno1.20", ["vlan_id"] = "30" }), Does.Contain("VLAN 20").And.Contain("vlan_id=30"));
+        Assert.That(Error(new() { ["parent"] = "eno1.20", ["vlan_id"] = "30" }),
+            Does.Contain("VLAN 20").And.Contain("vlan_id=30"));
     }
 
     [Test]
@@ -94,10 +100,13 @@ public class NetworkOptionsParserTests
             ["/etc/l2.txt"] = "\n  enp0s31f6 \nignored\n",
             ["/etc/empty"] = "\n\n",
         };
-        Assert.That(Parse(new() { ["vlan_id"] = "5", ["parent_file"] = "/etc/l2.toml" }, files).ExtIf, Is.EqualTo("eth1"));
-        Assert.That(Parse(new() { ["vlan_id"] = "5", ["parent_file"] = "/etc/l2.txt" }, files).ExtIf, Is.EqualTo("enp0s31f6"));
+        Assert.That(Parse(new() { ["vlan_id"] = "5", ["parent_file"] = "/etc/l2.toml" }, files).ExtIf,
+            Is.EqualTo("eth1"));
+        Assert.That(Parse(new() { ["vlan_id"] = "5", ["parent_file"] = "/etc/l2.txt" }, files).ExtIf,
+            Is.EqualTo("enp0s31f6"));
         Assert.That(Error(new() { ["vlan_id"] = "5", ["parent_file"] = "/etc/empty" }, files), Does.Contain("empty"));
-        Assert.That(Error(new() { ["vlan_id"] = "5", ["parent_file"] = "/etc/none" }, files), Does.Contain("parent_file=/etc/none").And.Contain("cannot read"));
+        Assert.That(Error(new() { ["vlan_id"] = "5", ["parent_file"] = "/etc/none" }, files),
+            Does.Contain("parent_file=/etc/none").And.Contain("cannot read"));
     }
 
     [Test]
@@ -141,17 +150,20 @@ public class NetworkOptionsParserTests
     [TestCase("my_br-2.a")]
     [TestCase("BR2000")]
     public void A_plain_bridge_name_is_taken(string name) =>
-        Assert.That(Parse(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["bridge_name"] = name }).BridgeName, Is.EqualTo(name));
+        Assert.That(Parse(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["bridge_name"] = name }).BridgeName,
+            Is.EqualTo(name));
 
     [Test]
     public void An_ext_if_with_a_name_template_is_refused() =>
-        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eth%d" }), Does.Contain("ext_if=eth%d").And.Contain("'%'"));
+        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eth%d" }),
+            Does.Contain("ext_if=eth%d").And.Contain("'%'"));
 
     [Test]
     public void A_sub_interface_name_over_15_bytes_is_refused()
     {
         HostLinks.Add("enx0123456789ab");
-        Assert.That(Error(new() { ["vlan_id"] = "2000", ["ext_if"] = "enx0123456789ab" }), Does.Contain("enx0123456789ab.2000").And.Contain("15 bytes"));
+        Assert.That(Error(new() { ["vlan_id"] = "2000", ["ext_if"] = "enx0123456789ab" }),
+            Does.Contain("enx0123456789ab.2000").And.Contain("15 bytes"));
     }
 
     [Test]
@@ -160,7 +172,9 @@ public class NetworkOptionsParserTests
         var o = Parse(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["mtu"] = "1400", ["routes"] = "10.0.0.0/8, 172.16.0.0/12" });
         Assert.That(o.Mtu, Is.EqualTo(1400));
         Assert.That(o.Routes.Select(r => r.ToString()), Is.EqualTo(new[] { "10.0.0.0/8", "172.16.0.0/12" }));
-        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["mtu"] = "20" }), Does.Contain("mtu=20").And.Contain("68 to 65535"));
-        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["routes"] = "10.0.0.0" }), Does.Contain("routes").And.Contain("'10.0.0.0'"));
+        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["mtu"] = "20" }),
+            Does.Contain("mtu=20").And.Contain("68 to 65535"));
+        Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["routes"] = "10.0.0.0" }),
+            Does.Contain("routes").And.Contain("'10.0.0.0'"));
     }
 }

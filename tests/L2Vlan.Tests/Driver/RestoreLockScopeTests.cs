@@ -11,27 +11,27 @@ namespace L2Vlan.Tests.Driver;
 /// lock; calls on other bridges go on meanwhile, ReleaseAddress among them, which visits the networks of the
 /// address's subnet.
 /// </summary>
-public class RestoreLockScopeTests
+public class RestoreLockScopeTests : StateOnEno1
 {
-    private TestState _state = null!;
     private readonly ManualResetEventSlim _firewallEntered = new();
     private readonly ManualResetEventSlim _firewallGate = new();
 
     private static readonly Cidr Subnet = Cidr.ParseNetwork("10.60.0.0/24", "subnet");
 
-    [SetUp]
-    public void SetUp() => _state = TestState.WithNics("eno1");
-
     [TearDown]
     public void TearDown()
     {
         _firewallGate.Set();
-        _state.Dispose();
     }
 
     private static NetworkSpec Network(string id, int vlanId, string bridge) => new(
         id,
-        new Dictionary<string, string> { ["vlan_id"] = vlanId.ToString(), ["ext_if"] = "eno1", ["bridge_name"] = bridge },
+        new Dictionary<string, string>
+        {
+            ["vlan_id"] = vlanId.ToString(),
+            ["ext_if"] = "eno1",
+            ["bridge_name"] = bridge,
+        },
         false,
         [new SubnetRecord(Subnet, new InterfaceAddress(IPAddress.Parse("10.60.0.1"), 24))],
         []);
@@ -39,14 +39,16 @@ public class RestoreLockScopeTests
     [Test]
     public void ReleaseAddress_on_another_bridge_is_not_stalled_while_a_restore_waits_for_the_firewall()
     {
-        // Two networks of one subnet on two bridges; on the second, a container's endpoint deleted, its address not yet released.
+        // Two networks of one subnet on two bridges; on the second, a container's endpoint deleted, its address not yet
+        // released.
         var pool = _state.IpamService.RequestPool(Subnet, null, v6: false);
         _state.IpamService.RequestPool(Subnet, null, v6: false);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse("10.60.0.1"), gateway: true);
         _state.Driver.CreateNetwork(Network("onA", 2061, "vlanA"));
         _state.Driver.CreateNetwork(Network("onB", 2062, "vlanB"));
         var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
-        _state.Driver.CreateEndpoint("onA", "a1", _state.IpamService.RequestAddress(pool, null, gateway: false), null, null);
+        _state.Driver.CreateEndpoint("onA", "a1", _state.IpamService.RequestAddress(pool, null, gateway: false), null,
+            null);
         _state.Driver.CreateEndpoint("onB", "b1", address, null, null);
         _state.Driver.Join("onB", "b1");
         _state.Driver.DeleteEndpoint("onB", "b1");
@@ -65,8 +67,10 @@ public class RestoreLockScopeTests
         Assert.That(_firewallEntered.Wait(TimeSpan.FromSeconds(10)), Is.True, "the restore calls the firewall");
 
         var release = Task.Run(() => _state.IpamService.ReleaseAddress(pool, address.Address));
-        Assert.That(release.Wait(TimeSpan.FromSeconds(5)), Is.True, "ReleaseAddress finished while the firewall call on vlanA ran");
-        Assert.That(_state.Driver.Endpoint("onB", "b1"), Is.Null, "the deleted endpoint is forgotten once its address is released");
+        Assert.That(release.Wait(TimeSpan.FromSeconds(5)), Is.True,
+            "ReleaseAddress finished while the firewall call on vlanA ran");
+        Assert.That(_state.Driver.Endpoint("onB", "b1"), Is.Null,
+            "the deleted endpoint is forgotten once its address is released");
 
         _firewallGate.Set();
         Assert.That(restore.Wait(TimeSpan.FromSeconds(10)), Is.True);

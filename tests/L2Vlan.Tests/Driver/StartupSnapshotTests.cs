@@ -27,7 +27,8 @@ public class StartupSnapshotTests
                 false,
                 [new SubnetRecord(Cidr.ParseNetwork($"10.{vlan % 256}.0.0/24", "subnet"), null)],
                 []));
-            _state.Driver.CreateEndpoint($"net{vlan}", $"e{vlan}", new InterfaceAddress(System.Net.IPAddress.Parse($"10.{vlan % 256}.0.4"), 24), null, null);
+            _state.Driver.CreateEndpoint($"net{vlan}", $"e{vlan}",
+                new InterfaceAddress(System.Net.IPAddress.Parse($"10.{vlan % 256}.0.4"), 24), null, null);
             _state.Driver.Join($"net{vlan}", $"e{vlan}");
         }
     }
@@ -56,6 +57,7 @@ public class StartupSnapshotTests
         _state.Restart();
         Assert.That(_state.Firewall.Accepted, Is.EquivalentTo(new[] { "vlan2000", "vlan2001" }));
         Assert.That(_state.Firewall.Allows, Is.EqualTo(allows + 1), "only vlan2000's rule was asked for");
-        Assert.That(_state.Links.FindLink(Veth(2001))!.MasterIndex, Is.EqualTo(_state.Links.FindLink("vlan2001")!.Index));
+        Assert.That(_state.Links.FindLink(Veth(2001))!.MasterIndex,
+            Is.EqualTo(_state.Links.FindLink("vlan2001")!.Index));
     }
 }

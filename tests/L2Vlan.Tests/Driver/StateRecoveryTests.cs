@@ -1,36 +1,22 @@
 using L2Vlan.Domain;
 using L2Vlan.Driver;
-using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Driver;
 
-/// <summary>Start-up never takes down a bridge that a quarantined network or a running container may still be on.</summary>
-public class StateRecoveryTests
+/// <summary>Start-up never takes down a bridge that a quarantined network or a running container may still be
+/// on.</summary>
+public class StateRecoveryTests : StateOnEno1
 {
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    private static NetworkSpec Network(string id) => new(
-        id,
-        new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" },
-        false,
-        [new SubnetRecord(Cidr.ParseNetwork("192.168.1.0/24", "subnet"), new InterfaceAddress(System.Net.IPAddress.Parse("192.168.1.1"), 24))],
-        []);
+    private static NetworkSpec Network(string id) =>
+        Networks.Vlan2000(id, Networks.Subnet("192.168.1.0/24", "192.168.1.1"));
 
     /// <summary>net1 with a running container on the bridge vlan2000; returns the host end of its veth.</summary>
     private string NetworkWithRunningContainer()
     {
         _state.Driver.CreateNetwork(Network("net1"));
-        _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(System.Net.IPAddress.Parse("192.168.1.4"), 24), null, null);
+        _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(System.Net.IPAddress.Parse("192.168.1.4"), 24),
+            null, null);
         _state.Driver.Join("net1", "e1");
         return _state.Driver.Endpoint("net1", "e1")!.Value.Endpoint.HostVeth!;
     }
@@ -39,8 +25,10 @@ public class StateRecoveryTests
     {
         var bridge = _state.Links.FindLink("vlan2000");
         Assert.That(bridge, Is.Not.Null, "the bridge");
-        Assert.That(_state.Links.FindLink("eno1.2000")?.MasterIndex, Is.EqualTo(bridge!.Index), "the VLAN link, on the bridge");
-        Assert.That(_state.Links.FindLink(veth)?.MasterIndex, Is.EqualTo(bridge.Index), "the container's veth, on the bridge");
+        Assert.That(_state.Links.FindLink("eno1.2000")?.MasterIndex, Is.EqualTo(bridge!.Index),
+            "the VLAN link, on the bridge");
+        Assert.That(_state.Links.FindLink(veth)?.MasterIndex, Is.EqualTo(bridge.Index),
+            "the container's veth, on the bridge");
         Assert.That(_state.Firewall.Accepted, Does.Contain("vlan2000"), "the firewall rule");
         Assert.That(_state.Files("bridges"), Is.EqualTo(new[] { "vlan2000.json" }), "the bridge's record");
     }

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 
 namespace L2Vlan.Tests.Fakes;
 
-/// <summary>Docker's Engine API on a unix socket, as far as GET /networks: the networks given, by ID and name.</summary>
+/// <summary>Docker's Engine API on a unix socket, as far as GET /networks: the networks given, by ID and
+/// name.</summary>
 internal sealed class FakeDockerEngine : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -16,7 +17,9 @@ internal sealed class FakeDockerEngine : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.ListenUnixSocket(socketPath));
         var app = builder.Build();
-        var list = "[" + string.Join(",", networks.Select(n => $$"""{"Id":"{{n.Id}}","Name":"{{n.Name}}","Driver":"l2vlan"}""")) + "]";
+        var list = "["
+            + string.Join(",", networks.Select(n => $$"""{"Id":"{{n.Id}}","Name":"{{n.Name}}","Driver":"l2vlan"}"""))
+                + "]";
         app.Run(async context =>
         {
             var found = context.Request.Method == "GET" && context.Request.Path == "/networks";

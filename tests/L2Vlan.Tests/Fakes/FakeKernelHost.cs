@@ -1,31 +1,24 @@
-using L2Vlan.Driver;
-using L2Vlan.Firewall;
+using L2Vlan.Clients;
 using L2Vlan.Host;
-using L2Vlan.Netlink;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Fakes;
 
-/// <summary>The real service on a real unix socket with only the kernel and firewall faked, and a client that speaks to it as Docker does.</summary>
+/// <summary>The real service on a real unix socket with only the kernel and firewall faked, and a client that speaks to
+/// it as Docker does.</summary>
 internal static class FakeKernelHost
 {
-    /// <summary>The service over a fake kernel that has these NICs; not yet started. <paramref name="configure"/> may change more.</summary>
-    public static WebApplication Build(ServiceSettings settings, IEnumerable<string> nics, Action<IServiceCollection>? configure = null)
+    /// <summary>The service over a fake kernel that has these NICs; not yet started. <paramref name="configure"/> may
+    /// change more.</summary>
+    public static WebApplication Build(ServiceSettings settings, IEnumerable<string> nics,
+        Action<IServiceCollection>? configure = null)
     {
         var links = new FakeLinkControl();
         foreach (var nic in nics) links.AddNic(nic);
         return PluginHost.Build(settings, services =>
         {
-            services.AddSingleton<ILinkControl>(links);
-            services.AddKeyedSingleton<ILinkControl>(VethReaper.LinksKey, links);
-            services.AddSingleton<IArpAnnouncer>(links);
-            services.AddSingleton<IAddressProber>(links);
-            services.AddSingleton<IFirewall>(new FakeFirewall());
-            // The host's nftables ruleset is not the fake kernel's: none is read.
-            services.AddSingleton(new ForwardHookWarnings(NullLogger<ForwardHookWarnings>.Instance,
-                () => new NftablesListing(null, null), () => new BridgeNetfilter(null, null)));
+            services.UseFakes(links, links, new FakeFirewall());
             configure?.Invoke(services);
         });
     }

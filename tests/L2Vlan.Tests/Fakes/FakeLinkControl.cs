@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
 
 namespace L2Vlan.Tests.Fakes;
 
 /// <summary>
-/// An in-memory kernel for driver tests: links with kinds, masters, parents, MTUs and addresses, the announcements sent out of them, and stations on the wire that hold addresses.
+/// An in-memory kernel for driver tests: links with kinds, masters, parents, MTUs and addresses, the announcements sent
+/// out of them, and stations on the wire that hold addresses.
 /// Each call is atomic, as a netlink request is: the service calls it from several threads at once.
 /// </summary>
 internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressProber
@@ -23,7 +25,8 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
     /// <summary>The duplicate address probes sent, by the link's index.</summary>
     public List<(int LinkIndex, PhysicalAddress Mac, IReadOnlyList<IPAddress> Addresses)> Probes { get; } = [];
 
-    /// <summary>Runs while a probe "waits on the wire", with no lock of the fake held; tests that need two probes at once block here.</summary>
+    /// <summary>Runs while a probe "waits on the wire", with no lock of the fake held; tests that need two probes at
+    /// once block here.</summary>
     public Action<CancellationToken>? DuringProbe { get; set; }
 
     public TimeSpan Duration => TimeSpan.FromMilliseconds(250);
@@ -31,7 +34,8 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
     public LinkInfo AddNic(string name, int mtu = 1500, string kind = "")
     {
         // A NIC's own MAC, unique among the fake's links: 52:54:00:00:00:<index>.
-        lock (_gate) return Add(name, kind, mtu, new PhysicalAddress([0x52, 0x54, 0, 0, 0, (byte)_nextIndex]), null, null);
+        lock (_gate)
+            return Add(name, kind, mtu, new PhysicalAddress([0x52, 0x54, 0, 0, 0, (byte)_nextIndex]), null, null);
     }
 
     /// <summary>The loopback, as every namespace has it.</summary>
@@ -95,7 +99,8 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
 
     public void SetMtu(int index, int mtu) => Replace(index, l => l with { Mtu = mtu });
 
-    /// <summary>Called with the name before and after each delete, outside the fake's lock: a test may hold a thread there.</summary>
+    /// <summary>Called with the name before and after each delete, outside the fake's lock: a test may hold a thread
+    /// there.</summary>
     public Action<string>? BeforeDelete { get; set; }
     public Action<string>? AfterDelete { get; set; }
 

@@ -15,7 +15,9 @@ internal sealed class IpamText(IpamService ipam)
     private readonly IpamService _ipam = ipam;
 
     public IReadOnlyList<PoolText> Pools =>
-        _ipam.Pools.Select(p => new PoolText(p.Id, p.Gateway?.ToString(), p.Allocations.Select(a => new AllocationText(a.Address.ToString(), a.Kind)).ToList())).ToList();
+        _ipam.Pools.Select(p =>
+            new PoolText(p.Id, p.Gateway?.ToString(),
+                p.Allocations.Select(a => new AllocationText(a.Address.ToString(), a.Kind)).ToList())).ToList();
 
     public void MarkAuxiliary(IPAddress address) => _ipam.MarkAuxiliary(address);
 }

@@ -38,7 +38,8 @@ internal sealed class PowerLossDisk : IStateDisk, IDisposable
     /// <summary>The files a power cut now would leave, by path under the root.</summary>
     public Dictionary<string, byte[]> AfterPowerLoss()
     {
-        lock (_gate) return _durableNames.ToDictionary(e => Path.GetRelativePath(_root, e.Key), e => e.Value.Durable.ToArray());
+        lock (_gate)
+            return _durableNames.ToDictionary(e => Path.GetRelativePath(_root, e.Key), e => e.Value.Durable.ToArray());
     }
 
     public void WriteSynced(string path, ReadOnlySpan<byte> content)
@@ -75,8 +76,10 @@ internal sealed class PowerLossDisk : IStateDisk, IDisposable
         {
             _disk.SyncFolder(folder);
             folder = Path.GetFullPath(folder);
-            foreach (var path in _durableNames.Keys.Where(p => Path.GetDirectoryName(p) == folder).ToList()) _durableNames.Remove(path);
-            foreach (var (path, node) in _names.Where(e => Path.GetDirectoryName(e.Key) == folder)) _durableNames[path] = node;
+            foreach (var path in _durableNames.Keys.Where(p => Path.GetDirectoryName(p) == folder).ToList())
+                _durableNames.Remove(path);
+            foreach (var (path, node) in _names.Where(e => Path.GetDirectoryName(e.Key) == folder))
+                _durableNames[path] = node;
         }
     }
 

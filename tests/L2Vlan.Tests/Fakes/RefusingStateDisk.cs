@@ -6,7 +6,8 @@ namespace L2Vlan.Tests.Fakes;
 /// <summary>
 /// The real disk, until told to refuse: writes under <see cref="Refuse"/>'s paths fail as a full disk's do (ENOSPC),
 /// an append after writing <see cref="PartOfARefusedAppend"/> of its bytes, and with <see cref="SyncsFail"/> the
-/// fsyncs of folders and journals fail as a failing disk's do (EIO). Installed as <see cref="StateDisk.Current"/> until disposed.
+/// fsyncs of folders and journals fail as a failing disk's do (EIO). Installed as <see cref="StateDisk.Current"/> until
+/// disposed.
 /// </summary>
 internal sealed class RefusingStateDisk : IStateDisk, IDisposable
 {
@@ -28,7 +29,8 @@ internal sealed class RefusingStateDisk : IStateDisk, IDisposable
         set => Refuse = value ? _ => true : null;
     }
 
-    /// <summary>How much of a refused append reaches the file first (0 to 1): a write that got part of a batch out.</summary>
+    /// <summary>How much of a refused append reaches the file first (0 to 1): a write that got part of a batch
+    /// out.</summary>
     public double PartOfARefusedAppend { get; set; }
 
     public bool SyncsFail { get; set; }

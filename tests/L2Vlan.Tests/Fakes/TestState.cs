@@ -1,9 +1,11 @@
 using L2Vlan.Driver;
 using L2Vlan.Firewall;
+using L2Vlan.Host;
 using L2Vlan.Ipam;
 using L2Vlan.Policy;
 using L2Vlan.State;
 using L2Vlan.Netlink;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,13 +14,15 @@ namespace L2Vlan.Tests.Fakes;
 /// <summary>A throw-away state folder and the services built on it, with a fake kernel and firewall.</summary>
 internal sealed class TestState : IDisposable
 {
-    public string Directory { get; private init; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid().ToString("N"));
-    private readonly IArpAnnouncer _announcer;
+    public string Directory { get; private init; } = Path.Combine(Path.GetTempPath(), "l2vlan-test-" + Guid.NewGuid()
+        .ToString("N"));
+    private readonly FakeLinkControl _packets;
 
     /// <summary>The kernel the services act on: a fake, or a private namespace's client.</summary>
     public ILinkControl Kernel { get; }
 
-    public FakeLinkControl Links => Kernel as FakeLinkControl ?? throw new InvalidOperationException("this state is on a real kernel");
+    public FakeLinkControl Links => Kernel as FakeLinkControl
+        ?? throw new InvalidOperationException("this state is on a real kernel");
     public FakeFirewall Firewall { get; }
     /// <summary>The administrator's policy the services read; a test sets it, as a reload would.</summary>
     public CurrentPolicy Policy { get; } = new("/etc/l2vlan/l2vlan.conf");
@@ -29,7 +33,8 @@ internal sealed class TestState : IDisposable
     public NetworkDriver Driver { get; private set; } = null!;
     /// <summary>The driver's duplicate address check, with the probes started at endpoints' creation.</summary>
     public DuplicateAddressCheck Duplicates { get; private set; } = null!;
-    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for it.</summary>
+    /// <summary>Deletes deleted endpoints' veths in the background; <see cref="WaitForDeletes"/> waits for
+    /// it.</summary>
     public VethReaper Reaper { get; private set; } = null!;
     private readonly List<VethReaper> _reapers = [];
 
@@ -50,14 +55,15 @@ internal sealed class TestState : IDisposable
         Restart();
     }
 
-    private TestState(ILinkControl kernel, IArpAnnouncer? announcer)
+    private TestState(ILinkControl kernel, FakeLinkControl? announcer)
     {
         Kernel = kernel;
-        _announcer = announcer ?? (IArpAnnouncer)kernel;
+        _packets = announcer ?? (FakeLinkControl)kernel;
         Firewall = new FakeFirewall();
     }
 
-    /// <summary>A state over a real kernel (a private namespace's client); announcements and duplicate address probes go to a fake.</summary>
+    /// <summary>A state over a real kernel (a private namespace's client); announcements and duplicate address probes
+    /// go to a fake.</summary>
     public static TestState OnKernel(ILinkControl kernel)
     {
         var state = new TestState(kernel, new FakeLinkControl());
@@ -65,7 +71,8 @@ internal sealed class TestState : IDisposable
         return state;
     }
 
-    /// <summary>A service started on a state folder made elsewhere (deleted on dispose), over a fake kernel that has these NICs.</summary>
+    /// <summary>A service started on a state folder made elsewhere (deleted on dispose), over a fake kernel that has
+    /// these NICs.</summary>
     public static TestState OnFolder(string directory, params string[] nics)
     {
         var links = new FakeLinkControl();
@@ -86,33 +93,43 @@ internal sealed class TestState : IDisposable
     /// <summary>A new service over the same folder and kernel, as after `systemctl restart l2vlan`.</summary>
     public void Restart()
     {
-        var networks = new NetworkRegistry(Networks);
-        IpamService = new IpamService(Pools, networks, NullLogger<IpamService>.Instance);
+        var services = Compose();
+        IpamService = services.GetRequiredService<IpamService>();
         IpamService.Load();
-        var bridgeLinks = new BridgeLinks(Kernel, Firewall, NullLogger<BridgeLinks>.Instance, Policy,
-            new NftablesRules(NullLogger.Instance, Nft.Run));
-        var bridges = new BridgeRegistry(Kernel, bridgeLinks, networks, Bridges);
-        Reaper = new VethReaper(networks, Kernel, NullLogger<VethReaper>.Instance);
+        Driver = services.GetRequiredService<NetworkDriver>();
+        Reaper = services.GetRequiredService<VethReaper>();
         _reapers.Add(Reaper);
-        var wiring = new EndpointWiring(Kernel, _announcer, bridgeLinks, networks, Reaper, NullLogger<EndpointWiring>.Instance);
-        var duplicates = Duplicates =
-            new DuplicateAddressCheck((IAddressProber)_announcer, Kernel, NullLogger<DuplicateAddressCheck>.Instance);
-        Driver = new NetworkDriver(networks, bridges, wiring, duplicates, new DeadDockerdPolicy(wiring, IpamService, NullLogger<DeadDockerdPolicy>.Instance),
-            IpamService, Kernel, Reaper, NullLogger<NetworkDriver>.Instance, policy: Policy);
-        Recovery = new StateRecovery(networks, bridges, wiring, IpamService, Kernel, Reaper, RecoveryLog);
+        Duplicates = services.GetRequiredService<DuplicateAddressCheck>();
+        Recovery = services.GetRequiredService<StateRecovery>();
         Recovery.Recover();
+    }
+
+    /// <summary>
+    /// The service's objects as <c>l2vlan serve</c> composes them, over this folder, with the fake kernel, packets and
+    /// firewall; <paramref name="replace"/> may swap more. Nothing is loaded yet.
+    /// </summary>
+    public IServiceProvider Compose(Action<IServiceCollection>? replace = null)
+    {
+        var settings = new ServiceSettings(Path.Combine(Directory, "l2vlan.sock"), Directory, LogLevel.None);
+        var services = new ServiceCollection().AddL2Vlan(settings).UseFakes(Kernel, _packets, Firewall);
+        services.AddSingleton(RecoveryLog);
+        services.AddSingleton(Policy);
+        services.AddSingleton<INftablesRules>(new NftablesRules(NullLogger.Instance, Nft.Run));
+        replace?.Invoke(services);
+        return services.BuildServiceProvider();
     }
 
     /// <summary>Where the recovery logs; tests that read its warnings set it before <see cref="Restart"/>.</summary>
     public ILogger<StateRecovery> RecoveryLog { get; set; } = NullLogger<StateRecovery>.Instance;
 
-    public JsonFileCollection<AddressPool> Pools => new(Path.Combine(Directory, "pools"), StateJsonContext.Default.AddressPool, NullLogger.Instance);
-    public JsonFileCollection<NetworkRecord> Networks => new(Path.Combine(Directory, "networks"), StateJsonContext.Default.NetworkRecord, NullLogger.Instance);
-    public JsonFileCollection<BridgeRecord> Bridges => new(Path.Combine(Directory, "bridges"), StateJsonContext.Default.BridgeRecord, NullLogger.Instance);
+    public JsonFileCollection<AddressPool> Pools => new StateFolder(Directory).PoolFiles(NullLogger.Instance);
+    public JsonFileCollection<NetworkRecord> Networks => new StateFolder(Directory).NetworkFiles(NullLogger.Instance);
+    public JsonFileCollection<BridgeRecord> Bridges => new StateFolder(Directory).BridgeFiles(NullLogger.Instance);
 
     public IEnumerable<string> Files(string folder) =>
         System.IO.Directory.Exists(Path.Combine(Directory, folder))
-            ? System.IO.Directory.EnumerateFiles(Path.Combine(Directory, folder), "*.json").Select(Path.GetFileName).OfType<string>()
+            ? System.IO.Directory.EnumerateFiles(Path.Combine(Directory, folder), "*.json").Select(Path.GetFileName)
+                .OfType<string>()
             : [];
 
     public void Dispose()

@@ -50,9 +50,11 @@ public class IptablesFirewallTests
     private IptablesFirewall Firewall(double timeoutSeconds = 10, string? ipv6 = null) =>
         new(NullLogger.Instance, [IPv4, ipv6 ?? IPv6], TimeSpan.FromSeconds(timeoutSeconds));
 
-    private static string[] Rules(string tool) => File.Exists(tool + ".rules") ? File.ReadAllLines(tool + ".rules") : [];
+    private static string[] Rules(string tool) => File.Exists(tool + ".rules") ? File.ReadAllLines(tool + ".rules")
+        : [];
 
-    private static void Make(string tool, string action, string what, string text = "") => File.WriteAllText(tool + action + what, text);
+    private static void Make(string tool, string action, string what, string text = "") =>
+        File.WriteAllText(tool + action + what, text);
 
     [Test]
     public void The_rule_goes_in_once_per_front_end_and_out_again_and_removing_it_twice_is_fine()
@@ -61,7 +63,8 @@ public class IptablesFirewallTests
         firewall.AllowBridged("vlan2000");
         firewall.AllowBridged("vlan2000");
         Assert.That((Rules(IPv4), Rules(IPv6)), Is.EqualTo((new[] { "vlan2000" }, new[] { "vlan2000" })));
-        Assert.That(File.ReadAllLines(IPv4 + ".calls"), Has.All.StartsWith("-w 5 "), "each call still waits for the xtables lock");
+        Assert.That(File.ReadAllLines(IPv4 + ".calls"), Has.All.StartsWith("-w 5 "),
+            "each call still waits for the xtables lock");
 
         firewall.RemoveBridged("vlan2000");
         Assert.That((Rules(IPv4), Rules(IPv6)), Is.EqualTo((Array.Empty<string>(), Array.Empty<string>())));
@@ -78,9 +81,11 @@ public class IptablesFirewallTests
         File.Delete(IPv4 + ".calls");
 
         Assert.That(firewall.AllowedBridges(), Is.EquivalentTo(new[] { "vlan2000" }), "other rules are not l2vlan's");
-        Assert.That(File.ReadAllLines(IPv4 + ".calls"), Is.EqualTo(new[] { "-w 5 -S FORWARD" }), "one call, whatever the number of bridges");
+        Assert.That(File.ReadAllLines(IPv4 + ".calls"), Is.EqualTo(new[] { "-w 5 -S FORWARD" }),
+            "one call, whatever the number of bridges");
         Make(IPv6, "-S", ".exit", "4");
-        Assert.That(firewall.AllowedBridges(), Is.Null, "a listing that fails tells nothing, and each bridge is checked");
+        Assert.That(firewall.AllowedBridges(), Is.Null, "a listing that fails tells nothing, and each bridge is " +
+            "checked");
     }
 
     [Test]
@@ -113,7 +118,8 @@ public class IptablesFirewallTests
     [Test]
     public void A_missing_table_or_a_missing_tool_holds_no_rule()
     {
-        Make(IPv6, "-C", ".exit", "3");   // ip6tables on a kernel without IPv6 netfilter: "can't initialize ip6tables table"
+        // ip6tables on a kernel without IPv6 netfilter: "can't initialize ip6tables table"
+        Make(IPv6, "-C", ".exit", "3");
         Assert.DoesNotThrow(() => Firewall().RemoveBridged("vlan2000"));
         Assert.DoesNotThrow(() => Firewall(ipv6: Path.Combine(_directory, "not-installed")).RemoveBridged("vlan2000"));
     }
@@ -131,11 +137,13 @@ public class IptablesFirewallTests
     {
         Make(IPv4, "-C", ".hang");
         var clock = Stopwatch.StartNew();
-        var error = Assert.Throws<FirewallTimeoutException>(() => Firewall(timeoutSeconds: 0.5).AllowBridged("vlan2000"));
+        var error = Assert.Throws<FirewallTimeoutException>(() => Firewall(timeoutSeconds: 0.5)
+            .AllowBridged("vlan2000"));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
         Assert.That(error!.Message, Does.Contain("iptables").And.Contain("0.5 s"));
         var pid = int.Parse(File.ReadAllText(IPv4 + ".pid").Trim());
-        Assert.That(() => Directory.Exists($"/proc/{pid}"), Is.False.After(2000, 50), "the hung process is killed, not left behind");
+        Assert.That(() => Directory.Exists($"/proc/{pid}"), Is.False.After(2000, 50),
+            "the hung process is killed, not left behind");
 
         clock.Restart();
         Assert.Throws<FirewallTimeoutException>(() => Firewall(timeoutSeconds: 0.5).RemoveBridged("vlan2000"));

@@ -1,9 +1,7 @@
 using System.Net;
-using L2Vlan.Adapter;
+using L2Vlan.Clients;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
 using L2Vlan.Host;
-using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +11,7 @@ namespace L2Vlan.Tests.Host;
 /// <c>l2vlan forget</c> as the service runs it: refused while Docker has the network or cannot say, and otherwise
 /// everything of the network goes as Docker's own removal would take it.
 /// </summary>
-public class ForgetTests
+public class ForgetTests : StateOnEno1
 {
     private const string Subnet = "192.168.2.0/24";
     private const string Router = "192.168.2.1";
@@ -35,7 +33,6 @@ public class ForgetTests
         }
     }
 
-    private TestState _state = null!;
     private FakeDocker _docker = null!;
     private AdminCalls _admin = null!;
     private RecordingLogger<AdminCalls> _log = null!;
@@ -43,24 +40,22 @@ public class ForgetTests
     [SetUp]
     public void SetUp()
     {
-        _state = TestState.WithNics("eno1");
         _docker = new FakeDocker();
         _log = new RecordingLogger<AdminCalls>();
         _admin = new AdminCalls(_state.Driver, _docker, _log);
     }
 
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    /// <summary>A network as Docker makes it (pool, gateway, CreateNetwork) with a joined container; returns the container's address.</summary>
+    /// <summary>A network as Docker makes it (pool, gateway, CreateNetwork) with a joined container; returns the
+    /// container's address.</summary>
     private IPAddress NetworkWithContainer(string id, string endpoint, string? aux = null)
     {
         var pool = _state.IpamService.RequestPool(Cidr.ParseNetwork(Subnet, "--subnet"), null, v6: false);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse(Router), gateway: true);
         if (aux is not null) _state.IpamService.RequestAddress(pool, IPAddress.Parse(aux), gateway: false);
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" };
-        var subnet = new SubnetRecord(Cidr.ParseNetwork(Subnet, "--subnet"), new InterfaceAddress(IPAddress.Parse(Router), 24));
-        _state.Driver.CreateNetwork(new NetworkSpec(id, options, false, [subnet], aux is null ? [] : [IPAddress.Parse(aux)]));
+        _state.Driver.CreateNetwork(Networks.Vlan2000(id, Networks.Subnet(Subnet, Router)) with
+        {
+            AuxAddresses = aux is null ? [] : [IPAddress.Parse(aux)],
+        });
         var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
         _state.Driver.CreateEndpoint(id, endpoint, address, null, null);
         _state.Driver.Join(id, endpoint);
@@ -78,10 +73,12 @@ public class ForgetTests
         var files = _state.Files("networks").Concat(_state.Files("pools")).ToList();
 
         var refused = Assert.ThrowsAsync<UserError>(() => Forget("abc"));
-        Assert.That(refused!.Message, Does.Contain("Docker still knows network abc123").And.Contain("docker network rm net1"));
+        Assert.That(refused!.Message, Does.Contain("Docker still knows network abc123").And.Contain("docker network " +
+            "rm net1"));
         Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "abc123" }));
         Assert.That(_state.Links.FindLink("vlan2000"), Is.Not.Null);
-        Assert.That(_state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(_state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal)),
+            Is.EqualTo(1));
         Assert.That(_state.Files("networks").Concat(_state.Files("pools")), Is.EqualTo(files));
     }
 
@@ -107,11 +104,13 @@ public class ForgetTests
 
         Assert.That(Forget("abc").Result, Is.EqualTo("abc123"));
 
-        Assert.That(_state.Links.ListLinks().Select(l => l.Name), Is.EqualTo(new[] { "eno1" }), "veth, bridge and sub-interface gone; the NIC stays");
+        Assert.That(_state.Links.ListLinks().Select(l => l.Name), Is.EqualTo(new[] { "eno1" }),
+            "veth, bridge and sub-interface gone; the NIC stays");
         Assert.That(_state.Firewall.Accepted, Is.Empty);
         Assert.That(_state.Files("networks"), Is.Empty);
         Assert.That(_state.Files("bridges"), Is.Empty);
-        Assert.That(_state.Files("pools"), Is.Empty, "the pool's one request, its container's address and the aux address are released");
+        Assert.That(_state.Files("pools"), Is.Empty, "the pool's one request, its container's address and the aux " +
+            "address are released");
         Assert.That(_state.IpamService.Pools, Is.Empty);
     }
 
@@ -129,16 +128,20 @@ public class ForgetTests
         Assert.That(pool.Holders, Is.EqualTo(1), "def456's request holds the pool");
         Assert.That(pool.Find(gone), Is.Null);
         Assert.That(pool.Find(kept), Is.Not.Null);
-        Assert.That(_state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal)), Is.EqualTo(1), "ep2's veth stays");
+        Assert.That(_state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal)),
+            Is.EqualTo(1), "ep2's veth stays");
     }
 
     [Test]
     public void Names_a_network_by_a_unique_prefix_only()
     {
         Assert.That(AdminCalls.Resolve(["abc123", "abd456"], "abc"), Is.EqualTo("abc123"));
-        Assert.That(AdminCalls.Resolve(["abc", "abcd"], "abc"), Is.EqualTo("abc"), "an exact ID wins over the longer one it starts");
-        Assert.That(() => AdminCalls.Resolve(["abc123", "abd456"], "ab"), Throws.TypeOf<UserError>().With.Message.Contains("give more of the ID"));
-        Assert.That(() => AdminCalls.Resolve(["abc123"], "x"), Throws.TypeOf<UserError>().With.Message.Contains("no network whose ID starts with 'x'"));
+        Assert.That(AdminCalls.Resolve(["abc", "abcd"], "abc"), Is.EqualTo("abc"),
+            "an exact ID wins over the longer one it starts");
+        Assert.That(() => AdminCalls.Resolve(["abc123", "abd456"], "ab"),
+            Throws.TypeOf<UserError>().With.Message.Contains("give more of the ID"));
+        Assert.That(() => AdminCalls.Resolve(["abc123"], "x"),
+            Throws.TypeOf<UserError>().With.Message.Contains("no network whose ID starts with 'x'"));
         Assert.That(() => AdminCalls.Resolve(["abc123"], " "), Throws.TypeOf<UserError>());
     }
 
@@ -149,7 +152,8 @@ public class ForgetTests
         _docker.Networks.Add(new DockerNetwork("abc123", "net1", "l2vlan"));
         var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc"}"""u8.ToArray(), CancellationToken.None);
         Assert.That(status, Is.EqualTo(400));
-        Assert.That(System.Text.Encoding.UTF8.GetString(body), Does.Contain("\"Err\"").And.Contain("Docker still knows"));
+        Assert.That(System.Text.Encoding.UTF8.GetString(body),
+            Does.Contain("\"Err\"").And.Contain("Docker still knows"));
 
         _docker.Networks.Clear();
         (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc"}"""u8.ToArray(), CancellationToken.None);
@@ -164,8 +168,10 @@ public class ForgetTests
         _docker.Slow = true;
         using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        Assert.CatchAsync<OperationCanceledException>(() => _admin.ForgetAsync(new ForgetRequest { Network = "abc123", Force = true }, caller.Token));
-        Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "abc123" }), "nothing forgotten");
+        Assert.CatchAsync<OperationCanceledException>(() =>
+            _admin.ForgetAsync(new ForgetRequest { Network = "abc123", Force = true }, caller.Token));
+        Assert.That(_state.Driver.Networks.Select(n => n.NetworkId), Is.EqualTo(new[] { "abc123" }),
+            "nothing forgotten");
         Assert.That(_state.Files("networks"), Is.EqualTo(new[] { "abc123.json" }));
         Assert.That(_state.Links.FindLink("vlan2000"), Is.Not.Null);
     }
@@ -188,7 +194,8 @@ public class ForgetTests
     {
         NetworkWithContainer("abc123", "ep1");
         // What Docker's client throws at its own time limit: cancelled, but not by the caller.
-        _docker.Failure = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 10 seconds elapsing.");
+        _docker.Failure = new TaskCanceledException("The request was canceled due to the configured " +
+            "HttpClient.Timeout of 10 seconds elapsing.");
 
         var refused = Assert.ThrowsAsync<UserError>(() => Forget("abc123"));
         Assert.That(refused!.Message, Does.Contain("(no answer within 10 s)"));
@@ -211,9 +218,12 @@ public class ForgetTests
         };
 
         var refused = Assert.ThrowsAsync<UserError>(() => Forget("abc123"));
-        Assert.That(refused!.Message, Does.StartWith("Docker could not be asked whether it still knows network abc123 (").And.Not.Contain("x7q"));
+        Assert.That(refused!.Message, Does.StartWith("Docker could not be asked whether it still knows network " +
+            "abc123 (").And.Not.Contain("x7q"));
         TestContext.Out.WriteLine(refused.Message);
-        Assert.That(_log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning && e.Message.Contains("x7q")));
+        Assert.That(_log.Entries,
+            Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Warning
+                && e.Message.Contains("x7q")));
     }
 
     [Test]
@@ -225,8 +235,11 @@ public class ForgetTests
         var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc123","Force":true}"""u8.ToArray(), CancellationToken.None);
         var text = System.Text.Encoding.UTF8.GetString(body);
         Assert.That(status, Is.EqualTo(500));
-        Assert.That(text, Does.Contain("journalctl -u l2vlan").And.Not.Contain("s3cr3t").And.Not.Contain("/var/lib/other"));
-        Assert.That(_log.Entries, Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error && e.Message.Contains("L2Vlan.Forget")));
+        Assert.That(text,
+            Does.Contain("journalctl -u l2vlan").And.Not.Contain("s3cr3t").And.Not.Contain("/var/lib/other"));
+        Assert.That(_log.Entries,
+            Has.Some.Matches<(LogLevel Level, string Message)>(e => e.Level == LogLevel.Error
+                && e.Message.Contains("L2Vlan.Forget")));
         Assert.That(_state.Driver.Networks, Has.Count.EqualTo(1), "nothing forgotten");
     }
 }

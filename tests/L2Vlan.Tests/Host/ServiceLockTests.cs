@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 
 namespace L2Vlan.Tests.Host;
 
-/// <summary>A second `l2vlan serve` on the same state directory or socket: the real hosts, only the kernel and firewall faked.</summary>
+/// <summary>A second `l2vlan serve` on the same state directory or socket: the real hosts, only the kernel and firewall
+/// faked.</summary>
 public class ServiceLockTests
 {
     private string _folder = null!;
@@ -46,7 +47,8 @@ public class ServiceLockTests
 
         var refused = Assert.ThrowsAsync<ServiceLockException>(() => PluginHost.StartAsync(Host(settings)));
 
-        Assert.That(refused.Message, Does.Contain("another l2vlan serve holds the state directory " + settings.StateDirectory));
+        Assert.That(refused.Message,
+            Does.Contain("another l2vlan serve holds the state directory " + settings.StateDirectory));
         Assert.That(refused.Message, Does.Contain("--state-dir"));
         Assert.That(File.Exists(settings.SocketPath), "the first one's socket is still there");
         Assert.That(await Activate(settings.SocketPath), Is.EqualTo(200), "and the first one still answers on it");
@@ -58,9 +60,11 @@ public class ServiceLockTests
         var first = Settings("state1", "run/l2vlan.sock");
         await PluginHost.StartAsync(Host(first));
 
-        var refused = Assert.ThrowsAsync<ServiceLockException>(() => PluginHost.StartAsync(Host(Settings("state2", "run/l2vlan.sock"))));
+        var refused = Assert.ThrowsAsync<ServiceLockException>(() =>
+            PluginHost.StartAsync(Host(Settings("state2", "run/l2vlan.sock"))));
 
-        Assert.That(refused.Message, Does.Contain("another l2vlan serve holds the socket " + first.SocketPath).And.Contain("--socket"));
+        Assert.That(refused.Message,
+            Does.Contain("another l2vlan serve holds the socket " + first.SocketPath).And.Contain("--socket"));
         Assert.That(await Activate(first.SocketPath), Is.EqualTo(200));
     }
 

@@ -21,7 +21,8 @@ public class WatchdogTests
         _notifier = new RecordingNotifier();
         _ipamResponds = true;
         _running = new RunningCalls(_clock);
-        _watchdog = new Watchdog(new LivenessCheck(_ => _ipamResponds, _running), _notifier, NullLogger<Watchdog>.Instance);
+        _watchdog = new Watchdog(new LivenessCheck(_ => _ipamResponds, _running), _notifier,
+            NullLogger<Watchdog>.Instance);
     }
 
     [TearDown]
@@ -61,9 +62,11 @@ public class WatchdogTests
     [TestCase("30000000", "1", null)]
     [TestCase("0", null, null)]
     [TestCase("soon", null, null)]
-    public void The_interval_is_half_of_what_systemd_asks_for_and_only_for_this_process(string? usec, string? pid, double? seconds)
+    public void The_interval_is_half_of_what_systemd_asks_for_and_only_for_this_process(string? usec, string? pid,
+        double? seconds)
     {
-        var interval = Watchdog.PetInterval(name => name switch { "WATCHDOG_USEC" => usec, "WATCHDOG_PID" => pid, _ => null }, 4242);
+        var interval = Watchdog.PetInterval(name =>
+            name switch { "WATCHDOG_USEC" => usec, "WATCHDOG_PID" => pid, _ => null }, 4242);
         Assert.That(interval?.TotalSeconds, Is.EqualTo(seconds));
     }
 
@@ -71,7 +74,8 @@ public class WatchdogTests
     [NonParallelizable]
     public void The_watchdog_pets_on_time_while_every_thread_pool_thread_waits_for_a_lock()
     {
-        // Every 50 ms; calls that wait for a network's lock hold pool threads, and the pool grows by about one a second.
+        // Every 50 ms; calls that wait for a network's lock hold pool threads, and the pool grows by about one a
+        // second.
         Environment.SetEnvironmentVariable("WATCHDOG_USEC", "100000");
         using var release = new ManualResetEventSlim();
         try

@@ -1,41 +1,35 @@
 using System.Net;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.Ipam;
 
-/// <summary>At start the pools are checked against the networks' records: a lost pool file never frees a running container's address.</summary>
-public class IpamRecoveryTests
+/// <summary>At start the pools are checked against the networks' records: a lost pool file never frees a running
+/// container's address.</summary>
+public class IpamRecoveryTests : StateOnEno1
 {
     private static readonly Cidr Subnet = Cidr.ParseNetwork("192.168.1.0/24", "subnet");
-    private TestState _state = null!;
+    private static readonly InterfaceAddress Gateway = new(IPAddress.Parse("192.168.1.1"), 24);
 
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    private string Pool(string range) => _state.IpamService.RequestPool(Subnet, Cidr.ParseNetwork(range, "--ip-range"), v6: false);
+    private string Pool(string range) =>
+        _state.IpamService.RequestPool(Subnet, Cidr.ParseNetwork(range, "--ip-range"), v6: false);
 
     private string Address(string pool, string? wanted = null) =>
-        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: false).ToString();
+        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: false)
+            .ToString();
 
-    /// <summary>What Docker does for `docker network create` on <paramref name="range"/> and `docker run` on it, as far as l2vlan sees it.</summary>
+    /// <summary>What Docker does for `docker network create` on <paramref name="range"/> and `docker run` on it, as far
+    /// as l2vlan sees it.</summary>
     private string NetworkWithContainer(string network, string range, string? aux = null)
     {
         var pool = Pool(range);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse("192.168.1.1"), gateway: true);
         if (aux is not null) Address(pool, aux);
-        _state.Driver.CreateNetwork(new NetworkSpec(network,
-            new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" }, false,
-            [new SubnetRecord(Subnet, new InterfaceAddress(IPAddress.Parse("192.168.1.1"), 24))],
-            aux is null ? [] : [IPAddress.Parse(aux)]));
+        _state.Driver.CreateNetwork(Networks.Vlan2000(network, new SubnetRecord(Subnet, Gateway)) with
+        {
+            AuxAddresses = aux is null ? [] : [IPAddress.Parse(aux)],
+        });
         var address = _state.IpamService.RequestAddress(pool, null, gateway: false);
         _state.Driver.CreateEndpoint(network, "e-" + network, address, null, null);
         _state.Driver.Join(network, "e-" + network);
@@ -49,16 +43,19 @@ public class IpamRecoveryTests
     public void A_corrupt_pool_file_is_re_created_and_the_running_container_keeps_its_address()
     {
         var pool = NetworkWithContainer("net1", "192.168.1.4/30", aux: "192.168.1.200");
-        Assert.That(_state.Driver.Endpoint("net1", "e-net1")!.Value.Endpoint.Address.ToString(), Is.EqualTo("192.168.1.4/24"));
+        Assert.That(_state.Driver.Endpoint("net1", "e-net1")!.Value.Endpoint.Address.ToString(),
+            Is.EqualTo("192.168.1.4/24"));
         CorruptPoolFile(pool);
 
         _state.Restart();
 
         Assert.That(Directory.EnumerateFiles(_state.Pools.QuarantineDirectory, "*.json.*").Count(), Is.EqualTo(1));
-        Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"), "the next container does not get the running one's .4");
+        Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"),
+            "the next container does not get the running one's .4");
         Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.4"))!.Message, Does.Contain("in use"));
         Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.1"))!.Message, Does.Contain("gateway"));
-        Assert.That(Address(pool, "192.168.1.200"), Is.EqualTo("192.168.1.200/24"), "the --aux-address is held as one, so Docker's replay is no conflict");
+        Assert.That(Address(pool, "192.168.1.200"), Is.EqualTo("192.168.1.200/24"),
+            "the --aux-address is held as one, so Docker's replay is no conflict");
         var wide = _state.IpamService.RequestPool(Subnet, null, v6: false);
         Assert.That(Assert.Throws<UserError>(() => Address(wide, "192.168.1.200"))!.Message, Does.Contain("in use"));
 
@@ -76,9 +73,11 @@ public class IpamRecoveryTests
 
         Assert.DoesNotThrow(() => _state.Restart(), "the service starts");
 
-        Assert.That(Directory.EnumerateFiles(_state.Pools.QuarantineDirectory).Count(), Is.EqualTo(2), "snapshot and journal");
+        Assert.That(Directory.EnumerateFiles(_state.Pools.QuarantineDirectory).Count(), Is.EqualTo(2),
+            "snapshot and journal");
         Assert.That(_state.Driver.Endpoint("net1", "e-net1"), Is.Not.Null, "the network is served");
-        Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"), "the next container does not get the running one's .4");
+        Assert.That(Address(pool), Is.EqualTo("192.168.1.5/24"),
+            "the next container does not get the running one's .4");
         Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.1"))!.Message, Does.Contain("gateway"));
     }
 
@@ -95,7 +94,13 @@ public class IpamRecoveryTests
         Assert.That(Assert.Throws<UserError>(() => Address(net2))!.Message, Does.Contain("no free address"));
         var wide = _state.IpamService.RequestPool(Subnet, null, v6: false);
         Assert.That(Address(wide), Is.EqualTo("192.168.1.2/24"));
-        Assert.That(Enumerable.Range(0, 4).Select(_ => Address(wide)), Is.EqualTo(new[] { "192.168.1.3/24", "192.168.1.5/24", "192.168.1.7/24", "192.168.1.8/24" }),
+        Assert.That(Enumerable.Range(0, 4).Select(_ => Address(wide)), Is.EqualTo(new[]
+        {
+            "192.168.1.3/24",
+            "192.168.1.5/24",
+            "192.168.1.7/24",
+            "192.168.1.8/24",
+        }),
             "neither .4 nor .6 is handed out");
     }
 
@@ -104,8 +109,10 @@ public class IpamRecoveryTests
     {
         var pool = NetworkWithContainer("net1", "192.168.1.4/30");
         var file = _state.Pools.PathOf(AddressPool.FileKey(pool));
-        Directory.CreateDirectory(_state.Pools.QuarantineDirectory); // as a start killed right after quarantining it, or before this fix, left it
-        File.Move(file, Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
+        // as a start killed right after quarantining it, or before this fix, left it
+        Directory.CreateDirectory(_state.Pools.QuarantineDirectory);
+        File.Move(file,
+            Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
 
         _state.Restart();
 
@@ -121,22 +128,27 @@ public class IpamRecoveryTests
         var net2 = NetworkWithContainer("net2", "192.168.1.6/32");
         var file = _state.Pools.PathOf(AddressPool.FileKey(net2));
         Directory.CreateDirectory(_state.Pools.QuarantineDirectory);
-        File.Move(file, Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
+        File.Move(file,
+            Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
 
         _state.Restart();
 
-        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EquivalentTo(new[] { "192.168.1.0/24@192.168.1.4/32", net2 }));
+        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EquivalentTo(new[]
+        {
+            "192.168.1.0/24@192.168.1.4/32",
+            net2,
+        }));
         _state.IpamService.ReleaseAddress(net2, IPAddress.Parse("192.168.1.6"));
-        Assert.That(Address(net2), Is.EqualTo("192.168.1.6/24"), "the container's fixed address is released to, and comes back from, its own pool");
+        Assert.That(Address(net2), Is.EqualTo("192.168.1.6/24"),
+            "the container's fixed address is released to, and comes back from, its own pool");
     }
 
     [Test]
     public void A_network_on_another_ipam_gets_no_pool_from_l2vlan()
     {
-        _state.Driver.CreateNetwork(new NetworkSpec("net1",
-            new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1" }, false,
-            [new SubnetRecord(Subnet, new InterfaceAddress(IPAddress.Parse("192.168.1.1"), 24))], []));
-        _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(IPAddress.Parse("192.168.1.2"), 24), null, null);
+        _state.Driver.CreateNetwork(Networks.Vlan2000("net1", new SubnetRecord(Subnet, Gateway)));
+        _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(IPAddress.Parse("192.168.1.2"), 24), null,
+            null);
 
         _state.Restart();
 
@@ -166,7 +178,8 @@ public class IpamRecoveryTests
     {
         foreach (var id in new[] { "192.168.1.0/24", "192.168.1.0/24@192.168.1.4/32", "2001:db8:20::/64@2001:db8:20::10/126" })
         {
-            Assert.That(AddressPool.TryParseId(AddressPool.IdOfFileKey(AddressPool.FileKey(id)), out var subnet, out var range));
+            Assert.That(AddressPool.TryParseId(AddressPool.IdOfFileKey(AddressPool.FileKey(id)), out var subnet,
+                out var range));
             Assert.That(AddressPool.MakeId(subnet, range), Is.EqualTo(id));
         }
         Assert.That(AddressPool.TryParseId("192.168.1.0/24@10.0.0.0/8", out _, out _), Is.False);

@@ -15,13 +15,16 @@ public class IpamServiceTests
     public void TearDown() => _state.Dispose();
 
     private string Pool(string subnet, string? range = null, bool v6 = false) =>
-        _state.IpamService.RequestPool(Cidr.ParseNetwork(subnet, "--subnet"), range is null ? null : Cidr.ParseNetwork(range, "--ip-range"), v6);
+        _state.IpamService.RequestPool(Cidr.ParseNetwork(subnet, "--subnet"), range is null ? null
+            : Cidr.ParseNetwork(range, "--ip-range"), v6);
 
     private string Address(string pool, string? wanted = null) =>
-        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: false).ToString();
+        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: false)
+            .ToString();
 
     private string Gateway(string pool, string? wanted) =>
-        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: true).ToString();
+        _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: true)
+            .ToString();
 
     [Test]
     public void A_range_outside_the_subnet_is_refused()
@@ -57,7 +60,8 @@ public class IpamServiceTests
         Address(first);
         var again = Pool("192.168.1.0/24", "192.168.1.4/32");
         Assert.That(again, Is.EqualTo(first));
-        Assert.That(Gateway(again, "192.168.1.1"), Is.EqualTo("192.168.1.1/24"), "the replayed gateway request is no conflict");
+        Assert.That(Gateway(again, "192.168.1.1"), Is.EqualTo("192.168.1.1/24"),
+            "the replayed gateway request is no conflict");
         Assert.That(_state.IpamService.Pools.Single().Allocations, Has.Count.EqualTo(1));
     }
 
@@ -80,15 +84,23 @@ public class IpamServiceTests
         var second = Pool("192.168.1.0/24", "192.168.1.0/29");
         Assert.That(second, Is.EqualTo(first), "the same subnet and range: one pool");
         Gateway(first, "192.168.1.1");
-        Assert.That(Gateway(second, "192.168.1.2"), Is.EqualTo("192.168.1.2/24"), "another --gateway is accepted, not refused");
+        Assert.That(Gateway(second, "192.168.1.2"), Is.EqualTo("192.168.1.2/24"),
+            "another --gateway is accepted, not refused");
 
         Assert.That(Address(first), Is.EqualTo("192.168.1.3/24"), "neither router's address is handed out");
         foreach (var router in new[] { "192.168.1.1", "192.168.1.2" })
-            Assert.That(Assert.Throws<UserError>(() => Address(second, router))!.Message, Does.Contain($"{router} is the gateway"));
+        {
+            Assert.That(Assert.Throws<UserError>(() => Address(second, router))!.Message,
+                Does.Contain($"{router} is the gateway"));
+        }
 
         _state.IpamService.ReleasePool(first);
         _state.Restart();
-        Assert.That(_state.IpamService.Pools.Single().Gateways, Is.EqualTo(new[] { IPAddress.Parse("192.168.1.1"), IPAddress.Parse("192.168.1.2") }),
+        Assert.That(_state.IpamService.Pools.Single().Gateways, Is.EqualTo(new[]
+        {
+            IPAddress.Parse("192.168.1.1"),
+            IPAddress.Parse("192.168.1.2"),
+        }),
             "both stay recorded, on disk too, while the pool lives");
         Assert.That(Address(second), Is.EqualTo("192.168.1.4/24"));
     }
@@ -113,7 +125,13 @@ public class IpamServiceTests
         Gateway(narrow, "192.168.1.1");
         Assert.That(Address(narrow), Is.EqualTo("192.168.1.4/24"));
         var fromWide = Enumerable.Range(0, 4).Select(_ => Address(wide)).ToList();
-        Assert.That(fromWide, Is.EqualTo(new[] { "192.168.1.2/24", "192.168.1.3/24", "192.168.1.5/24", "192.168.1.6/24" }));
+        Assert.That(fromWide, Is.EqualTo(new[]
+        {
+            "192.168.1.2/24",
+            "192.168.1.3/24",
+            "192.168.1.5/24",
+            "192.168.1.6/24",
+        }));
         var taken = Assert.Throws<UserError>(() => Address(wide, "192.168.1.4"));
         Assert.That(taken!.Message, Does.Contain("192.168.1.4").And.Contain("in use"));
     }
@@ -124,7 +142,8 @@ public class IpamServiceTests
         var pool = Pool("192.168.1.0/24", "192.168.1.8/29");
         Assert.That(Address(pool, "192.168.1.9"), Is.EqualTo("192.168.1.9/24"));
         Assert.That(Assert.Throws<UserError>(() => Address(pool, "192.168.1.9"))!.Message, Does.Contain("in use"));
-        Assert.That(Assert.Throws<UserError>(() => Address(pool, "10.0.0.9"))!.Message, Does.Contain("outside the subnet 192.168.1.0/24"));
+        Assert.That(Assert.Throws<UserError>(() => Address(pool, "10.0.0.9"))!.Message,
+            Does.Contain("outside the subnet 192.168.1.0/24"));
         Assert.That(Address(pool), Is.EqualTo("192.168.1.8/24"), "dynamic allocation skips the static one");
         Assert.That(Address(pool), Is.EqualTo("192.168.1.10/24"));
     }
@@ -135,7 +154,8 @@ public class IpamServiceTests
         var pool = Pool("192.168.1.0/24", "192.168.1.2/31");
         Assert.That(Address(pool, "192.168.1.200"), Is.EqualTo("192.168.1.200/24"));
         _state.IpamService.MarkAuxiliary(IPAddress.Parse("192.168.1.200"));
-        Assert.That(Address(pool, "192.168.1.200"), Is.EqualTo("192.168.1.200/24"), "Docker asks again when it re-creates the network");
+        Assert.That(Address(pool, "192.168.1.200"), Is.EqualTo("192.168.1.200/24"),
+            "Docker asks again when it re-creates the network");
         var other = Pool("192.168.1.0/24", "192.168.1.200/30");
         Assert.That(Address(other), Is.EqualTo("192.168.1.201/24"));
     }
@@ -192,12 +212,14 @@ public class IpamServiceTests
     {
         var good = Pool("192.168.1.0/24", "192.168.1.4/32");
         Pool("192.168.1.0/24", "192.168.1.6/32");
-        var broken = Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools")).Single(f => f.EndsWith("192.168.1.6_32.json"));
+        var broken = Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools"))
+            .Single(f => f.EndsWith("192.168.1.6_32.json"));
         File.WriteAllText(broken, "{ \"Id\": \"192.168.1.0/24@192.168.1.6/32\", ");
         _state.Restart();
         Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EqualTo(new[] { good }));
         // The snapshot, and its journal beside it.
-        Assert.That(Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools", "quarantine"), "*.json.*").Count(), Is.EqualTo(1));
+        Assert.That(Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools", "quarantine"), "*.json.*").Count(),
+            Is.EqualTo(1));
         Assert.That(Address(good), Is.EqualTo("192.168.1.4/24"));
     }
 }

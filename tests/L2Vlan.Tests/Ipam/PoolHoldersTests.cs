@@ -1,6 +1,5 @@
 using System.Net;
 using L2Vlan.Domain;
-using L2Vlan.Driver;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,37 +11,26 @@ namespace L2Vlan.Tests.Ipam;
 /// RequestPool, the gateway, CreateNetwork; and to delete,
 /// ReleaseAddress of the gateway, ReleasePool, DeleteNetwork.
 /// </summary>
-public class PoolHoldersTests
+public class PoolHoldersTests : StateOnEno1
 {
     private const string Subnet = "192.168.2.0/24";
     private const string Router = "192.168.2.1";
 
-    private TestState _state = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _state = TestState.WithNics("eno1");
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
     private string RequestPool(string? range = null) =>
-        _state.IpamService.RequestPool(Cidr.ParseNetwork(Subnet, "--subnet"), range is null ? null : Cidr.ParseNetwork(range, "--ip-range"), v6: false);
+        _state.IpamService.RequestPool(Cidr.ParseNetwork(Subnet, "--subnet"), range is null ? null
+            : Cidr.ParseNetwork(range, "--ip-range"), v6: false);
 
     /// <summary>`docker network create` of an l2vlan network on <see cref="Subnet"/>; returns its pool ID.</summary>
     private string CreateNetwork(string id, string? range = null)
     {
         var pool = RequestPool(range);
         _state.IpamService.RequestAddress(pool, IPAddress.Parse(Router), gateway: true);
-        var options = new Dictionary<string, string> { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" };
-        var subnet = new SubnetRecord(Cidr.ParseNetwork(Subnet, "--subnet"), new InterfaceAddress(IPAddress.Parse(Router), 24));
-        _state.Driver.CreateNetwork(new NetworkSpec(id, options, false, [subnet], []));
+        _state.Driver.CreateNetwork(Networks.Vlan2000(id, Networks.Subnet(Subnet, Router)));
         return pool;
     }
 
-    /// <summary>`docker network rm` as Docker 20.10 sends it: the pool is released before the network is deleted.</summary>
+    /// <summary>`docker network rm` as Docker 20.10 sends it: the pool is released before the network is
+    /// deleted.</summary>
     private void RemoveNetwork(string id, string pool)
     {
         _state.IpamService.ReleaseAddress(pool, IPAddress.Parse(Router));
@@ -59,7 +47,8 @@ public class PoolHoldersTests
     }
 
     /// <summary>Every file of the pools' folder: snapshots and journals.</summary>
-    private string[] PoolFolder() => Directory.GetFiles(Path.Combine(_state.Directory, "pools")).Select(Path.GetFileName).OfType<string>().ToArray();
+    private string[] PoolFolder() => Directory.GetFiles(Path.Combine(_state.Directory, "pools"))
+        .Select(Path.GetFileName).OfType<string>().ToArray();
 
     [Test]
     public void Removing_one_network_leaves_the_pool_to_the_other_network_of_the_same_subnet()
@@ -70,8 +59,10 @@ public class PoolHoldersTests
 
         RemoveNetwork("A", poolA);
 
-        Assert.That(StartContainer("B", poolB, "b1"), Is.EqualTo("192.168.2.2/24"), "B's next container gets an address");
-        Assert.That(_state.IpamService.Pools.Single().Gateway, Is.EqualTo(IPAddress.Parse(Router)), "the router's address stays recorded");
+        Assert.That(StartContainer("B", poolB, "b1"), Is.EqualTo("192.168.2.2/24"),
+            "B's next container gets an address");
+        Assert.That(_state.IpamService.Pools.Single().Gateway, Is.EqualTo(IPAddress.Parse(Router)),
+            "the router's address stays recorded");
     }
 
     [Test]
@@ -106,7 +97,8 @@ public class PoolHoldersTests
     {
         var kept = CreateNetwork("kept", "192.168.2.10/32");
         StartContainer("kept", kept, "k1");
-        var removed = Enumerable.Range(11, 5).Select(i => (Id: $"n{i}", Pool: CreateNetwork($"n{i}", $"192.168.2.{i}/32"))).ToList();
+        var removed = Enumerable.Range(11, 5)
+            .Select(i => (Id: $"n{i}", Pool: CreateNetwork($"n{i}", $"192.168.2.{i}/32"))).ToList();
         foreach (var (id, pool) in removed) StartContainer(id, pool, "e" + id);
         Assert.That(PoolFolder(), Has.Exactly(12).Items, "a snapshot and a journal per pool");
 
@@ -118,10 +110,13 @@ public class PoolHoldersTests
             RemoveNetwork(id, pool);
         }
 
-        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EqualTo(new[] { kept }), "the removed networks' pools are gone");
+        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EqualTo(new[] { kept }),
+            "the removed networks' pools are gone");
         Assert.That(PoolFolder(), Has.Exactly(2).Items, "their snapshots and journals too");
-        Assert.That(_state.IpamService.Pools.Single().Gateway, Is.EqualTo(IPAddress.Parse(Router)), "the router's address stays recorded by the pool left");
-        Assert.Throws<UserError>(() => _state.IpamService.RequestAddress(kept, IPAddress.Parse(Router), gateway: false), "and stays out of reach");
+        Assert.That(_state.IpamService.Pools.Single().Gateway, Is.EqualTo(IPAddress.Parse(Router)),
+            "the router's address stays recorded by the pool left");
+        Assert.Throws<UserError>(() => _state.IpamService.RequestAddress(kept, IPAddress.Parse(Router), gateway: false),
+            "and stays out of reach");
     }
 
     [Test]
@@ -183,11 +178,13 @@ public class PoolHoldersTests
     {
         var pool = RequestPool("192.168.2.8/29");
         RequestPool("192.168.2.8/29");
-        Assert.That(PoolStore.Peek(_state.Pools.Directory, NullLogger.Instance).Single().Holders, Is.EqualTo(2), "on disk (snapshot and journal)");
+        Assert.That(PoolStore.Peek(_state.Pools.Directory, NullLogger.Instance).Single().Holders, Is.EqualTo(2),
+            "on disk (snapshot and journal)");
         _state.Restart();
 
         _state.IpamService.ReleasePool(pool);
-        Assert.That(_state.IpamService.RequestAddress(pool, null, gateway: false).ToString(), Is.EqualTo("192.168.2.8/24"));
+        Assert.That(_state.IpamService.RequestAddress(pool, null, gateway: false).ToString(),
+            Is.EqualTo("192.168.2.8/24"));
         _state.IpamService.ReleaseAddress(pool, IPAddress.Parse("192.168.2.8"));
         _state.Restart();
         _state.IpamService.ReleasePool(pool);

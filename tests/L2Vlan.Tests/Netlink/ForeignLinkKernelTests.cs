@@ -32,7 +32,8 @@ public class ForeignLinkKernelTests : PrivateNamespaceFixture
         return new NetworkSpec("net1", options, false, [], []);
     }
 
-    private string[] Links() => Client.ListLinks().Select(l => $"{l.Name} {l.Kind} {l.MasterIndex} {l.Mtu} {l.IsUp}").ToArray();
+    private string[] Links() => Client.ListLinks().Select(l => $"{l.Name} {l.Kind} {l.MasterIndex} {l.Mtu} {l.IsUp}")
+        .ToArray();
 
     private void AssertRefused(NetworkSpec network, params string[] expected)
     {
@@ -44,7 +45,8 @@ public class ForeignLinkKernelTests : PrivateNamespaceFixture
         Assert.That(_state.Files("bridges").Concat(_state.Files("networks")), Is.Empty);
     }
 
-    /// <summary>A VLAN sub-interface of nic0 made as a user would; the test is skipped on a kernel without 802.1Q.</summary>
+    /// <summary>A VLAN sub-interface of nic0 made as a user would; the test is skipped on a kernel without
+    /// 802.1Q.</summary>
     private void UsersVlanLink(int vlanId, int mtu)
     {
         try
@@ -83,8 +85,10 @@ public class ForeignLinkKernelTests : PrivateNamespaceFixture
         UsersVlanLink(3010, mtu: 1500);
         Client.AddAddress(RequireLink("nic0.3010").Index, IPAddress.Parse("10.99.0.2"), 24);
 
-        AssertRefused(Network("nic0", 3010, mtu: 1400), "-o ext_if=nic0 -o vlan_id=3010", "the host has the address 10.99.0.2 on it");
-        Assert.That(Client.ListAddresses(RequireLink("nic0.3010").Index).Select(a => a.Address), Does.Contain(IPAddress.Parse("10.99.0.2")));
+        AssertRefused(Network("nic0", 3010, mtu: 1400), "-o ext_if=nic0 -o vlan_id=3010",
+            "the host has the address 10.99.0.2 on it");
+        Assert.That(Client.ListAddresses(RequireLink("nic0.3010").Index).Select(a => a.Address),
+            Does.Contain(IPAddress.Parse("10.99.0.2")));
     }
 
     [Test]

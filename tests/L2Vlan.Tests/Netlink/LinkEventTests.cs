@@ -9,7 +9,8 @@ public class LinkEventTests : PrivateNamespaceFixture
     [Test]
     public void Parse_reads_new_and_deleted_links_by_name_and_skips_other_messages()
     {
-        byte[] datagram = [.. Message(RTM_NEWLINK, "eno1"), .. Message(RTM_NEWADDR, null), .. Message(RTM_DELLINK, "eno1.2000")];
+        byte[] datagram = [.. Message(RTM_NEWLINK, "eno1"), .. Message(RTM_NEWADDR, null),
+            .. Message(RTM_DELLINK, "eno1.2000")];
 
         Assert.That(LinkEvent.Parse(datagram), Is.EqualTo(new[]
         {
@@ -28,7 +29,9 @@ public class LinkEventTests : PrivateNamespaceFixture
         Assert.That(Drain(events), Does.Contain(new LinkEvent(LinkEventKind.Changed, "nic0")));
 
         Client.DeleteLink("nic0");
-        Assert.That(Drain(events), Does.Contain(new LinkEvent(LinkEventKind.Deleted, "nic0")).And.Contain(new LinkEvent(LinkEventKind.Deleted, "nic0p")));
+        Assert.That(Drain(events),
+            Does.Contain(new LinkEvent(LinkEventKind.Deleted, "nic0")).And.Contain(new LinkEvent(LinkEventKind.Deleted,
+                "nic0p")));
     }
 
     private static List<LinkEvent> Drain(LinkEventSocket events)
@@ -38,7 +41,8 @@ public class LinkEventTests : PrivateNamespaceFixture
         return all;
     }
 
-    /// <summary>One rtnetlink message as the kernel sends it to the group: header, ifinfomsg, and IFLA_IFNAME when named.</summary>
+    /// <summary>One rtnetlink message as the kernel sends it to the group: header, ifinfomsg, and IFLA_IFNAME when
+    /// named.</summary>
     private static byte[] Message(ushort type, string? name)
     {
         Span<byte> buffer = stackalloc byte[256];

@@ -46,7 +46,8 @@ public class LinkWatcherTests : PrivateNamespaceFixture
     }
 
     private bool VlanLinkOnBridgeAndUp() =>
-        Client.FindLink("nic0.100") is { Kind: "vlan", IsUp: true } vlan && vlan.MasterIndex == Client.FindLink("br100")?.Index;
+        Client.FindLink("nic0.100") is { Kind: "vlan", IsUp: true } vlan
+            && vlan.MasterIndex == Client.FindLink("br100")?.Index;
 
     /// <summary>A network on nic0's VLAN 100; the test is skipped on a kernel without 802.1Q.</summary>
     private void NetworkOnNic()
@@ -80,7 +81,8 @@ public class LinkWatcherTests : PrivateNamespaceFixture
         Assert.That(_state.Links.FindLink("eno1.2000"), Is.Null, "nothing happens before an event says so");
         Client.CreateVethPair("eno1", "eno1p", peerMac: null, mtu: null);
 
-        Assert.That(Eventually(() => _state.Links.FindLink("eno1.2000") is { IsUp: true }, Bound), Is.True, "eno1.2000 restored within 2 s");
+        Assert.That(Eventually(() => _state.Links.FindLink("eno1.2000") is { IsUp: true }, Bound), Is.True,
+            "eno1.2000 restored within 2 s");
     }
 
     [Test]
@@ -121,6 +123,7 @@ public class LinkWatcherTests : PrivateNamespaceFixture
 
         Thread.Sleep(500);
 
-        Assert.That(RequireLink("other.100") is { IsUp: false, MasterIndex: null }, Is.True, "other.100 stays down and on no bridge");
+        Assert.That(RequireLink("other.100") is { IsUp: false, MasterIndex: null }, Is.True,
+            "other.100 stays down and on no bridge");
     }
 }

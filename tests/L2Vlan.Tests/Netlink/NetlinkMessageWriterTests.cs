@@ -42,7 +42,8 @@ public class NetlinkMessageWriterTests
         Assert.That(message, Has.Length.EqualTo(16 + 8 + 8 + 8 + 12));
         Assert.Multiple(() =>
         {
-            Assert.That(BinaryPrimitives.ReadUInt16LittleEndian(message.AsSpan(24)), Is.EqualTo(5), "nla_len counts the payload, not the padding");
+            Assert.That(BinaryPrimitives.ReadUInt16LittleEndian(message.AsSpan(24)), Is.EqualTo(5),
+                "nla_len counts the payload, not the padding");
             Assert.That(message.AsSpan(29, 3).ToArray(), Is.All.Zero);
             Assert.That(message.AsSpan(38, 2).ToArray(), Is.All.Zero);
             Assert.That(message[^1], Is.Zero);
@@ -73,7 +74,8 @@ public class NetlinkMessageWriterTests
 
         Assert.That(attributes.TryRead(out type, out ReadOnlySpan<byte> linkInfo), Is.True);
         Assert.That(type, Is.EqualTo(IFLA_LINKINFO), "the nested flag is masked off when reading");
-        Assert.That(linkInfo.Length, Is.EqualTo(12 + 12), "kind (4+5 padded to 12) + data (4 + vlan id 4+2 padded to 8)");
+        Assert.That(linkInfo.Length, Is.EqualTo(12 + 12), "kind (4+5 padded to 12) + data (4 + vlan id 4+2 padded to " +
+            "8)");
 
         var info = new NetlinkAttributeReader(linkInfo);
         Assert.That(info.TryRead(out type, out value), Is.True);
@@ -101,7 +103,8 @@ public class NetlinkMessageWriterTests
         }
         byte[] message = writer.Complete().ToArray();
         var attribute = MemoryMarshal.Read<nlattr>(message.AsSpan(16));
-        Assert.That((attribute.nla_len, attribute.nla_type), Is.EqualTo(((ushort)4, (ushort)(IFLA_AF_SPEC | NLA_F_NESTED))));
+        Assert.That((attribute.nla_len, attribute.nla_type),
+            Is.EqualTo(((ushort)4, (ushort)(IFLA_AF_SPEC | NLA_F_NESTED))));
     }
 
     [Test]

@@ -6,7 +6,8 @@ using static Interop.Rtnetlink;
 
 namespace L2Vlan.Tests.Netlink;
 
-/// <summary>How an answer is told apart from leftovers, and how kernel errors become exceptions, without a kernel.</summary>
+/// <summary>How an answer is told apart from leftovers, and how kernel errors become exceptions, without a
+/// kernel.</summary>
 public class NetlinkReplyTests
 {
     private const uint Sequence = 1000;
@@ -29,7 +30,8 @@ public class NetlinkReplyTests
     {
         var reply = new NetlinkReply("RTM_GETLINK", Sequence, PortId);
         reply.Consume(Ack(Sequence, PortId + 1, -17));
-        Assert.That((reply.IsComplete, reply.SkippedMessages), Is.EqualTo((false, 1)), "an error for someone else is not ours to throw");
+        Assert.That((reply.IsComplete, reply.SkippedMessages), Is.EqualTo((false, 1)),
+            "an error for someone else is not ours to throw");
     }
 
     [Test]
@@ -46,12 +48,14 @@ public class NetlinkReplyTests
     public void Error_with_extended_ack_becomes_a_readable_exception()
     {
         var reply = new NetlinkReply("RTM_NEWLINK", Sequence, PortId);
-        var error = Assert.Throws<NetlinkException>(() => reply.Consume(Ack(Sequence, PortId, -17, "Link already exists", capped: false)));
+        var error = Assert.Throws<NetlinkException>(() => reply.Consume(Ack(Sequence, PortId, -17, "Link already " +
+            "exists", capped: false)));
         Assert.Multiple(() =>
         {
             Assert.That(error.Errno, Is.EqualTo(17));
             Assert.That(error.KernelMessage, Is.EqualTo("Link already exists"));
-            Assert.That(error.Message, Is.EqualTo("netlink RTM_NEWLINK failed: File exists (EEXIST, errno 17): Link already exists"));
+            Assert.That(error.Message, Is.EqualTo("netlink RTM_NEWLINK failed: File exists (EEXIST, errno 17): Link " +
+                "already exists"));
         });
     }
 
@@ -59,8 +63,10 @@ public class NetlinkReplyTests
     public void Extended_ack_is_found_after_a_capped_echo()
     {
         var reply = new NetlinkReply("RTM_NEWLINK", Sequence, PortId);
-        var error = Assert.Throws<NetlinkException>(() => reply.Consume(Ack(Sequence, PortId, -95, "Unknown device type", capped: true)));
-        Assert.That(error.Message, Is.EqualTo("netlink RTM_NEWLINK failed: Operation not supported (EOPNOTSUPP, errno 95): Unknown device type"));
+        var error = Assert.Throws<NetlinkException>(() => reply.Consume(Ack(Sequence, PortId, -95, "Unknown device " +
+            "type", capped: true)));
+        Assert.That(error.Message, Is.EqualTo("netlink RTM_NEWLINK failed: Operation not supported (EOPNOTSUPP, " +
+            "errno 95): Unknown device type"));
     }
 
     [Test]
@@ -68,7 +74,8 @@ public class NetlinkReplyTests
     {
         var reply = new NetlinkReply("RTM_DELLINK", Sequence, PortId);
         var error = Assert.Throws<NetlinkException>(() => reply.Consume(Ack(Sequence, PortId, -19)));
-        Assert.That((error.KernelMessage, error.Message), Is.EqualTo(((string?)null, "netlink RTM_DELLINK failed: No such device (ENODEV, errno 19)")));
+        Assert.That((error.KernelMessage, error.Message), Is.EqualTo(((string?)null, "netlink RTM_DELLINK failed: No " +
+            "such device (ENODEV, errno 19)")));
     }
 
     private static byte[] Concat(params byte[][] messages) => messages.SelectMany(m => m).ToArray();
@@ -80,7 +87,14 @@ public class NetlinkReplyTests
         while (bytes.Count % 4 != 0)
             bytes.Add(0);
         byte[] message = bytes.ToArray();
-        var header = new nlmsghdr { nlmsg_len = (uint)message.Length, nlmsg_type = type, nlmsg_flags = flags, nlmsg_seq = sequence, nlmsg_pid = portId };
+        var header = new nlmsghdr
+        {
+            nlmsg_len = (uint)message.Length,
+            nlmsg_type = type,
+            nlmsg_flags = flags,
+            nlmsg_seq = sequence,
+            nlmsg_pid = portId,
+        };
         MemoryMarshal.Write(message, in header);
         return message;
     }
@@ -91,7 +105,8 @@ public class NetlinkReplyTests
     private static byte[] Done(uint sequence, uint portId) =>
         Message(NLMSG_DONE, NLM_F_MULTI, sequence, portId, body => body.AddRange(new byte[4]));
 
-    /// <summary>An NLMSG_ERROR as the kernel builds it: error, the echoed request (whole, or only its header when capped), then TLVs.</summary>
+    /// <summary>An NLMSG_ERROR as the kernel builds it: error, the echoed request (whole, or only its header when
+    /// capped), then TLVs.</summary>
     private static byte[] Ack(uint sequence, uint portId, int error, string? kernelMessage = null, bool capped = false)
     {
         ushort flags = (ushort)((capped ? NLM_F_CAPPED : 0) | (kernelMessage is null ? 0 : NLM_F_ACK_TLVS));

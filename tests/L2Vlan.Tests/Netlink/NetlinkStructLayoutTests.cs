@@ -2,7 +2,8 @@ using System.Runtime.CompilerServices;
 
 namespace L2Vlan.Tests.Netlink;
 
-/// <summary>The interop structs must match the C layouts byte for byte (sizes from the kernel's uapi headers on x86-64).</summary>
+/// <summary>The interop structs must match the C layouts byte for byte (sizes from the kernel's uapi headers on
+/// x86-64).</summary>
 public class NetlinkStructLayoutTests
 {
     [Test]

@@ -14,10 +14,12 @@ internal sealed class NetworkNamespace : IDisposable
 
     private NetworkNamespace(SafeFileDescriptor handle) => _handle = handle;
 
-    /// <summary>The open namespace file, as <see cref="RouteNetlinkClientExtensions.MoveToNamespace"/> takes it.</summary>
+    /// <summary>The open namespace file, as <see cref="RouteNetlinkClientExtensions.MoveToNamespace"/> takes
+    /// it.</summary>
     public SafeHandle Handle => _handle;
 
-    /// <summary>Creates a new, empty network namespace (only a down loopback), private to this handle and what is opened in it.</summary>
+    /// <summary>Creates a new, empty network namespace (only a down loopback), private to this handle and what is
+    /// opened in it.</summary>
     public static NetworkNamespace CreatePrivate() => RunOnNewThread(() =>
     {
         if (NamespaceInterop.Unshare(NamespaceInterop.CLONE_NEWNET) != 0)
@@ -39,7 +41,8 @@ internal sealed class NetworkNamespace : IDisposable
 
     private static SafeFileDescriptor OpenCurrentThreadNamespace()
     {
-        var handle = new SafeFileDescriptor(Interop.Libc.Open("/proc/thread-self/ns/net", Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC));
+        var handle = new SafeFileDescriptor(Interop.Libc.Open("/proc/thread-self/ns/net", Interop.Libc.O_RDONLY
+            | Interop.Libc.O_CLOEXEC));
         return handle.IsInvalid ? throw SystemCallException.FromLastError("open(/proc/thread-self/ns/net)") : handle;
     }
 

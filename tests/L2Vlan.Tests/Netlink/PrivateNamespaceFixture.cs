@@ -20,7 +20,8 @@ public abstract class PrivateNamespaceFixture
         Host = NetworkNamespace.CreatePrivate();
         Client = Host.OpenRouteClient();
         // A fresh namespace holds only loopback; anything else means we are looking at the real host.
-        Assert.That(Client.ListLinks().Select(l => l.Name), Is.EqualTo(new[] { "lo" }), "the client is not in a fresh namespace");
+        Assert.That(Client.ListLinks().Select(l => l.Name), Is.EqualTo(new[] { "lo" }),
+            "the client is not in a fresh namespace");
     }
 
     [TearDown]

@@ -12,7 +12,8 @@ internal static class RouteNetlinkClientExtensions
 {
     private const int RequestBufferSize = 1024;
 
-    /// <summary>Moves the link into the network namespace <paramref name="networkNamespace"/> (an open /proc/…/ns/net file).</summary>
+    /// <summary>Moves the link into the network namespace <paramref name="networkNamespace"/> (an open /proc/…/ns/net
+    /// file).</summary>
     public static void MoveToNamespace(this RouteNetlinkClient client, int index, SafeHandle networkNamespace)
     {
         var added = false;
@@ -31,14 +32,21 @@ internal static class RouteNetlinkClientExtensions
         }
     }
 
-    /// <summary>Gives the link an address at once usable: IPv6 skips duplicate address detection (IFA_F_NODAD).</summary>
+    /// <summary>Gives the link an address at once usable: IPv6 skips duplicate address detection
+    /// (IFA_F_NODAD).</summary>
     public static void AddAddress(this RouteNetlinkClient client, int index, IPAddress address, int prefixLength)
     {
         const byte IFA_F_NODAD = 0x02;
         var v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
         Span<byte> buffer = stackalloc byte[RequestBufferSize];
         var request = new NetlinkMessageWriter(buffer, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-        request.Write(new ifaddrmsg { ifa_family = v6 ? AF_INET6 : AF_INET, ifa_prefixlen = (byte)prefixLength, ifa_flags = v6 ? IFA_F_NODAD : (byte)0, ifa_index = (uint)index });
+        request.Write(new ifaddrmsg
+        {
+            ifa_family = v6 ? AF_INET6 : AF_INET,
+            ifa_prefixlen = (byte)prefixLength,
+            ifa_flags = v6 ? IFA_F_NODAD : (byte)0,
+            ifa_index = (uint)index,
+        });
         request.AddBytes(IFA_LOCAL, address.GetAddressBytes());
         request.AddBytes(IFA_ADDRESS, address.GetAddressBytes());
         client.Request(request.Complete());

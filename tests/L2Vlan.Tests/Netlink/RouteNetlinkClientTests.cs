@@ -17,7 +17,8 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
         var loopback = RequireLink("lo");
         Assert.Multiple(() =>
         {
-            Assert.That((loopback.Index, loopback.Kind, loopback.IsUp, loopback.Mtu), Is.EqualTo((1, "", false, 65536)));
+            Assert.That((loopback.Index, loopback.Kind, loopback.IsUp, loopback.Mtu),
+                Is.EqualTo((1, "", false, 65536)));
             Assert.That(Client.FindLink("nothere0"), Is.Null);
         });
     }
@@ -75,7 +76,8 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
             if (error.KernelMessage is not null)
                 Assert.That(error.Message, Does.EndWith(": " + error.KernelMessage));
         });
-        Assert.That(RequireLink("br-dup").Kind, Is.EqualTo("bridge"), "the failed second create must not remove the first bridge");
+        Assert.That(RequireLink("br-dup").Kind, Is.EqualTo("bridge"),
+            "the failed second create must not remove the first bridge");
         TestContext.Out.WriteLine(error.Message);
     }
 
@@ -89,7 +91,8 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
         {
             Assert.That(error.Errno, Is.EqualTo(22));
             Assert.That(error.KernelMessage, Does.Contain("mtu"));
-            Assert.That(error.Message, Is.EqualTo($"netlink RTM_SETLINK failed: Invalid argument (EINVAL, errno 22): {error.KernelMessage}"));
+            Assert.That(error.Message, Is.EqualTo($"netlink RTM_SETLINK failed: Invalid argument (EINVAL, errno 22): " +
+                $"{error.KernelMessage}"));
         });
         TestContext.Out.WriteLine(error.Message);
     }
@@ -123,7 +126,8 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
         Client.SetUp(host.Index);
         Client.SetUp(peer.Index);
 
-        Assert.That(Eventually(() => Client.ListAddresses(peer.Index).Any(a => a.Address.IsIPv6LinkLocal)), Is.True, "the peer keeps the default");
+        Assert.That(Eventually(() => Client.ListAddresses(peer.Index).Any(a => a.Address.IsIPv6LinkLocal)), Is.True,
+            "the peer keeps the default");
         Assert.That(Client.ListAddresses(host.Index), Is.Empty);
     }
 
@@ -171,7 +175,13 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
         Client.CreateBridge("br-test", mtu: null);
         Client.CreateVethPair("veth-host", "veth-peer", peerMac: null, mtu: null);
 
-        Assert.That(Client.ListLinks().Select(l => l.Name), Is.EquivalentTo(new[] { "lo", "br-test", "veth-host", "veth-peer" }));
+        Assert.That(Client.ListLinks().Select(l => l.Name), Is.EquivalentTo(new[]
+        {
+            "lo",
+            "br-test",
+            "veth-host",
+            "veth-peer",
+        }));
     }
 
     [Test]
@@ -182,7 +192,10 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
         var addresses = Client.ListAddresses(1);
 
         Assert.That(addresses, Does.Contain((IPAddress.Loopback, 8)));
-        Assert.That(addresses.Where(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6), Is.EqualTo(new[] { (IPAddress.IPv6Loopback, 128) }));
+        Assert.That(addresses.Where(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6), Is.EqualTo(new[]
+        {
+            (IPAddress.IPv6Loopback, 128),
+        }));
     }
 
     [Test]
@@ -199,7 +212,8 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
         {
             Assert.That(Client.FindLink("veth-peer"), Is.Null);
             Assert.That(RequireLink(inContainer, "veth-peer").Mac, Is.EqualTo(peerMac));
-            Assert.That(RequireLink("veth-host").ParentIndex, Is.Null, "the peer's index now means something in another namespace");
+            Assert.That(RequireLink("veth-host").ParentIndex, Is.Null,
+                "the peer's index now means something in another namespace");
         });
     }
 
@@ -220,7 +234,8 @@ public class RouteNetlinkClientTests : PrivateNamespaceFixture
         var vlan = RequireLink("veth-host.42");
         Assert.Multiple(() =>
         {
-            Assert.That((vlan.Kind, vlan.VlanId, vlan.ParentIndex, vlan.Mtu, vlan.IsUp), Is.EqualTo(("vlan", (int?)42, (int?)parent, 1400, false)));
+            Assert.That((vlan.Kind, vlan.VlanId, vlan.ParentIndex, vlan.Mtu, vlan.IsUp),
+                Is.EqualTo(("vlan", (int?)42, (int?)parent, 1400, false)));
             Assert.That(AddressGenerationMode(vlan.Index), Is.EqualTo(IN6_ADDR_GEN_MODE_NONE));
         });
     }

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Protocol;
 
-/// <summary>Tests that speak Docker's bytes to the dispatcher, over a fake kernel with the NIC eno1 and a throw-away state folder.</summary>
+/// <summary>Tests that speak Docker's bytes to the dispatcher, over a fake kernel with the NIC eno1 and a throw-away
+/// state folder.</summary>
 public abstract class DispatcherOverFakeKernel
 {
     private protected const string Net1 = "3f6b1a0c9d2e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c";
@@ -32,9 +33,7 @@ public abstract class DispatcherOverFakeKernel
     [SetUp]
     public void StartService()
     {
-        var links = new FakeLinkControl();
-        links.AddNic("eno1");
-        State = new TestState(links);
+        State = TestState.WithNics("eno1");
         Dispatcher = NewDispatcher();
     }
 

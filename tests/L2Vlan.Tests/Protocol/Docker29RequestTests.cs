@@ -24,27 +24,33 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
     public void A_prefix_size_in_place_of_a_subnet_is_refused_naming_subnet_and_nothing_is_stored()
     {
         var v4 = Refused("/IpamDriver.RequestPool", """{"AddressSpace":"l2vlan","Pool":"0.0.0.0/24","SubPool":"","Options":{},"V6":false}""");
-        Assert.That(v4, Does.StartWith("--subnet 0.0.0.0/24 asks for any free /24 subnet").And.Contain("e.g. --subnet 192.168.1.0/24"));
+        Assert.That(v4,
+            Does.StartWith("--subnet 0.0.0.0/24 asks for any free /24 subnet").And.Contain(
+                "e.g. --subnet 192.168.1.0/24"));
 
         var v6 = Refused("/IpamDriver.RequestPool", """{"AddressSpace":"l2vlan","Pool":"::/96","SubPool":"","Options":{},"V6":true}""");
-        Assert.That(v6, Does.StartWith("--subnet ::/96 asks for any free /96 subnet").And.Contain("e.g. --subnet 2001:db8:1::/64"));
+        Assert.That(v6, Does.StartWith("--subnet ::/96 asks for any free /96 subnet").And.Contain("e.g. --subnet " +
+            "2001:db8:1::/64"));
 
         Assert.That(State.Ipam.Pools, Is.Empty);
         Assert.That(State.Files("pools"), Is.Empty);
     }
 
-    /// <summary>Since 29.0 an endpoint's RequestAddress names the endpoint (moby#50586, daemon/libnetwork/network.go).</summary>
+    /// <summary>Since 29.0 an endpoint's RequestAddress names the endpoint (moby#50586,
+    /// daemon/libnetwork/network.go).</summary>
     [Test]
     public void An_address_request_that_names_its_endpoint_gets_a_container_address_not_the_gateway()
     {
         var pool = CreateNetwork(Net1, "192.168.1.4/31");
-        var address = Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID":"{{{pool}}}","Address":"","Options":{"com.docker.network.endpoint.name":"web1"}}""");
+        var address = Ok("/IpamDriver.RequestAddress",
+            $$$"""{"PoolID":"{{{pool}}}","Address":"","Options":{"com.docker.network.endpoint.name":"web1"}}""");
         Assert.That(address.GetProperty("Address").GetString(), Is.EqualTo("192.168.1.4/24"));
         Assert.That(State.Ipam.Pools.Single().Gateway, Is.EqualTo("192.168.1.1"));
     }
 
     /// <summary>
-    /// `docker network connect --driver-opt com.docker.network.endpoint.ifname=lan0`: the option rides in CreateEndpoint's
+    /// `docker network connect --driver-opt com.docker.network.endpoint.ifname=lan0`: the option rides in
+    /// CreateEndpoint's
     /// Options (daemon/network.go, EndpointOptionGeneric), but Docker names a plugin's interface from DstPrefix only
     /// (drivers/remote/driver.go Join). Refused, so that the container does not get eth1 where lan0 was asked for.
     /// </summary>
@@ -52,12 +58,15 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
     public void An_interface_name_for_the_container_is_refused_naming_the_option_and_no_endpoint_is_recorded()
     {
         var pool = CreateNetwork(Net1, "192.168.1.4/31");
-        Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID":"{{{pool}}}","Address":"","Options":{"com.docker.network.endpoint.name":"web1"}}""");
+        Ok("/IpamDriver.RequestAddress",
+            $$$"""{"PoolID":"{{{pool}}}","Address":"","Options":{"com.docker.network.endpoint.name":"web1"}}""");
 
         var error = Refused("/NetworkDriver.CreateEndpoint",
             $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Interface":{"Address":"192.168.1.4/24","AddressIPv6":"","MacAddress":""},"Options":{"com.docker.network.endpoint.exposedports":[],"com.docker.network.endpoint.ifname":"lan0","com.docker.network.portmap":[]}}""");
 
-        Assert.That(error, Does.StartWith("driver-opt com.docker.network.endpoint.ifname=lan0 cannot be honoured").And.Contain("leave the option out"));
+        Assert.That(error,
+            Does.StartWith("driver-opt com.docker.network.endpoint.ifname=lan0 cannot be honoured").And.Contain(
+                "leave the option out"));
         Assert.That(State.Driver.Networks.Single().Endpoints, Is.Empty);
         Assert.That(State.Links.ListLinks().Where(l => l.Kind == "veth"), Is.Empty);
     }
@@ -90,22 +99,33 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
         // docker network connect net2 c1, net2 taking over as the gateway; then its rollback, then the same again.
         for (var i = 0; i < 2; i++)
         {
-            Assert.That(Ok("/NetworkDriver.RevokeExternalConnectivity", $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}"}""").EnumerateObject(), Is.Empty);
-            Assert.That(Ok("/NetworkDriver.ProgramExternalConnectivity", $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}","Options":{{{SandboxOptions}}}}""").EnumerateObject(), Is.Empty);
-            Ok("/NetworkDriver.ProgramExternalConnectivity", $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Options":{{{SandboxOptions}}}}""");
-            Ok("/NetworkDriver.RevokeExternalConnectivity", $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}"}""");
+            Assert.That(Ok("/NetworkDriver.RevokeExternalConnectivity",
+                $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}"}""").EnumerateObject(), Is.Empty);
+            Assert.That(Ok("/NetworkDriver.ProgramExternalConnectivity",
+                $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}","Options":{{{SandboxOptions}}}}""")
+                    .EnumerateObject(), Is.Empty);
+            Ok("/NetworkDriver.ProgramExternalConnectivity",
+                $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Options":{{{SandboxOptions}}}}""");
+            Ok("/NetworkDriver.RevokeExternalConnectivity",
+                $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}"}""");
         }
         Assert.That(Observed(), Is.EqualTo(before));
 
         RestartService();
         var afterRestart = Observed();
         var withNoProxy = SandboxOptions.TrimEnd('}') + ""","com.docker.network.driver.private.no_proxy_6to4":true}""";
-        Ok("/NetworkDriver.ProgramExternalConnectivity", $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Options":{{{withNoProxy}}}}""");
-        Ok("/NetworkDriver.ProgramExternalConnectivity", $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Options":{{{withNoProxy}}}}""");
-        Ok("/NetworkDriver.RevokeExternalConnectivity", $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}"}""");
-        Ok("/NetworkDriver.RevokeExternalConnectivity", $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}"}""");
-        Ok("/NetworkDriver.ProgramExternalConnectivity", $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint2}}}","Options":{}}""");
-        Ok("/NetworkDriver.RevokeExternalConnectivity", $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint1}}}"}""");
+        Ok("/NetworkDriver.ProgramExternalConnectivity",
+            $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Options":{{{withNoProxy}}}}""");
+        Ok("/NetworkDriver.ProgramExternalConnectivity",
+            $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Options":{{{withNoProxy}}}}""");
+        Ok("/NetworkDriver.RevokeExternalConnectivity",
+            $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}"}""");
+        Ok("/NetworkDriver.RevokeExternalConnectivity",
+            $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}"}""");
+        Ok("/NetworkDriver.ProgramExternalConnectivity",
+            $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint2}}}","Options":{}}""");
+        Ok("/NetworkDriver.RevokeExternalConnectivity",
+            $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint1}}}"}""");
         Assert.That(Observed(), Is.EqualTo(afterRestart));
         Assert.That(afterRestart.Links, Is.EqualTo(before.Links), "the restart itself left the links as they were");
 
@@ -113,7 +133,9 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
         Ok("/NetworkDriver.Leave", $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}"}""");
         Ok("/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID":"{{{Net2}}}","EndpointID":"{{{Endpoint2}}}"}""");
         State.WaitForDeletes();
-        var info = Ok("/NetworkDriver.EndpointOperInfo", $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}"}""").GetProperty("Value");
-        Assert.That(State.Links.FindLink(info.GetProperty("host_veth").GetString()!), Is.Not.Null, "the other network's container keeps its veth");
+        var info = Ok("/NetworkDriver.EndpointOperInfo",
+            $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}"}""").GetProperty("Value");
+        Assert.That(State.Links.FindLink(info.GetProperty("host_veth").GetString()!), Is.Not.Null,
+            "the other network's container keeps its veth");
     }
 }

@@ -1,8 +1,4 @@
-using System.Text;
-using System.Text.Json;
 using L2Vlan.Protocol;
-using L2Vlan.Tests.Fakes;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Protocol;
 
@@ -10,29 +6,16 @@ namespace L2Vlan.Tests.Protocol;
 /// Docker's IDs are checked where its messages are read: an ID that cannot name a state file (a NUL, a '/', too
 /// long) is refused before any link, rule or file is made, not when the file is written after the links.
 /// </summary>
-public class DockerIdTests
+public class DockerIdTests : DispatcherOverFakeKernel
 {
     // As they stand in the JSON of a request: \u0000 is a NUL once parsed.
-    private static readonly string[] NotIds = ["n\\u0000x", "n/1", "../n1", ".n1", "", "n 1", new string('a', 251), new string('a', DockerIds.Longest + 1)];
+    private static readonly string[] NotIds = ["n\\u0000x", "n/1", "../n1", ".n1", "", "n 1", new string('a', 251),
+        new string('a', DockerIds.Longest + 1)];
 
-    private TestState _state = null!;
-    private PluginDispatcher _dispatcher = null!;
-
-    [SetUp]
-    public void SetUp()
+    private (int Status, string Err) Answer(string path, string body)
     {
-        _state = TestState.WithNics("eno1");
-        _dispatcher = new PluginDispatcher(_state.Driver, _state.Ipam, new RunningCalls(TimeProvider.System), NullLogger<PluginDispatcher>.Instance);
-    }
-
-    [TearDown]
-    public void TearDown() => _state.Dispose();
-
-    private (int Status, string Err) Call(string path, string body)
-    {
-        var reply = _dispatcher.Handle(path, Encoding.UTF8.GetBytes(body));
-        var json = JsonDocument.Parse(reply.Body).RootElement;
-        return (reply.Status, json.TryGetProperty("Err", out var err) ? err.GetString() ?? "" : "");
+        var (status, json) = Call(path, body);
+        return (status, json.TryGetProperty("Err", out var err) ? err.GetString() ?? "" : "");
     }
 
     private static string CreateNetwork(string id) => $$$"""
@@ -41,30 +24,30 @@ public class DockerIdTests
         """;
 
     private string[] WhatExists() =>
-        _state.Links.ListLinks().Select(l => $"link {l.Name} {l.MasterIndex}")
-            .Concat(_state.Firewall.Accepted.Select(b => $"rule {b}"))
-            .Concat(new[] { "networks", "bridges" }.SelectMany(f => _state.Files(f).Select(n => $"{f}/{n} {File.ReadAllText(Path.Combine(_state.Directory, f, n))}")))
+        State.Links.ListLinks().Select(l => $"link {l.Name} {l.MasterIndex}")
+            .Concat(State.Firewall.Accepted.Select(b => $"rule {b}"))
+            .Concat(new[] { "networks", "bridges" }.SelectMany(f => State.Files(f).Select(n => $"{f}/{n} {File.ReadAllText(Path.Combine(State.Directory, f, n))}")))
             .Order(StringComparer.Ordinal).ToArray();
 
     [TestCaseSource(nameof(NotIds))]
     public void A_network_ID_that_cannot_name_a_file_is_refused_before_any_link_rule_or_file_is_made(string id)
     {
         var before = WhatExists();
-        var (status, err) = Call("/NetworkDriver.CreateNetwork", CreateNetwork(id));
+        var (status, err) = Answer("/NetworkDriver.CreateNetwork", CreateNetwork(id));
         Assert.That(status, Is.EqualTo(500));
         Assert.That(err, Does.Contain("NetworkID is not an ID"));
         Assert.That(WhatExists(), Is.EqualTo(before), "no link, no rule, no file");
-        Assert.That(_state.Links.FindLink("vlan2000"), Is.Null);
+        Assert.That(State.Links.FindLink("vlan2000"), Is.Null);
     }
 
     [TestCaseSource(nameof(NotIds))]
     public void An_endpoint_ID_that_is_not_an_ID_is_refused_by_CreateEndpoint_and_Join_changing_nothing(string id)
     {
-        Assert.That(Call("/NetworkDriver.CreateNetwork", CreateNetwork("n1")).Status, Is.EqualTo(200));
+        Assert.That(Answer("/NetworkDriver.CreateNetwork", CreateNetwork("n1")).Status, Is.EqualTo(200));
         var before = WhatExists();
         foreach (var path in new[] { "/NetworkDriver.CreateEndpoint", "/NetworkDriver.Join", "/NetworkDriver.DeleteEndpoint", "/NetworkDriver.EndpointOperInfo" })
         {
-            var (status, err) = Call(path, $$$"""{"NetworkID": "n1", "EndpointID": "{{{id}}}", "Interface": {"Address": "192.168.1.4/24", "MacAddress": ""}, "Options": {}}""");
+            var (status, err) = Answer(path, $$$"""{"NetworkID": "n1", "EndpointID": "{{{id}}}", "Interface": {"Address": "192.168.1.4/24", "MacAddress": ""}, "Options": {}}""");
             Assert.That(status, Is.EqualTo(500), path);
             Assert.That(err, Does.Contain("EndpointID is not an ID"), path);
         }
@@ -74,8 +57,9 @@ public class DockerIdTests
     [Test]
     public void A_network_ID_of_docker_or_of_a_swarm_is_taken()
     {
-        Assert.That(Call("/NetworkDriver.CreateNetwork", CreateNetwork(new string('f', 64))).Status, Is.EqualTo(200));
-        Assert.That(Call("/NetworkDriver.CreateNetwork", CreateNetwork("zbup5992ml64i75r7mzhxdfnp")).Status, Is.EqualTo(200));
+        Assert.That(Answer("/NetworkDriver.CreateNetwork", CreateNetwork(new string('f', 64))).Status, Is.EqualTo(200));
+        Assert.That(Answer("/NetworkDriver.CreateNetwork", CreateNetwork("zbup5992ml64i75r7mzhxdfnp")).Status,
+            Is.EqualTo(200));
     }
 
     [TestCase("192.168.1.0/24\\u0000")]
@@ -86,7 +70,7 @@ public class DockerIdTests
     {
         foreach (var path in new[] { "/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress", "/IpamDriver.ReleasePool" })
         {
-            var (status, err) = Call(path, $$"""{"PoolID": "{{id}}", "Address": "192.168.1.4"}""");
+            var (status, err) = Answer(path, $$"""{"PoolID": "{{id}}", "Address": "192.168.1.4"}""");
             Assert.That(status, Is.EqualTo(500), path);
             Assert.That(err, Does.Contain("PoolID is not a pool ID l2vlan gave"), path);
         }

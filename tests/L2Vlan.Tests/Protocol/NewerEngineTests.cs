@@ -14,7 +14,8 @@ public class NewerEngineTests
         var links = new FakeLinkControl();
         links.AddNic("eno1");
         using var state = new TestState(links);
-        var reply = new PluginDispatcher(state.Driver, state.Ipam, new RunningCalls(TimeProvider.System), NullLogger<PluginDispatcher>.Instance).Handle(path, Encoding.UTF8.GetBytes(body));
+        var reply = new PluginDispatcher(state.Driver, state.Ipam, new RunningCalls(TimeProvider.System),
+            NullLogger<PluginDispatcher>.Instance).Handle(path, Encoding.UTF8.GetBytes(body));
         Assert.That(reply.Status, Is.EqualTo(200));
         return JsonDocument.Parse(reply.Body).RootElement.Clone();
     }

@@ -12,7 +12,8 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
         Assert.That(caps.GetProperty("Scope").GetString(), Is.EqualTo("local"));
         Assert.That(caps.GetProperty("ConnectivityScope").GetString(), Is.EqualTo("global"));
         Assert.That(Ok("/IpamDriver.GetCapabilities", "").GetProperty("RequiresMACAddress").GetBoolean(), Is.False);
-        Assert.That(Ok("/IpamDriver.GetDefaultAddressSpaces", "").GetProperty("LocalDefaultAddressSpace").GetString(), Is.EqualTo("l2vlan"));
+        Assert.That(Ok("/IpamDriver.GetDefaultAddressSpaces", "").GetProperty("LocalDefaultAddressSpace").GetString(),
+            Is.EqualTo("l2vlan"));
     }
 
     [Test]
@@ -24,10 +25,12 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
         Assert.That(Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.1", "Options": {"RequestAddressType": "com.docker.network.gateway"}}""")
             .GetProperty("Address").GetString(), Is.EqualTo("192.168.1.1/24"));
         Ok("/NetworkDriver.CreateNetwork", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "Options": {"com.docker.network.enable_ipv6": false, "com.docker.network.generic": {"bridge_name": "vlan2000", "ext_if": "eno1", "vlan_id": "2000"}, "com.docker.network.internal": false}, "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "192.168.1.1/24", "Pool": "192.168.1.0/24"}], "IPv6Data": []}""");
-        Assert.That(Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "", "Options": null}""")
+        Assert.That(Ok("/IpamDriver.RequestAddress",
+            $$$"""{"PoolID": "{{{poolId}}}", "Address": "", "Options": null}""")
             .GetProperty("Address").GetString(), Is.EqualTo("192.168.1.4/24"));
         var endpoint = Ok("/NetworkDriver.CreateEndpoint", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "Interface": {"Address": "192.168.1.4/24", "AddressIPv6": "", "MacAddress": ""}, "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}""");
-        Assert.That(endpoint.GetProperty("Interface").GetProperty("MacAddress").GetString(), Is.EqualTo("02:6c:c0:a8:01:04"));
+        Assert.That(endpoint.GetProperty("Interface").GetProperty("MacAddress").GetString(),
+            Is.EqualTo("02:6c:c0:a8:01:04"));
         var join = Ok("/NetworkDriver.Join", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "SandboxKey": "/var/run/docker/netns/67ff58ce7a72", "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}""");
         Assert.That(join.GetProperty("Gateway").GetString(), Is.EqualTo("192.168.1.1"));
         Assert.That(join.GetProperty("InterfaceName").GetProperty("SrcName").GetString(), Does.StartWith("l2c"));
@@ -48,7 +51,8 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     private const string OldEndpoint = "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62";
     private const string NewEndpoint = "9d2e3451a2ca84768c666fa249a6e96480f5cd2035ab45e4bc396b88614c5c16";
 
-    /// <summary>What a (re)started dockerd sends for the README's swarm network: pool, gateway, network. Returns the pool ID.</summary>
+    /// <summary>What a (re)started dockerd sends for the README's swarm network: pool, gateway, network. Returns the
+    /// pool ID.</summary>
     private string CreateSwarmNetwork()
     {
         var poolId = Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null, "V6": false}""")
@@ -58,10 +62,12 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
         return poolId;
     }
 
-    /// <summary>A task's container: its address (the one of the /32 range), its endpoint, its join. Returns the address.</summary>
+    /// <summary>A task's container: its address (the one of the /32 range), its endpoint, its join. Returns the
+    /// address.</summary>
     private string StartTask(string poolId, string endpointId)
     {
-        var (status, reply) = Call("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "", "Options": null}""");
+        var (status, reply) = Call("/IpamDriver.RequestAddress",
+            $$$"""{"PoolID": "{{{poolId}}}", "Address": "", "Options": null}""");
         Assert.That(status, Is.EqualTo(200), $"the task's fixed address is not free again: {reply}");
         var address = reply.GetProperty("Address").GetString()!;
         Ok("/NetworkDriver.CreateEndpoint", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{endpointId}}}", "Interface": {"Address": "{{{address}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}""");
@@ -72,7 +78,8 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     private string[] VethsOnTheBridge()
     {
         var bridge = State.Links.FindLink("vlan2000")!.Index;
-        return State.Links.ListLinks().Where(l => l.MasterIndex == bridge && l.Kind == "veth").Select(l => l.Name).ToArray();
+        return State.Links.ListLinks().Where(l => l.MasterIndex == bridge && l.Kind == "veth").Select(l => l.Name)
+            .ToArray();
     }
 
     [Test]
@@ -94,7 +101,8 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     {
         StartTask(CreateSwarmNetwork(), OldEndpoint);
         Ok("/NetworkDriver.Leave", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
-        Ok("/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
+        Ok("/NetworkDriver.DeleteEndpoint",
+            $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
 
         var poolId = CreateSwarmNetwork();
 
@@ -107,9 +115,11 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     {
         var poolId = CreateSwarmNetwork();
         StartTask(poolId, OldEndpoint);
-        Ok("/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
+        Ok("/NetworkDriver.DeleteEndpoint",
+            $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}"}""");
         Assert.That(State.Driver.Networks.Single().Endpoints[OldEndpoint].Deleted, Is.True);
-        Assert.That(State.Networks.LoadAll().Single().Value.Endpoints[OldEndpoint].Deleted, Is.True, "kept on disk too");
+        Assert.That(State.Networks.LoadAll().Single().Value.Endpoints[OldEndpoint].Deleted, Is.True,
+            "kept on disk too");
         var (status, _) = Call("/NetworkDriver.Join", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}", "SandboxKey": "/x", "Options": {}}""");
         Assert.That(status, Is.EqualTo(500), "a deleted endpoint cannot be joined");
 
@@ -123,7 +133,8 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     public void A_replay_after_a_clean_stop_keeps_aux_addresses_and_the_gateway()
     {
         var poolId = CreateSwarmNetwork();
-        Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.200", "Options": null}""");
+        Ok("/IpamDriver.RequestAddress",
+            $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.200", "Options": null}""");
         State.Ipam.MarkAuxiliary(System.Net.IPAddress.Parse("192.168.1.200"));
         StartTask(poolId, OldEndpoint);
 
@@ -131,7 +142,8 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
 
         var pool = State.Ipam.Pools.Single();
         Assert.That(pool.Gateway, Is.EqualTo("192.168.1.1"));
-        Assert.That(pool.Allocations.Select(a => a.Address), Is.EqualTo(new[] { "192.168.1.200" }), "only the dead task's address was reclaimed");
+        Assert.That(pool.Allocations.Select(a => a.Address), Is.EqualTo(new[] { "192.168.1.200" }),
+            "only the dead task's address was reclaimed");
     }
 
     [Test]
@@ -163,11 +175,16 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     {
         string[] protocol =
         [
-            "/Plugin.Activate", "/NetworkDriver.GetCapabilities", "/NetworkDriver.CreateNetwork", "/NetworkDriver.DeleteNetwork",
-            "/NetworkDriver.CreateEndpoint", "/NetworkDriver.EndpointOperInfo", "/NetworkDriver.DeleteEndpoint", "/NetworkDriver.Join",
-            "/NetworkDriver.Leave", "/NetworkDriver.ProgramExternalConnectivity", "/NetworkDriver.RevokeExternalConnectivity",
-            "/NetworkDriver.DiscoverNew", "/NetworkDriver.DiscoverDelete", "/NetworkDriver.AllocateNetwork", "/NetworkDriver.FreeNetwork",
-            "/IpamDriver.GetCapabilities", "/IpamDriver.GetDefaultAddressSpaces", "/IpamDriver.RequestPool", "/IpamDriver.ReleasePool",
+            "/Plugin.Activate", "/NetworkDriver.GetCapabilities", "/NetworkDriver.CreateNetwork",
+                "/NetworkDriver.DeleteNetwork",
+            "/NetworkDriver.CreateEndpoint", "/NetworkDriver.EndpointOperInfo", "/NetworkDriver.DeleteEndpoint",
+                "/NetworkDriver.Join",
+            "/NetworkDriver.Leave", "/NetworkDriver.ProgramExternalConnectivity",
+                "/NetworkDriver.RevokeExternalConnectivity",
+            "/NetworkDriver.DiscoverNew", "/NetworkDriver.DiscoverDelete", "/NetworkDriver.AllocateNetwork",
+                "/NetworkDriver.FreeNetwork",
+            "/IpamDriver.GetCapabilities", "/IpamDriver.GetDefaultAddressSpaces", "/IpamDriver.RequestPool",
+                "/IpamDriver.ReleasePool",
             "/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress",
         ];
         Assert.That(Dispatcher.Paths, Is.EquivalentTo(protocol));

@@ -24,7 +24,10 @@ public class PluginHostTests
         Directory.CreateDirectory(Path.GetDirectoryName(socket)!);
         await File.WriteAllTextAsync(socket, "left by a crash");
         // No Docker answers there: forget must say so.
-        var settings = new ServiceSettings(socket, Path.Combine(_folder, "state"), LogLevel.Warning) { DockerSocket = Path.Combine(_folder, "docker.sock") };
+        var settings = new ServiceSettings(socket, Path.Combine(_folder, "state"), LogLevel.Warning)
+        {
+            DockerSocket = Path.Combine(_folder, "docker.sock"),
+        };
         _app = FakeKernelHost.Build(settings, ["eno1"], services =>
             // Kestrel's default is 30 s; the test of a client too slow with its headers should not wait that long.
             services.Configure<KestrelServerOptions>(k => k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1)));
@@ -63,10 +66,14 @@ public class PluginHostTests
         Assert.That((int)created.StatusCode, Is.EqualTo(200));
 
         var refused = await service.ForgetAsync(new ForgetRequest { Network = "abc" }, CancellationToken.None);
-        Assert.That(refused.Err, Does.Contain("Docker could not be asked whether it still knows network abc123").And.Contain("Docker's socket does not exist"));
-        var unknown = await service.ForgetAsync(new ForgetRequest { Network = "zzz", Force = true }, CancellationToken.None);
+        Assert.That(refused.Err,
+            Does.Contain("Docker could not be asked whether it still knows network abc123").And.Contain(
+                "Docker's socket does not exist"));
+        var unknown = await service.ForgetAsync(new ForgetRequest { Network = "zzz", Force = true },
+            CancellationToken.None);
         Assert.That(unknown.Err, Does.Contain("no network whose ID starts with 'zzz'"));
-        var forgotten = await service.ForgetAsync(new ForgetRequest { Network = "abc", Force = true }, CancellationToken.None);
+        var forgotten = await service.ForgetAsync(new ForgetRequest { Network = "abc", Force = true },
+            CancellationToken.None);
         Assert.That((forgotten.Err, forgotten.NetworkId), Is.EqualTo(((string?)null, "abc123")));
     }
 
@@ -74,7 +81,8 @@ public class PluginHostTests
     public async Task The_service_tells_its_version_for_doctor()
     {
         using var service = new ServiceClient(_socket, TimeSpan.FromSeconds(30));
-        Assert.That(await service.VersionAsync(CancellationToken.None), Is.EqualTo(BuildInfo.Version).And.Not.EqualTo("unknown"));
+        Assert.That(await service.VersionAsync(CancellationToken.None),
+            Is.EqualTo(BuildInfo.Version).And.Not.EqualTo("unknown"));
     }
 
     [Test]
@@ -104,7 +112,8 @@ public class PluginHostTests
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {
-            // The service closed with part of the request unread (it refused it unread): the kernel says reset, not end.
+            // The service closed with part of the request unread (it refused it unread): the kernel says reset, not
+            // end.
         }
         try
         {
@@ -116,7 +125,8 @@ public class PluginHostTests
         return System.Text.Encoding.Latin1.GetString(answer.ToArray());
     }
 
-    /// <summary>The answers in what <see cref="Raw"/> read, each framed by its Content-Length, which must cover all.</summary>
+    /// <summary>The answers in what <see cref="Raw"/> read, each framed by its Content-Length, which must cover
+    /// all.</summary>
     private static List<(int Status, string Head, string Body)> Answers(string raw)
     {
         var answers = new List<(int, string, string)>();
@@ -124,8 +134,11 @@ public class PluginHostTests
         {
             var bodyStart = raw.IndexOf("\r\n\r\n", at, StringComparison.Ordinal) + 4;
             var head = raw[at..bodyStart];
-            var length = int.Parse(head.Split("\r\n").Single(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..]);
-            Assert.That(raw.Length, Is.GreaterThanOrEqualTo(bodyStart + length), "the body is as long as Content-Length says");
+            var length = int.Parse(head.Split("\r\n")
+                .Single(h =>
+                    h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))["Content-Length:".Length..]);
+            Assert.That(raw.Length, Is.GreaterThanOrEqualTo(bodyStart + length),
+                "the body is as long as Content-Length says");
             answers.Add((int.Parse(head.AsSpan(9, 3)), head, raw.Substring(bodyStart, length)));
             at = bodyStart + length;
         }
@@ -177,14 +190,16 @@ public class PluginHostTests
     {
         using var reply = await _client.GetAsync("/Plugin.Activate");
         Assert.That((int)reply.StatusCode, Is.EqualTo(405));
-        Assert.That(JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("Err").GetString(), Does.Contain("only POST is served"));
+        Assert.That(JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("Err")
+            .GetString(), Does.Contain("only POST is served"));
     }
 
     [Test]
     public async Task A_body_over_the_limit_is_refused_from_its_Content_Length_before_it_is_sent()
     {
         // Only the head is sent: the answer comes without the service waiting for the 2 MB.
-        var (status, err) = LastRefusal(await Raw("POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: plugin\r\nContent-Length: 2000000\r\n\r\n{"));
+        var (status, err) = LastRefusal(await Raw("POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: " +
+            "plugin\r\nContent-Length: 2000000\r\n\r\n{"));
         Assert.That(status, Is.EqualTo(413));
         Assert.That(err, Does.Contain($"the request body exceeds {L2Vlan.Protocol.RequestLimits.MaxBodyBytes} bytes"));
     }
@@ -193,7 +208,8 @@ public class PluginHostTests
     public async Task A_chunked_body_over_the_limit_is_refused_once_it_passes_it()
     {
         var chunk = new string(' ', 64 * 1024);
-        var request = new System.Text.StringBuilder("POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: plugin\r\nTransfer-Encoding: chunked\r\n\r\n");
+        var request = new System.Text.StringBuilder("POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: " +
+            "plugin\r\nTransfer-Encoding: chunked\r\n\r\n");
         for (var i = 0; i < 17; i++) request.Append($"{chunk.Length:x}\r\n{chunk}\r\n");
         var (status, err) = LastRefusal(await Raw(request.ToString()));
         Assert.That(status, Is.EqualTo(413));
@@ -204,10 +220,13 @@ public class PluginHostTests
     [TestCase("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nBad Header\r\n\r\n", 400, "not valid HTTP/1.1")]
     [TestCase("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nX-Big: {0}\r\n\r\n", 431, "headers exceed")]
     [TestCase("POST /{0} HTTP/1.1\r\nHost: plugin\r\n\r\n", 414, "request line exceeds")]
-    [TestCase("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n", 400, "not valid HTTP/1.1")]
+    [TestCase("POST /Plugin.Activate HTTP/1.1\r\nHost: plugin\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n", 400,
+        "not valid HTTP/1.1")]
     public async Task Kestrels_own_refusals_carry_an_Err_body(string request, int expectedStatus, string expectedErr)
     {
-        var (status, err) = LastRefusal(await Raw(string.Format(System.Globalization.CultureInfo.InvariantCulture, request, new string('a', 10_000))));
+        var (status,
+            err) = LastRefusal(await Raw(string.Format(System.Globalization.CultureInfo.InvariantCulture, request,
+                new string('a', 10_000))));
         Assert.That(status, Is.EqualTo(expectedStatus));
         Assert.That(err, Does.Contain(expectedErr));
     }
@@ -227,7 +246,8 @@ public class PluginHostTests
         var raw = await Raw(activate + activate + "GARBAGE\r\n\r\n");
         var answers = Answers(raw);
         Assert.That(answers.Select(a => a.Status), Is.EqualTo(new[] { 200, 200, 400 }));
-        Assert.That(JsonDocument.Parse(answers[1].Body).RootElement.GetProperty("Implements")[1].GetString(), Is.EqualTo("IpamDriver"));
+        Assert.That(JsonDocument.Parse(answers[1].Body).RootElement.GetProperty("Implements")[1].GetString(),
+            Is.EqualTo("IpamDriver"));
         Assert.That(LastRefusal(raw).Err, Does.Contain("not valid HTTP/1.1"));
     }
 }

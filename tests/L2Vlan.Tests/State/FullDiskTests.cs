@@ -14,10 +14,9 @@ namespace L2Vlan.Tests.State;
 /// again the same call succeeds. A failing fsync stops the service, once.
 /// </summary>
 [NonParallelizable]
-public class FullDiskTests
+public class FullDiskTests : StateOnEno1
 {
     private RefusingStateDisk _disk = null!;
-    private TestState _state = null!;
 
     private static readonly Cidr Subnet = Cidr.ParseNetwork("10.40.0.0/24", "subnet");
     private static readonly IPAddress Fixed = IPAddress.Parse("10.40.0.50");
@@ -26,14 +25,12 @@ public class FullDiskTests
     public void SetUp()
     {
         _disk = new RefusingStateDisk();
-        _state = TestState.WithNics("eno1");
     }
 
     [TearDown]
     public void TearDown()
     {
         _disk.Dispose();
-        _state.Dispose();
     }
 
     private static NetworkSpec Network(string id) => new(
@@ -55,14 +52,18 @@ public class FullDiskTests
     {
         var pool = PoolWithGateway();
         _disk.Full = true;
-        var refused = Assert.Throws<StateDiskFullException>(() => _state.IpamService.RequestAddress(pool, Fixed, gateway: false));
-        Assert.That(refused!.Message, Does.Contain("no space left on the state disk").And.Not.Contain(_state.Directory));
+        var refused = Assert.Throws<StateDiskFullException>(() =>
+            _state.IpamService.RequestAddress(pool, Fixed, gateway: false));
+        Assert.That(refused!.Message,
+            Does.Contain("no space left on the state disk").And.Not.Contain(_state.Directory));
         Assert.That(_disk.Refusals, Is.GreaterThan(0));
         AssertMemoryEqualsDisk();
-        Assert.That(_state.IpamService.Pools.Single().Find(Fixed), Is.Null, "the refused address is not held in memory");
+        Assert.That(_state.IpamService.Pools.Single().Find(Fixed), Is.Null,
+            "the refused address is not held in memory");
 
         _disk.Full = false;
-        Assert.That(_state.IpamService.RequestAddress(pool, Fixed, gateway: false).Address, Is.EqualTo(Fixed), "not 'already in use'");
+        Assert.That(_state.IpamService.RequestAddress(pool, Fixed, gateway: false).Address, Is.EqualTo(Fixed),
+            "not 'already in use'");
         AssertMemoryEqualsDisk();
     }
 
@@ -72,7 +73,8 @@ public class FullDiskTests
         _disk.Full = true;
         Assert.Throws<StateDiskFullException>(() => _state.IpamService.RequestPool(Subnet, null, v6: false));
         Assert.That(_state.IpamService.Pools, Is.Empty);
-        Assert.That(Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools")), Is.Empty, "no journal or temporary file is left");
+        Assert.That(Directory.EnumerateFiles(Path.Combine(_state.Directory, "pools")), Is.Empty,
+            "no journal or temporary file is left");
 
         _disk.Full = false;
         Assert.That(PoolWithGateway(), Is.EqualTo(Subnet.ToString()));
@@ -136,7 +138,8 @@ public class FullDiskTests
         PoolWithGateway();
         _state.Driver.CreateNetwork(Network("net1"));
         _disk.Full = true;
-        Assert.Throws<StateDiskFullException>(() => _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(Fixed, 24), null, null));
+        Assert.Throws<StateDiskFullException>(() =>
+            _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(Fixed, 24), null, null));
         Assert.That(_state.Driver.Endpoint("net1", "e1"), Is.Null, "a refused endpoint is not known");
         AssertMemoryEqualsDisk();
 
@@ -144,7 +147,8 @@ public class FullDiskTests
         _state.Driver.CreateEndpoint("net1", "e1", new InterfaceAddress(Fixed, 24), null, null);
         _disk.Full = true;
         Assert.Throws<StateDiskFullException>(() => _state.Driver.Join("net1", "e1"));
-        Assert.That(_state.Links.ListLinks().Where(l => l.Kind == "veth"), Is.Empty, "no veth is made before its names are recorded");
+        Assert.That(_state.Links.ListLinks().Where(l => l.Kind == "veth"), Is.Empty,
+            "no veth is made before its names are recorded");
         AssertMemoryEqualsDisk();
 
         _disk.Full = false;
@@ -208,7 +212,8 @@ public class FullDiskTests
     {
         var disk = StateView.Read(_state.Directory, NullLogger.Instance);
         Assert.That(Pools(_state.IpamService.Pools), Is.EqualTo(Pools(disk.Pools)), "pools in memory and on disk");
-        Assert.That(Networks(_state.Driver.Networks), Is.EqualTo(Networks(disk.Networks)), "network records in memory and on disk");
+        Assert.That(Networks(_state.Driver.Networks), Is.EqualTo(Networks(disk.Networks)),
+            "network records in memory and on disk");
     }
 
     private static List<string> Pools(IEnumerable<AddressPool> pools) =>

@@ -11,7 +11,8 @@ namespace L2Vlan.Tests.State;
 /// </summary>
 public class JournalCrcTests
 {
-    /// <summary>The table-driven CRC-32 (IEEE polynomial 0xEDB88320, reflected, initial and final XOR 0xFFFFFFFF) of 0.2.0.</summary>
+    /// <summary>The table-driven CRC-32 (IEEE polynomial 0xEDB88320, reflected, initial and final XOR 0xFFFFFFFF) of
+    /// 0.2.0.</summary>
     private static uint TableCrc32(ReadOnlySpan<byte> data)
     {
         var table = new uint[256];
@@ -49,7 +50,8 @@ public class JournalCrcTests
         }
     }
 
-    // A pool's snapshot and journal as 0.2.0 wrote them (two dynamic addresses, one requested, then the first released).
+    // A pool's snapshot and journal as 0.2.0 wrote them (two dynamic addresses, one requested, then the first
+    // released).
     private const string Snapshot = """
         {
           "Id": "10.40.0.0/16@10.40.1.0/24",
@@ -83,16 +85,20 @@ public class JournalCrcTests
             {
                 "held 10.40.1.0 Dynamic", "held 10.40.1.1 Dynamic", "held 10.40.1.99 Requested", "released 10.40.1.0",
             }), "every record passes its CRC");
-            Assert.That(records.SelectMany(r => JournalRecords.Encode(r.Sequence, r.Change)), Is.EqualTo(journal), "and is written with the same bytes");
+            Assert.That(records.SelectMany(r => JournalRecords.Encode(r.Sequence, r.Change)), Is.EqualTo(journal),
+                "and is written with the same bytes");
 
-            var networks = new NetworkRegistry(new JsonFileCollection<NetworkRecord>(Path.Combine(folder, "networks"), StateJsonContext.Default.NetworkRecord, NullLogger.Instance));
-            var ipam = new IpamService(new JsonFileCollection<AddressPool>(pools, StateJsonContext.Default.AddressPool, NullLogger.Instance), networks, NullLogger<IpamService>.Instance);
+            var networks = new NetworkRegistry(new JsonFileCollection<NetworkRecord>(Path.Combine(folder, "networks"),
+                StateJsonContext.Default.NetworkRecord, NullLogger.Instance));
+            var ipam = new IpamService(new JsonFileCollection<AddressPool>(pools, StateJsonContext.Default.AddressPool,
+                NullLogger.Instance), networks, NullLogger<IpamService>.Instance);
             ipam.Load();
             var pool = ipam.Pools.Single();
             Assert.That(pool.Allocations.Select(a => $"{a.Address} {a.Kind}").Order(StringComparer.Ordinal),
                 Is.EqualTo(new[] { "10.40.1.1 Dynamic", "10.40.1.99 Requested" }));
             Assert.That(pool.JournalSequence, Is.EqualTo(4));
-            Assert.That(ipam.RequestAddress(pool.Id, null, gateway: false).ToString(), Is.EqualTo("10.40.1.0/16"), "the released address is free again");
+            Assert.That(ipam.RequestAddress(pool.Id, null, gateway: false).ToString(), Is.EqualTo("10.40.1.0/16"),
+                "the released address is free again");
         }
         finally
         {

@@ -14,7 +14,8 @@ public class JsonFileCollectionTests
     public void SetUp()
     {
         _folder = Path.Combine(Path.GetTempPath(), "l2vlan-state-" + Guid.NewGuid().ToString("N"));
-        _bridges = new JsonFileCollection<BridgeRecord>(_folder, StateJsonContext.Default.BridgeRecord, NullLogger.Instance);
+        _bridges = new JsonFileCollection<BridgeRecord>(_folder, StateJsonContext.Default.BridgeRecord,
+            NullLogger.Instance);
     }
 
     [TearDown]
@@ -88,7 +89,8 @@ public class JsonFileCollectionTests
         Assert.That(_bridges.QuarantinedAtLoad, Is.EqualTo(new[] { "vlan20" }));
         Assert.That(_bridges.LoadAll(), Is.Empty);
         Assert.That(_bridges.QuarantinedAtLoad, Is.Empty, "the next load quarantined nothing");
-        Assert.That(_bridges.QuarantinedFiles().Select(Path.GetFileName), Has.One.StartsWith("vlan20.json."), "but the file stays in quarantine");
+        Assert.That(_bridges.QuarantinedFiles().Select(Path.GetFileName), Has.One.StartsWith("vlan20.json."),
+            "but the file stays in quarantine");
     }
 
     [Test]

@@ -9,7 +9,8 @@ using Microsoft.Win32.SafeHandles;
 
 namespace L2Vlan.Tests.State;
 
-/// <summary>The pools' snapshot + journal files: replay, a torn last record, compaction's crash windows, old files, group commit.</summary>
+/// <summary>The pools' snapshot + journal files: replay, a torn last record, compaction's crash windows, old files,
+/// group commit.</summary>
 public class PoolJournalTests
 {
     private const string PoolId = "10.40.0.0/16@10.40.1.0/24";
@@ -17,7 +18,8 @@ public class PoolJournalTests
     private static readonly Cidr Subnet = Cidr.ParseNetwork("10.40.0.0/16", "subnet");
     private static readonly Cidr Range = Cidr.ParseNetwork("10.40.1.0/24", "ip-range");
 
-    // Written by the release before the journal (main at 9bfb459): a pool of two networks, two gateways, three addresses.
+    // Written by the release before the journal (main at 9bfb459): a pool of two networks, two gateways, three
+    // addresses.
     private const string OldPoolFile = """
         {
           "Id": "10.40.0.0/16@10.40.1.0/24",
@@ -58,13 +60,15 @@ public class PoolJournalTests
 
     private IpamService Service(GroupCommit? commits = null)
     {
-        var networks = new NetworkRegistry(new JsonFileCollection<NetworkRecord>(Path.Combine(_folder, "networks"), StateJsonContext.Default.NetworkRecord, NullLogger.Instance));
+        var networks = new NetworkRegistry(new JsonFileCollection<NetworkRecord>(Path.Combine(_folder, "networks"),
+            StateJsonContext.Default.NetworkRecord, NullLogger.Instance));
         var ipam = new IpamService(Collection(), networks, NullLogger<IpamService>.Instance, commits);
         ipam.Load();
         return ipam;
     }
 
-    private JsonFileCollection<AddressPool> Collection() => new(Pools, StateJsonContext.Default.AddressPool, NullLogger.Instance);
+    private JsonFileCollection<AddressPool> Collection() =>
+        new(Pools, StateJsonContext.Default.AddressPool, NullLogger.Instance);
 
     private static string[] Held(AddressPool pool) =>
         pool.Allocations.Select(a => $"{a.Address} {a.Kind}").Order(StringComparer.Ordinal).ToArray();
@@ -93,7 +97,8 @@ public class PoolJournalTests
         Assert.That(new FileInfo(Journal).Length, Is.GreaterThan(0));
         var before = Held(ipam);
         Assert.That(Held(Service()), Is.EqualTo(before));
-        Assert.That(Held(PoolStore.Peek(Pools, NullLogger.Instance).Single()), Is.EqualTo(before), "status reads the journal too");
+        Assert.That(Held(PoolStore.Peek(Pools, NullLogger.Instance).Single()), Is.EqualTo(before),
+            "status reads the journal too");
         Assert.That(Next(Service()), Is.EqualTo("10.40.1.2/16"), "the lowest free address, as before");
     }
 
@@ -116,7 +121,8 @@ public class PoolJournalTests
         var again = Service();
         Assert.That(Held(again), Is.EqualTo(new[] { "10.40.1.0 Dynamic" }), "a record failing its CRC is not applied");
         Assert.That(Next(again), Is.EqualTo("10.40.1.1/16"));
-        Assert.That(Held(Service()), Is.EqualTo(new[] { "10.40.1.0 Dynamic", "10.40.1.1 Dynamic" }), "appends after the cut replay");
+        Assert.That(Held(Service()), Is.EqualTo(new[] { "10.40.1.0 Dynamic", "10.40.1.1 Dynamic" }),
+            "appends after the cut replay");
     }
 
     [Test]
@@ -132,13 +138,15 @@ public class PoolJournalTests
             ipam.RequestAddress(id, null, gateway: false);
             largest = Math.Max(largest, new FileInfo(journal).Length);
         }
-        Assert.That(largest, Is.LessThan(Math.Max(64 * 1024, new FileInfo(snapshot).Length) + 100), "compacted at the bound");
+        Assert.That(largest, Is.LessThan(Math.Max(64 * 1024, new FileInfo(snapshot).Length) + 100),
+            "compacted at the bound");
         Assert.That(new FileInfo(journal).Length, Is.LessThan(largest), "emptied by a compaction");
         Assert.That(File.ReadAllText(snapshot), Does.Contain("\"JournalSequence\""));
         Assert.That(Held(Service()), Has.Length.EqualTo(3000));
     }
 
-    /// <summary>Every state a compaction can be killed in, made by hand: each loads as the pool was, nothing applied twice.</summary>
+    /// <summary>Every state a compaction can be killed in, made by hand: each loads as the pool was, nothing applied
+    /// twice.</summary>
     [Test]
     public void Every_crash_window_of_a_compaction_loads_the_same_pool()
     {
@@ -173,7 +181,8 @@ public class PoolJournalTests
             Assert.That(Held(loaded), Is.EqualTo(expected), name);
             Assert.That(loaded.Pools.Single().Holders, Is.EqualTo(1), name + ": holders applied once");
             Assert.That(Next(loaded), Is.EqualTo("10.40.1.3/16"), name);
-            Assert.That(Held(Service()), Is.EqualTo(expected.Append("10.40.1.3 Dynamic").Order(StringComparer.Ordinal)), name + ": the next change replays after it");
+            Assert.That(Held(Service()), Is.EqualTo(expected.Append("10.40.1.3 Dynamic").Order(StringComparer.Ordinal)),
+                name + ": the next change replays after it");
         }
     }
 
@@ -206,7 +215,8 @@ public class PoolJournalTests
         var quarantine = Path.Combine(Pools, "quarantine");
         Assert.That(Directory.EnumerateFiles(quarantine).Select(Path.GetFileName), Has.One.StartsWith(Key + ".json."));
         var kept = Directory.EnumerateFiles(quarantine, Key + ".journal.*").Single();
-        Assert.That(File.ReadAllBytes(kept), Is.EqualTo(journal), "the journal is kept byte for byte, for a release that knows the record");
+        Assert.That(File.ReadAllBytes(kept), Is.EqualTo(journal),
+            "the journal is kept byte for byte, for a release that knows the record");
     }
 
     [TestCase("""{"Id": null, "Subnet": "10.40.0.0/16"}""")]
@@ -221,7 +231,8 @@ public class PoolJournalTests
         Assert.DoesNotThrow(() => ipam = Service());
         Assert.That(ipam.Pools, Is.Empty);
         Assert.That(File.Exists(Snapshot), Is.False);
-        Assert.That(Directory.EnumerateFiles(Path.Combine(Pools, "quarantine")).Select(Path.GetFileName), Has.One.StartsWith(Key + ".json."));
+        Assert.That(Directory.EnumerateFiles(Path.Combine(Pools, "quarantine")).Select(Path.GetFileName),
+            Has.One.StartsWith(Key + ".json."));
     }
 
     [Test]
@@ -231,7 +242,12 @@ public class PoolJournalTests
         File.WriteAllText(Snapshot, OldPoolFile);
         var ipam = Service();
         var pool = ipam.Pools.Single();
-        Assert.That(Held(pool), Is.EqualTo(new[] { "10.40.1.0 Dynamic", "10.40.1.200 Auxiliary", "10.40.1.7 Requested" }));
+        Assert.That(Held(pool), Is.EqualTo(new[]
+        {
+            "10.40.1.0 Dynamic",
+            "10.40.1.200 Auxiliary",
+            "10.40.1.7 Requested",
+        }));
         Assert.That(pool.Gateways.Select(g => g.ToString()), Is.EqualTo(new[] { "10.40.0.1", "10.40.0.254" }));
         Assert.That(pool.Holders, Is.EqualTo(2));
         Assert.That(pool.JournalSequence, Is.EqualTo(0));
@@ -313,7 +329,8 @@ public class PoolJournalTests
     private int OpenJournalDescriptors() =>
         new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
             .Select(fd => fd.LinkTarget)
-            .Count(target => target is not null && target.StartsWith(Pools, StringComparison.Ordinal) && target.EndsWith(".journal", StringComparison.Ordinal));
+            .Count(target => target is not null && target.StartsWith(Pools, StringComparison.Ordinal)
+                && target.EndsWith(".journal", StringComparison.Ordinal));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private List<string> MakePoolsAndAddresses(int count)
@@ -324,14 +341,16 @@ public class PoolJournalTests
             .Select(i => ipam.RequestPool(subnet, Cidr.ParseNetwork($"10.50.{i / 256}.{i % 256}/32", "ip-range"), v6: false))
             .ToList();
         foreach (var pool in pools) ipam.RequestAddress(pool, null, gateway: false);
-        Assert.That(OpenJournalDescriptors(), Is.InRange(1, PoolStore.OpenJournals), $"after {count} pools were made and written to");
+        Assert.That(OpenJournalDescriptors(), Is.InRange(1, PoolStore.OpenJournals),
+            $"after {count} pools were made and written to");
         return pools;
     }
 
     [Test]
     public void Open_journals_stay_bounded_whatever_the_number_of_pools()
     {
-        // One network per fixed address: 300 pools of one subnet, each written to after all were made, then again after a restart.
+        // One network per fixed address: 300 pools of one subnet, each written to after all were made, then again after
+        // a restart.
         var pools = MakePoolsAndAddresses(300);
         // The first service is gone, as its process would be: its descriptors closed.
         GC.Collect();
@@ -340,7 +359,8 @@ public class PoolJournalTests
         var ipam = Service();
         Assert.That(ipam.Pools.Sum(p => p.Allocations.Count()), Is.EqualTo(300), "every write is in its journal");
         Assert.That(OpenJournalDescriptors(), Is.LessThanOrEqualTo(PoolStore.OpenJournals), "after the load");
-        foreach (var pool in pools) ipam.ReleaseAddress(pool, ipam.Pools.First(p => p.Id == pool).Allocations.Single().Address);
+        foreach (var pool in pools)
+            ipam.ReleaseAddress(pool, ipam.Pools.First(p => p.Id == pool).Allocations.Single().Address);
         Assert.That(OpenJournalDescriptors(), Is.LessThanOrEqualTo(PoolStore.OpenJournals), "after a release in each");
         foreach (var pool in pools) ipam.ReleasePool(pool);
         Assert.That(Directory.GetFiles(Pools), Is.Empty, "every pool released: no file left");

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.State;
 
-/// <summary><c>l2vlan compact</c>, run before a downgrade: every held address in the pool files a release without the journal reads.</summary>
+/// <summary><c>l2vlan compact</c>, run before a downgrade: every held address in the pool files a release without the
+/// journal reads.</summary>
 public class StateCompactionTests
 {
     private const string PoolId = "10.50.0.0/16@10.50.1.0/24";
@@ -27,8 +28,10 @@ public class StateCompactionTests
 
     private IpamService Service()
     {
-        var networks = new NetworkRegistry(new JsonFileCollection<NetworkRecord>(Path.Combine(_folder, "networks"), StateJsonContext.Default.NetworkRecord, NullLogger.Instance));
-        var ipam = new IpamService(new JsonFileCollection<AddressPool>(Pools, StateJsonContext.Default.AddressPool, NullLogger.Instance),
+        var networks = new NetworkRegistry(new JsonFileCollection<NetworkRecord>(Path.Combine(_folder, "networks"),
+            StateJsonContext.Default.NetworkRecord, NullLogger.Instance));
+        var ipam = new IpamService(new JsonFileCollection<AddressPool>(Pools, StateJsonContext.Default.AddressPool,
+            NullLogger.Instance),
             networks, NullLogger<IpamService>.Instance);
         ipam.Load();
         return ipam;
@@ -37,16 +40,19 @@ public class StateCompactionTests
     private static string[] Held(AddressPool pool) =>
         pool.Allocations.Select(a => $"{a.Address} {a.Kind}").Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>The pool file as a release without the journal reads it: its Allocations and Holders, nothing else.</summary>
+    /// <summary>The pool file as a release without the journal reads it: its Allocations and Holders, nothing
+    /// else.</summary>
     private (string[] Held, int Holders) AsTheFileSays()
     {
         using var file = JsonDocument.Parse(File.ReadAllBytes(Snapshot));
         var held = file.RootElement.GetProperty("Allocations").EnumerateArray()
-            .Select(a => $"{a.GetProperty("Address").GetString()} {a.GetProperty("Kind").GetString()}").Order(StringComparer.Ordinal).ToArray();
+            .Select(a => $"{a.GetProperty("Address").GetString()} {a.GetProperty("Kind").GetString()}")
+                .Order(StringComparer.Ordinal).ToArray();
         return (held, file.RootElement.TryGetProperty("Holders", out var holders) ? holders.GetInt32() : 1);
     }
 
-    /// <summary>A pool held by two networks, with dynamic, fixed and released addresses, all of it in the journal only.</summary>
+    /// <summary>A pool held by two networks, with dynamic, fixed and released addresses, all of it in the journal
+    /// only.</summary>
     private string[] PoolWithChangesInTheJournal()
     {
         var ipam = Service();
@@ -81,8 +87,10 @@ public class StateCompactionTests
         var ipam = Service();
         Assert.That(Held(ipam.Pools.Single()), Is.EqualTo(expected));
         Assert.That(ipam.Pools.Single().Holders, Is.EqualTo(2));
-        Assert.That(ipam.RequestAddress(PoolId, null, gateway: false).ToString(), Is.EqualTo("10.50.1.1/16"), "the released address is free again");
-        Assert.That(Held(Service().Pools.Single()), Has.Length.EqualTo(5), "a change after the compaction is journaled and replayed");
+        Assert.That(ipam.RequestAddress(PoolId, null, gateway: false).ToString(), Is.EqualTo("10.50.1.1/16"),
+            "the released address is free again");
+        Assert.That(Held(Service().Pools.Single()), Has.Length.EqualTo(5),
+            "a change after the compaction is journaled and replayed");
     }
 
     [Test]

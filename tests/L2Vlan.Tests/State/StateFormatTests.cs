@@ -5,7 +5,8 @@ using L2Vlan.Tests.Fakes;
 
 namespace L2Vlan.Tests.State;
 
-/// <summary>State files as the previous release wrote them load into typed records, and are written back byte for byte.</summary>
+/// <summary>State files as the previous release wrote them load into typed records, and are written back byte for
+/// byte.</summary>
 public class StateFormatTests
 {
     private const string Network = """
@@ -73,7 +74,8 @@ public class StateFormatTests
         }
         """;
 
-    private static void AssertRoundTrip<T>(JsonFileCollection<T> files, string json, Action<T> check) where T : class, IStateRecord
+    private static void AssertRoundTrip<T>(JsonFileCollection<T> files, string json, Action<T> check) where T : class,
+        IStateRecord
     {
         Directory.CreateDirectory(files.Directory);
         File.WriteAllText(files.PathOf("old"), json);
@@ -94,7 +96,15 @@ public class StateFormatTests
             Assert.That(network.Subnets[1].Gateway, Is.Null);
             var endpoint = network.Endpoints["0474660acf3a"];
             Assert.That(endpoint.Address!.Value.Address, Is.EqualTo(IPAddress.Parse("192.168.1.4")));
-            Assert.That(endpoint.MacAddress.GetAddressBytes(), Is.EqualTo(new byte[] { 0x02, 0x6c, 0xc0, 0xa8, 0x01, 0x04 }));
+            Assert.That(endpoint.MacAddress.GetAddressBytes(), Is.EqualTo(new byte[]
+            {
+                0x02,
+                0x6c,
+                0xc0,
+                0xa8,
+                0x01,
+                0x04,
+            }));
         });
     }
 

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.State;
 
-/// <summary><c>l2vlan status</c> and <c>status --json</c> over a state folder with thousands of addresses in use.</summary>
+/// <summary><c>l2vlan status</c> and <c>status --json</c> over a state folder with thousands of addresses in
+/// use.</summary>
 public class StatusTests
 {
     private TestState _state = null!;
@@ -25,7 +26,8 @@ public class StatusTests
 
     private static IPAddress V4(uint number) => AddressMath.FromNumber(number, AddressFamily.InterNetwork);
 
-    /// <summary>A /16 pool holding <paramref name="count"/> addresses from 10.0.0.2, every <paramref name="step"/>th; the first is an aux address.</summary>
+    /// <summary>A /16 pool holding <paramref name="count"/> addresses from 10.0.0.2, every <paramref name="step"/>th;
+    /// the first is an aux address.</summary>
     private void SavePool(int count, uint step = 1)
     {
         var pool = new AddressPool
@@ -36,7 +38,10 @@ public class StatusTests
             OtherGateways = [IPAddress.Parse("10.0.255.254")],
         };
         for (var i = 0u; i < count; i++)
-            pool.Allocations.Add(new Allocation(V4(0x0A000002 + i * step), i == 0 ? AllocationKind.Auxiliary : AllocationKind.Requested));
+        {
+            pool.Allocations.Add(new Allocation(V4(0x0A000002 + i * step), i == 0 ? AllocationKind.Auxiliary
+                : AllocationKind.Requested));
+        }
         _state.Pools.Save(AddressPool.FileKey(pool.Id), pool);
         _state.Bridges.Save("vlan2000", new BridgeRecord
         {
@@ -86,7 +91,8 @@ public class StatusTests
             Assert.That(text, Does.Contain("  10.0.0.0/16: gateway 10.0.0.1, 10.0.255.254, held by 1 request\n"));
             Assert.That(text, Does.Contain("    in use: 7560: 10.0.0.2-10.0.29.137\n"));
             Assert.That(text, Does.Contain("    of which aux addresses: 1: 10.0.0.2\n"));
-            Assert.That(text, Does.Contain("    endpoint 0474660acf3a: 10.0.0.3/16 mac 02:6c:0a:00:00:03 veth l2v0474660acf3\n"));
+            Assert.That(text, Does.Contain("    endpoint 0474660acf3a: 10.0.0.3/16 mac 02:6c:0a:00:00:03 veth " +
+                "l2v0474660acf3\n"));
         });
     }
 
@@ -122,18 +128,29 @@ public class StatusTests
         Assert.Multiple(() =>
         {
             Assert.That(pool.GetProperty("id").GetString(), Is.EqualTo("10.0.0.0/16"));
-            Assert.That(pool.GetProperty("range").ValueKind, Is.EqualTo(JsonValueKind.Null), "absent fields are null, not missing");
-            Assert.That(pool.GetProperty("gateways").EnumerateArray().Select(g => g.GetString()), Is.EqualTo(new[] { "10.0.0.1", "10.0.255.254" }));
+            Assert.That(pool.GetProperty("range").ValueKind, Is.EqualTo(JsonValueKind.Null),
+                "absent fields are null, not missing");
+            Assert.That(pool.GetProperty("gateways").EnumerateArray().Select(g => g.GetString()), Is.EqualTo(new[]
+            {
+                "10.0.0.1",
+                "10.0.255.254",
+            }));
             Assert.That(pool.GetProperty("holders").GetInt32(), Is.EqualTo(1));
             Assert.That(pool.GetProperty("inUse").GetInt32(), Is.EqualTo(7560));
             Assert.That(allocations.Select(a => a.GetProperty("address").GetString()),
                 Is.EqualTo(Enumerable.Range(0, 7560).Select(i => V4(0x0A000002 + (uint)i).ToString())));
-            Assert.That(allocations.Select(a => a.GetProperty("kind").GetString()).Distinct(), Is.EqualTo(new[] { "auxiliary", "requested" }));
+            Assert.That(allocations.Select(a => a.GetProperty("kind").GetString()).Distinct(), Is.EqualTo(new[]
+            {
+                "auxiliary",
+                "requested",
+            }));
             Assert.That(network.GetProperty("networkId").GetString(), Is.EqualTo("net1"));
-            Assert.That(network.GetProperty("subnets")[0].GetProperty("gateway").GetString(), Is.EqualTo("10.0.0.1/16"));
+            Assert.That(network.GetProperty("subnets")[0].GetProperty("gateway").GetString(),
+                Is.EqualTo("10.0.0.1/16"));
             Assert.That(network.GetProperty("auxAddresses")[0].GetString(), Is.EqualTo("10.0.0.2"));
             Assert.That(network.GetProperty("options").GetProperty("vlan_id").GetString(), Is.EqualTo("2000"));
-            Assert.That(endpoint.GetProperty("endpointId").GetString(), Is.EqualTo("0474660acf3a5b6c"), "the whole ID, not the short one");
+            Assert.That(endpoint.GetProperty("endpointId").GetString(), Is.EqualTo("0474660acf3a5b6c"),
+                "the whole ID, not the short one");
             Assert.That(endpoint.GetProperty("address").GetString(), Is.EqualTo("10.0.0.3/16"));
             Assert.That(endpoint.GetProperty("addressIPv6").ValueKind, Is.EqualTo(JsonValueKind.Null));
             Assert.That(endpoint.GetProperty("macAddress").GetString(), Is.EqualTo("02:6c:0a:00:00:03"));

@@ -48,8 +48,10 @@ public class AddressConcurrencySuite
     [Test]
     public async Task No_address_is_ever_held_twice_across_64_clients_and_restarts()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s : Environment.TickCount;
-        TestContext.Progress.WriteLine($"concurrency suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the choices)");
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s
+            : Environment.TickCount;
+        TestContext.Progress.WriteLine($"concurrency suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the " +
+            $"choices)");
         await StartService();
         // A client per service run: connections to a stopped service are not reused.
         var http = FakeKernelHost.Client(_socket, Clients);
@@ -70,7 +72,8 @@ public class AddressConcurrencySuite
         {
             var perClient = RequestsPerClient / Rounds;
             await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(() =>
-                RunClient(http, poolId, c, new Random(HashCode.Combine(seed, round, c)), perClient, held[c], owners, violations, counts))));
+                RunClient(http, poolId, c, new Random(HashCode.Combine(seed, round, c)), perClient, held[c], owners,
+                    violations, counts))));
 
             // Between rounds the service goes down with addresses held, and a new one reads the files.
             http.Dispose();
@@ -82,18 +85,24 @@ public class AddressConcurrencySuite
         }
 
         foreach (var (queue, client) in held.Select((q, i) => (q, i)))
-            while (queue.TryDequeue(out var address)) await Release(http, poolId, client, address, owners, violations, counts);
+        {
+            while (queue.TryDequeue(out var address))
+                await Release(http, poolId, client, address, owners, violations, counts);
+        }
         http.Dispose();
         await StopService();
         Assert.That(HeldOnDisk(), Is.Empty, $"nothing is held once every client released (seed {seed})");
         Assert.That(OnDisk().Gateway?.ToString(), Is.EqualTo(Gateway), "the gateway is still recorded");
 
         TestContext.Progress.WriteLine(
-            $"concurrency suite: {Clients} clients, {Rounds} rounds with a restart after each, {counts.Granted} addresses granted " +
+            $"concurrency suite: {Clients} clients, {Rounds} rounds with a restart after each, {counts.Granted} " +
+                $"addresses granted " +
             $"({counts.Static} asked by address), {counts.Refused} refused, {counts.Released} released, " +
-            $"{clock.Elapsed.TotalSeconds:F1} s, {(counts.Granted + counts.Refused + counts.Released) / clock.Elapsed.TotalSeconds:F0} calls/s");
+            $"{clock.Elapsed.TotalSeconds:F1} s, " +
+                $"{(counts.Granted + counts.Refused + counts.Released) / clock.Elapsed.TotalSeconds:F0} calls/s");
         Assert.That(violations, Is.Empty, $"seed {seed}");
-        Assert.That(counts.Granted, Is.GreaterThanOrEqualTo(Clients * RequestsPerClient / 2), "most requests were granted");
+        Assert.That(counts.Granted, Is.GreaterThanOrEqualTo(Clients * RequestsPerClient / 2),
+            "most requests were granted");
     }
 
     private static async Task RunClient(HttpClient http, string poolId, int client, Random random, int requests,
@@ -103,7 +112,8 @@ public class AddressConcurrencySuite
         {
             // One in eight asks for an address by number, as `docker run --ip` does; it may be taken.
             var wanted = random.Next(8) == 0 ? $"10.20.0.{random.Next(2, 255)}" : "";
-            var (status, reply) = await Call(http, "/IpamDriver.RequestAddress", $$"""{"PoolID": "{{poolId}}", "Address": "{{wanted}}", "Options": null}""");
+            var (status, reply) = await Call(http, "/IpamDriver.RequestAddress",
+                $$"""{"PoolID": "{{poolId}}", "Address": "{{wanted}}", "Options": null}""");
             if (status != 200)
             {
                 var err = reply?.GetProperty("Err").GetString() ?? "";
@@ -113,7 +123,8 @@ public class AddressConcurrencySuite
                 continue;
             }
             var address = reply!.Value.GetProperty("Address").GetString()!.Split('/')[0];
-            if (wanted != "" && address != wanted) violations.Enqueue($"client {client}: asked for {wanted}, got {address}");
+            if (wanted != "" && address != wanted)
+                violations.Enqueue($"client {client}: asked for {wanted}, got {address}");
             if (!owners.TryAdd(address, client))
                 violations.Enqueue($"client {client} was given {address}, which client {owners[address]} holds");
             Interlocked.Increment(ref counts.Granted);
@@ -129,7 +140,8 @@ public class AddressConcurrencySuite
     {
         // Given up before the call: once released, another client may be given it at once.
         owners.TryRemove(address, out _);
-        var (status, reply) = await Call(http, "/IpamDriver.ReleaseAddress", $$"""{"PoolID": "{{poolId}}", "Address": "{{address}}"}""");
+        var (status, reply) = await Call(http, "/IpamDriver.ReleaseAddress",
+            $$"""{"PoolID": "{{poolId}}", "Address": "{{address}}"}""");
         if (status != 200) violations.Enqueue($"client {client}: ReleaseAddress {address} answered {status}: {reply}");
         Interlocked.Increment(ref counts.Released);
     }
@@ -141,7 +153,8 @@ public class AddressConcurrencySuite
 
     private async Task StartService()
     {
-        _service = FakeKernelHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Error), []);
+        _service = FakeKernelHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Error),
+            []);
         await PluginHost.StartAsync(_service);
     }
 

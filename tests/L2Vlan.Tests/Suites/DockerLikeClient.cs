@@ -10,9 +10,11 @@ namespace L2Vlan.Tests.Suites;
 /// (network and endpoint IDs, subnets, VLANs and bridges no other client names), so the order of its own
 /// accepted requests decides its part of the state, whatever the other clients do meanwhile.
 /// </summary>
-internal sealed class DockerLikeClient(int client, Random random, Func<string, string, Task<(int Status, string Text)>> send)
+internal sealed class DockerLikeClient(int client, Random random, Func<string, string,
+    Task<(int Status, string Text)>> send)
 {
-    private sealed record Net(string Id, string PoolId, string? Gateway, string? Aux, object Create, Dictionary<string, string> Containers);
+    private sealed record Net(string Id, string PoolId, string? Gateway, string? Aux, object Create,
+        Dictionary<string, string> Containers);
 
     private readonly List<Net> _networks = [];
     private readonly string[] _networkIds = Enumerable.Range(0, 8).Select(k => $"c{client}n{k}").ToArray();
@@ -22,9 +24,11 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         ? ["", $"172.20.{client}.16/29", $"172.20.{client}.40/32", $"172.20.{client}.41/32", $"172.20.{client}.64/26"]
         : ["", $"172.21.{client}.8/30"];
 
-    /// <summary>Whether a state file's name (a network ID, bridge name or pool ID with '_' for '/') is of this client's key space.</summary>
+    /// <summary>Whether a state file's name (a network ID, bridge name or pool ID with '_' for '/') is of this client's
+    /// key space.</summary>
     public bool Owns(string fileKey) =>
-        fileKey.StartsWith($"c{client}n", StringComparison.Ordinal) || fileKey.StartsWith($"c{client}b", StringComparison.Ordinal)
+        fileKey.StartsWith($"c{client}n", StringComparison.Ordinal)
+            || fileKey.StartsWith($"c{client}b", StringComparison.Ordinal)
         || _subnets.Any(s => fileKey.StartsWith(s.Replace('/', '_'), StringComparison.Ordinal))
         || Enumerable.Range(0, 3).Any(k => fileKey == $"vlan{Vlan(k)}");
 
@@ -51,14 +55,19 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         var subnet = Pick(_subnets);
         var prefix = subnet.Split('/')[1];
         var range = Pick(Ranges(subnet));
-        var pool = await Send("/IpamDriver.RequestPool", new { AddressSpace = "l2vlan", Pool = subnet, SubPool = range, Options = new { }, V6 = false });
+        var pool = await Send("/IpamDriver.RequestPool",
+            new { AddressSpace = "l2vlan", Pool = subnet, SubPool = range, Options = new { }, V6 = false });
         if (pool is null) return;
         var poolId = pool.Value.GetProperty("PoolID").GetString()!;
         var wantedGateway = random.Next(3) == 0 ? "" : Host(subnet, random.Next(2) == 0 ? 1 : 14);
         var gateway = await Send("/IpamDriver.RequestAddress", new { PoolID = poolId, Address = wantedGateway, Options = new Dictionary<string, string> { ["RequestAddressType"] = "com.docker.network.gateway" } });
         string? aux = null;
-        if (random.Next(4) == 0 && await Send("/IpamDriver.RequestAddress", new { PoolID = poolId, Address = Host(subnet, 2 + random.Next(3)), Options = new { } }) is { } a)
+        if (random.Next(4) == 0
+            && await Send("/IpamDriver.RequestAddress",
+                new { PoolID = poolId, Address = Host(subnet, 2 + random.Next(3)), Options = new { } }) is { } a)
+        {
             aux = a.GetProperty("Address").GetString()!.Split('/')[0];
+        }
         var vlan = Vlan(random.Next(3));
         var generic = new Dictionary<string, string>();
         if (random.Next(4) == 0) generic["parent"] = $"eno1.{vlan}";
@@ -71,7 +80,12 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         var create = new
         {
             NetworkID = id,
-            Options = new Dictionary<string, object> { ["com.docker.network.enable_ipv6"] = false, ["com.docker.network.generic"] = generic, ["com.docker.network.internal"] = random.Next(5) == 0 },
+            Options = new Dictionary<string, object>
+            {
+                ["com.docker.network.enable_ipv6"] = false,
+                ["com.docker.network.generic"] = generic,
+                ["com.docker.network.internal"] = random.Next(5) == 0,
+            },
             IPv4Data = new[] { data },
             IPv6Data = Array.Empty<object>(),
         };
@@ -82,7 +96,8 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         }
         // Docker rolls a failed create back.
         if (aux is not null) await Send("/IpamDriver.ReleaseAddress", new { PoolID = poolId, Address = aux });
-        if (gatewayAddress is not null) await Send("/IpamDriver.ReleaseAddress", new { PoolID = poolId, Address = gatewayAddress.Split('/')[0] });
+        if (gatewayAddress is not null)
+            await Send("/IpamDriver.ReleaseAddress", new { PoolID = poolId, Address = gatewayAddress.Split('/')[0] });
         await Send("/IpamDriver.ReleasePool", new { PoolID = poolId });
     }
 
@@ -93,8 +108,13 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         // Docker 20.10 releases the pool before it deletes the network; later ones delete first.
         var releaseFirst = random.Next(2) == 0;
         if (!releaseFirst) await Send("/NetworkDriver.DeleteNetwork", new { NetworkID = network.Id });
-        if (network.Aux is not null) await Send("/IpamDriver.ReleaseAddress", new { PoolID = network.PoolId, Address = network.Aux });
-        if (network.Gateway is not null) await Send("/IpamDriver.ReleaseAddress", new { PoolID = network.PoolId, Address = network.Gateway.Split('/')[0] });
+        if (network.Aux is not null)
+            await Send("/IpamDriver.ReleaseAddress", new { PoolID = network.PoolId, Address = network.Aux });
+        if (network.Gateway is not null)
+        {
+            await Send("/IpamDriver.ReleaseAddress",
+                new { PoolID = network.PoolId, Address = network.Gateway.Split('/')[0] });
+        }
         await Send("/IpamDriver.ReleasePool", new { PoolID = network.PoolId });
         if (releaseFirst) await Send("/NetworkDriver.DeleteNetwork", new { NetworkID = network.Id });
     }
@@ -103,7 +123,11 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
     {
         var endpoint = Pick(_endpointIds.Except(_networks.SelectMany(n => n.Containers.Keys)).ToArray());
         var fixedAddress = random.Next(4) == 0 ? Host(network.PoolId.Split('@')[0], 3 + random.Next(60)) : "";
-        if (await Send("/IpamDriver.RequestAddress", new { PoolID = network.PoolId, Address = fixedAddress, Options = new { } }) is not { } reply) return;
+        if (await Send("/IpamDriver.RequestAddress",
+            new { PoolID = network.PoolId, Address = fixedAddress, Options = new { } }) is not { } reply)
+        {
+            return;
+        }
         var address = reply.GetProperty("Address").GetString()!;
         var mac = random.Next(6) == 0 ? $"02:42:ac:14:{client:x2}:{random.Next(256):x2}" : "";
         if (await Send("/NetworkDriver.CreateEndpoint", new { NetworkID = network.Id, EndpointID = endpoint, Interface = new { Address = address, AddressIPv6 = "", MacAddress = mac }, Options = new { } }) is null
@@ -116,22 +140,27 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         network.Containers[endpoint] = address.Split('/')[0];
     }
 
-    private Task StopContainer(Net network) => StopContainer(network, network.Containers.Keys.ElementAt(random.Next(network.Containers.Count)));
+    private Task StopContainer(Net network) =>
+        StopContainer(network, network.Containers.Keys.ElementAt(random.Next(network.Containers.Count)));
 
     private async Task StopContainer(Net network, string endpoint)
     {
         await Send("/NetworkDriver.Leave", new { NetworkID = network.Id, EndpointID = endpoint });
         await Send("/NetworkDriver.DeleteEndpoint", new { NetworkID = network.Id, EndpointID = endpoint });
-        await Send("/IpamDriver.ReleaseAddress", new { PoolID = network.PoolId, Address = network.Containers[endpoint] });
+        await Send("/IpamDriver.ReleaseAddress",
+            new { PoolID = network.PoolId, Address = network.Containers[endpoint] });
         network.Containers.Remove(endpoint);
     }
 
-    /// <summary>One request of any kind, with values of this client's key space or plainly wrong ones; well-formed JSON.</summary>
+    /// <summary>One request of any kind, with values of this client's key space or plainly wrong ones; well-formed
+    /// JSON.</summary>
     private async Task RandomRequest()
     {
         var subnet = Pick([.. _subnets, $"172.20.{client}.5/24", "x", ""]);
-        var poolId = Pick([.. _networks.Select(n => n.PoolId), .. _subnets, $"{_subnets[0]}@172.20.{client}.16/29", "nope"]);
-        var address = Pick(["", $"172.20.{client}.{random.Next(256)}", $"172.21.{client}.{random.Next(16)}", "10.9.9.9", "z"]);
+        var poolId = Pick([.. _networks.Select(n => n.PoolId), .. _subnets, $"{_subnets[0]}@172.20.{client}.16/29",
+            "nope"]);
+        var address = Pick(["", $"172.20.{client}.{random.Next(256)}", $"172.21.{client}.{random.Next(16)}", "10.9.9.9",
+            "z"]);
         var network = Pick([.. _networkIds, ""]);
         var endpoint = Pick([.. _endpointIds, ""]);
         switch (random.Next(10))
@@ -157,11 +186,17 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
     {
         if (_networks.Count == 0) return;
         var network = Pick(_networks.ToArray());
-        var (subnet, range) = (network.PoolId.Split('@')[0], network.PoolId.Contains('@') ? network.PoolId.Split('@')[1] : "");
-        await Send("/IpamDriver.RequestPool", new { AddressSpace = "l2vlan", Pool = subnet, SubPool = range, Options = new { }, V6 = false });
+        var (subnet, range) = (network.PoolId.Split('@')[0], network.PoolId.Contains('@') ? network.PoolId.Split('@')[1]
+            : "");
+        await Send("/IpamDriver.RequestPool",
+            new { AddressSpace = "l2vlan", Pool = subnet, SubPool = range, Options = new { }, V6 = false });
         if (network.Gateway is not null)
             await Send("/IpamDriver.RequestAddress", new { PoolID = network.PoolId, Address = network.Gateway.Split('/')[0], Options = new Dictionary<string, string> { ["RequestAddressType"] = "com.docker.network.gateway" } });
-        if (network.Aux is not null) await Send("/IpamDriver.RequestAddress", new { PoolID = network.PoolId, Address = network.Aux, Options = new { } });
+        if (network.Aux is not null)
+        {
+            await Send("/IpamDriver.RequestAddress",
+                new { PoolID = network.PoolId, Address = network.Aux, Options = new { } });
+        }
         if (await Send("/NetworkDriver.CreateNetwork", network.Create) is not null) network.Containers.Clear();
     }
 

@@ -59,22 +59,28 @@ public class FullStateDiskSuite
             TestContext.Progress.WriteLine($"full state disk: {path} answered {status} {reply}");
             Assert.That(status, Is.EqualTo(500), $"{path} on a full disk; log:\n{Log}");
             var error = JsonDocument.Parse(reply).RootElement.GetProperty("Err").GetString();
-            Assert.That(error, Does.Contain("no space left on the state disk").And.Not.Contain(_folder).And.Not.Contain("already in use"));
+            Assert.That(error,
+                Does.Contain("no space left on the state disk").And.Not.Contain(_folder).And.Not.Contain(
+                    "already in use"));
         }
         Assert.That(_service!.HasExited, Is.False, $"the service is up; log:\n{Log}");
         Assert.That((await Call("/Plugin.Activate", "")).Status, Is.EqualTo(200), "and answers");
         var onDisk = PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance);
         Assert.That(onDisk.Select(p => p.Id), Is.EqualTo(new[] { "10.70.0.0/24" }), "the refused pool is not on disk");
         Assert.That(onDisk.Single().Allocations, Is.Empty, "the refused address is not on disk");
-        Assert.That(Directory.EnumerateFiles(Path.Combine(tmpfs, "pools"), ".*"), Is.Empty, "no temporary file is left");
+        Assert.That(Directory.EnumerateFiles(Path.Combine(tmpfs, "pools"), ".*"), Is.Empty,
+            "no temporary file is left");
 
         File.Delete(Path.Combine(tmpfs, "filler"));
         var granted = await Call("/IpamDriver.RequestAddress", Fixed);
-        TestContext.Progress.WriteLine($"full state disk: space freed, /IpamDriver.RequestAddress answered {granted.Status} {granted.Reply}");
+        TestContext.Progress.WriteLine($"full state disk: space freed, /IpamDriver.RequestAddress answered " +
+            $"{granted.Status} {granted.Reply}");
         Assert.That(granted.Status, Is.EqualTo(200), $"log:\n{Log}");
-        Assert.That(granted.Reply, Does.Contain("10.70.0.50/24"), "the refused address is granted, not 'already in use'");
+        Assert.That(granted.Reply, Does.Contain("10.70.0.50/24"),
+            "the refused address is granted, not 'already in use'");
         Assert.That((await Call("/IpamDriver.RequestPool", OtherPool)).Status, Is.EqualTo(200));
-        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Single(p => p.Id == "10.70.0.0/24").Find(IPAddress.Parse("10.70.0.50")), Is.Not.Null);
+        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance)
+            .Single(p => p.Id == "10.70.0.0/24").Find(IPAddress.Parse("10.70.0.50")), Is.Not.Null);
     }
 
     /// <summary>
@@ -103,12 +109,15 @@ public class FullStateDiskSuite
 
         InServiceNamespace($"umount \"{state}\"");
         var granted = await Call("/IpamDriver.RequestPool", OtherPool);
-        TestContext.Progress.WriteLine($"read-only state folder: writable again, /IpamDriver.RequestPool answered {granted.Status} {granted.Reply}");
+        TestContext.Progress.WriteLine($"read-only state folder: writable again, /IpamDriver.RequestPool answered " +
+            $"{granted.Status} {granted.Reply}");
         Assert.That(granted.Status, Is.EqualTo(200), $"log:\n{Log}");
-        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Select(p => p.Id), Does.Contain("10.71.0.0/24"));
+        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Select(p => p.Id),
+            Does.Contain("10.71.0.0/24"));
     }
 
-    /// <summary>Starts the service host with its state folder on a 256 KiB tmpfs of its own; returns that folder, and the path to it from here.</summary>
+    /// <summary>Starts the service host with its state folder on a 256 KiB tmpfs of its own; returns that folder, and
+    /// the path to it from here.</summary>
     private async Task<(string State, string Tmpfs)> StartOnTmpfs()
     {
         var socket = Path.Combine(_folder, "l2vlan.sock");

@@ -9,19 +9,26 @@ namespace L2Vlan.Tests.Suites;
 /// </summary>
 internal static class FuzzRequests
 {
-    private static readonly string[] NetworkIds = ["n1", "n2", "n3", new string('a', 64), "", "../n1", "n/1", "n1.json", "\u00e9"];
+    private static readonly string[] NetworkIds = ["n1", "n2", "n3", new string('a', 64), "", "../n1", "n/1", "n1.json",
+        "\u00e9"];
     private static readonly string[] EndpointIds = ["e1", "e2", "e3", "e4", new string('b', 64), "", "../e1"];
-    private static readonly string[] Subnets = ["192.168.1.0/24", "192.168.1.0/30", "192.168.2.0/24", "10.0.0.0/8", "fd00:1::/64", "192.168.1.5/24", "300.1.1.0/24", "192.168.1.0/33", "x", ""];
-    private static readonly string[] Ranges = ["", "", "192.168.1.4/32", "192.168.1.252/30", "192.168.2.0/25", "10.0.0.0/31", "fd00:1::10/128", "y"];
-    private static readonly string[] Addresses = ["", "", "192.168.1.1", "192.168.1.4", "192.168.1.5", "192.168.1.253", "192.168.2.1", "10.0.0.1", "fd00:1::1", "fd00:1::10", "192.168.1.255", "0.0.0.0", "z"];
-    private static readonly string[] Cidrs = ["192.168.1.4/24", "192.168.1.5/24", "192.168.2.7/24", "fd00:1::10/64", "192.168.1.1/24", "1/2", ""];
+    private static readonly string[] Subnets = ["192.168.1.0/24", "192.168.1.0/30", "192.168.2.0/24", "10.0.0.0/8",
+        "fd00:1::/64", "192.168.1.5/24", "300.1.1.0/24", "192.168.1.0/33", "x", ""];
+    private static readonly string[] Ranges = ["", "", "192.168.1.4/32", "192.168.1.252/30", "192.168.2.0/25",
+        "10.0.0.0/31", "fd00:1::10/128", "y"];
+    private static readonly string[] Addresses = ["", "", "192.168.1.1", "192.168.1.4", "192.168.1.5", "192.168.1.253",
+        "192.168.2.1", "10.0.0.1", "fd00:1::1", "fd00:1::10", "192.168.1.255", "0.0.0.0", "z"];
+    private static readonly string[] Cidrs = ["192.168.1.4/24", "192.168.1.5/24", "192.168.2.7/24", "fd00:1::10/64",
+        "192.168.1.1/24", "1/2", ""];
     private static readonly string[] Macs = ["", "02:42:c0:a8:01:04", "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff", "zz"];
     private static readonly string[] VlanIds = ["2000", "2001", "1", "4094", "0", "4095", "-1", "abc", ""];
     private static readonly string[] Nics = ["eno1", "eth1", "eno9", "", "+", "%d", "eno1.2000", "lo"];
-    private static readonly string[] BridgeNames = ["", "vlan2000", "vlan2001", "br0", "docker0", "+", ".x", "a-very-long-bridge-name"];
+    private static readonly string[] BridgeNames = ["", "vlan2000", "vlan2001", "br0", "docker0", "+", ".x",
+        "a-very-long-bridge-name"];
     private static readonly string[] Mtus = ["", "1500", "1400", "9000", "0", "70000", "x"];
     private static readonly string[] Routes = ["", "10.99.0.0/16", "10.99.0.0/16,fd00:99::/64", "bad"];
-    private static readonly string[] Values = ["null", "[]", "{}", "1", "-1", "1e309", "true", "\"\"", "\"\\u0000\"", "[null]", "{\"a\":null}", "\"" + new string('x', 300) + "\""];
+    private static readonly string[] Values = ["null", "[]", "{}", "1", "-1", "1e309", "true", "\"\"", "\"\\u0000\"",
+        "[null]", "{\"a\":null}", "\"" + new string('x', 300) + "\""];
 
     private static readonly (string Path, Func<Random, string> Body)[] Messages =
     [
@@ -36,15 +43,20 @@ internal static class FuzzRequests
         ("/NetworkDriver.CreateNetwork", CreateNetwork),
         ("/NetworkDriver.DeleteNetwork", r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}"}"""),
         ("/NetworkDriver.CreateEndpoint", r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}", "Interface": {"Address": "{{{Pick(r, Cidrs)}}}", "AddressIPv6": "{{{(r.Next(3) == 0 ? "fd00:1::10/64" : "")}}}", "MacAddress": "{{{Pick(r, Macs)}}}"}, "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}"""),
-        ("/NetworkDriver.DeleteEndpoint", r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
-        ("/NetworkDriver.EndpointOperInfo", r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
+        ("/NetworkDriver.DeleteEndpoint",
+            r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
+        ("/NetworkDriver.EndpointOperInfo",
+            r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
         ("/NetworkDriver.Join", r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}", "SandboxKey": "/var/run/docker/netns/{{{r.Next(1000):x}}}", "Options": {}}"""),
-        ("/NetworkDriver.Leave", r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
+        ("/NetworkDriver.Leave",
+            r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
         ("/NetworkDriver.ProgramExternalConnectivity", r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}", "Options": {}}"""),
-        ("/NetworkDriver.RevokeExternalConnectivity", r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
+        ("/NetworkDriver.RevokeExternalConnectivity",
+            r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
         ("/NetworkDriver.DiscoverNew", _ => """{"DiscoveryType": 1, "DiscoveryData": {}}"""),
         ("/NetworkDriver.DiscoverDelete", _ => """{"DiscoveryType": 1, "DiscoveryData": {}}"""),
-        ("/NetworkDriver.AllocateNetwork", r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "Options": {"a": "b"}, "IPv4Data": []}"""),
+        ("/NetworkDriver.AllocateNetwork",
+            r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "Options": {"a": "b"}, "IPv4Data": []}"""),
         ("/NetworkDriver.FreeNetwork", r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}"}"""),
         ("/NetworkDriver.Teleport", _ => "{}"),
     ];

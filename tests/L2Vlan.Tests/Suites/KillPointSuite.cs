@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
 using L2Vlan.Tests.Suites.Kill;
@@ -59,9 +59,11 @@ public class KillPointSuite
     [Test]
     public async Task Every_kill_point_leaves_state_that_the_next_start_recovers([Range(0, Shards - 1)] int shard)
     {
-        var seed = (int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s : Environment.TickCount) + shard;
+        var seed = (int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s
+            : Environment.TickCount) + shard;
         TestContext.Progress.WriteLine(
-            $"kill-point suite, shard {shard}: seed {seed} (L2VLAN_SUITE_SEED={seed - shard} replays the choices), binary {ServiceProcess.Binary}");
+            $"kill-point suite, shard {shard}: seed {seed} (L2VLAN_SUITE_SEED={seed - shard} replays the choices), " +
+                $"binary {ServiceProcess.Binary}");
         var random = new Random(seed);
         var kills = KillPoints.All.ToDictionary(p => p, _ => 0);
         var figures = new Figures();
@@ -87,7 +89,8 @@ public class KillPointSuite
                 figures.KilledInStartUp++;
             }
             var problems = StateInvariants.Problems(_box.State, _box.Links, _box.Firewall, dockerHolds);
-            Assert.That(problems, Is.Empty, $"after start {figures.Starts}, the last kill {_lastKill} (seed {seed}); log:\n{_service!.Log}");
+            Assert.That(problems, Is.Empty, $"after start {figures.Starts}, the last kill {_lastKill} (seed {seed}); " +
+                $"log:\n{_service!.Log}");
         }
 
         void RecordKill(string during)
@@ -96,7 +99,8 @@ public class KillPointSuite
             _http = null;
             var service = _service!;
             Assert.That(service.WaitKilled(TimeSpan.FromSeconds(10)), Is.True,
-                $"the service died during {during} other than by the kill point {_armed} (exit {(service.HasExited ? service.ExitCode : "none yet")}; seed {seed}); log:\n{service.Log}");
+                $"the service died during {during} other than by the kill point {_armed} (exit " +
+                    $"{(service.HasExited ? service.ExitCode : "none yet")}; seed {seed}); log:\n{service.Log}");
             var armed = _armed!;
             kills[armed[..armed.LastIndexOf(':')]]++;
             _lastKill = $"at {armed} during {during}";
@@ -115,7 +119,8 @@ public class KillPointSuite
                     var (status, reply) = await Send(call);
                     if (status is { } code)
                     {
-                        Assert.That(code, Is.EqualTo(200), $"{call.Path} {call.Body} answered {reply} (seed {seed}); log:\n{_service!.Log}");
+                        Assert.That(code, Is.EqualTo(200), $"{call.Path} {call.Body} answered {reply} (seed {seed}); " +
+                            $"log:\n{_service!.Log}");
                         call.Answered?.Invoke();
                         figures.Calls++;
                         break;
@@ -137,8 +142,10 @@ public class KillPointSuite
                 }
             }
             figures.Cycles++;
-            Assert.That(++cyclesOfThisStart, Is.LessThan(4), $"kill point {_armed} was not reached in 3 whole cycles (seed {seed})");
-            Assert.That(StateInvariants.RecordFiles(Path.Combine(_box.State, "networks")), Is.Empty, $"a whole cycle leaves no network (seed {seed})");
+            Assert.That(++cyclesOfThisStart, Is.LessThan(4),
+                $"kill point {_armed} was not reached in 3 whole cycles (seed {seed})");
+            Assert.That(StateInvariants.RecordFiles(Path.Combine(_box.State, "networks")), Is.Empty,
+                $"a whole cycle leaves no network (seed {seed})");
         }
 
         // The last cycle ran unarmed; one more clean restart, then nothing may be left.
@@ -150,14 +157,20 @@ public class KillPointSuite
         await Start();
         _http?.Dispose();
         _service!.Stop();
-        var leftLinks = _box.Links.ListLinks().Select(l => l.Name).Where(n => n is not ("lo" or "ext0" or "ext0peer")).ToList();
-        var leftRecords = new[] { "networks", "bridges", "pools" }.SelectMany(f => StateInvariants.RecordFiles(Path.Combine(_box.State, f))).ToList();
+        var leftLinks = _box.Links.ListLinks().Select(l => l.Name).Where(n => n is not ("lo" or "ext0" or "ext0peer"))
+            .ToList();
+        var leftRecords = new[] { "networks", "bridges", "pools" }.SelectMany(f =>
+            StateInvariants.RecordFiles(Path.Combine(_box.State, f))).ToList();
         var leftovers = StateInvariants.LeftoverFiles(_box.State);
         TestContext.Progress.WriteLine(
-            $"kill-point suite, shard {shard}: {kills.Values.Sum()} kills ({figures.KilledInCalls} in calls, {figures.KilledInStartUp} in start-up), " +
-            $"{figures.Cycles} cycles, {figures.Starts} starts, {figures.Calls} calls answered, {figures.Resent} sent again after a kill, " +
-            $"{figures.LandedUnanswered} grants that landed unanswered, {leftovers.Count} temporary files left, {clock.Elapsed.TotalSeconds:F1} s");
-        TestContext.Progress.WriteLine($"kill-point suite, shard {shard}: kills per point: {string.Join(", ", kills.Select(k => $"{k.Key} {k.Value}"))}");
+            $"kill-point suite, shard {shard}: {kills.Values.Sum()} kills ({figures.KilledInCalls} in calls, " +
+                $"{figures.KilledInStartUp} in start-up), " +
+            $"{figures.Cycles} cycles, {figures.Starts} starts, {figures.Calls} calls answered, {figures.Resent} " +
+                $"sent again after a kill, " +
+            $"{figures.LandedUnanswered} grants that landed unanswered, {leftovers.Count} temporary files left, " +
+                $"{clock.Elapsed.TotalSeconds:F1} s");
+        TestContext.Progress.WriteLine($"kill-point suite, shard {shard}: kills per point: " +
+            $"{string.Join(", ", kills.Select(k => $"{k.Key} {k.Value}"))}");
         Assert.That(leftLinks, Is.Empty, "no link is left");
         Assert.That(_box.Firewall.Rules(), Is.Empty, "no firewall rule is left");
         Assert.That(leftRecords, Is.Empty, "no record is left");
@@ -167,7 +180,8 @@ public class KillPointSuite
 
     private bool PoolHeld(SuiteNetwork net) => Pools().FirstOrDefault(p => p.Id == net.PoolId) is { Holders: > 0 };
 
-    private bool AddressHeld(SuiteNetwork net) => Pools().Any(p => p.Id == net.PoolId && p.Find(net.Address) is not null);
+    private bool AddressHeld(SuiteNetwork net) => Pools()
+        .Any(p => p.Id == net.PoolId && p.Find(net.Address) is not null);
 
     private IReadOnlyList<AddressPool> Pools() => StateView.Read(_box.State, NullLogger.Instance).Pools;
 

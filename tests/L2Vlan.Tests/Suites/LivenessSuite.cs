@@ -45,8 +45,11 @@ public class LivenessSuite
         var tool = Path.Combine(_folder, "iptables");
         File.WriteAllText(tool, StandIn.Replace("\r", "") + "\n");
         File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        _service = FakeKernelHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Critical), ["eth0", "eth1"],
-            services => services.AddSingleton<IFirewall>(new IptablesFirewall(NullLogger.Instance, [tool], IptablesFirewall.CallTimeout)));
+        _service = FakeKernelHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Critical),
+            ["eth0", "eth1"],
+            services =>
+                services.AddSingleton<IFirewall>(new IptablesFirewall(NullLogger.Instance, [tool],
+                    IptablesFirewall.CallTimeout)));
         await PluginHost.StartAsync(_service);
     }
 
@@ -70,7 +73,8 @@ public class LivenessSuite
         await Expect200(http, "/NetworkDriver.CreateNetwork", Network("ready", "eth1", 20, "brready"));
 
         var clock = Stopwatch.StartNew();
-        var stuck = Task.Run(() => Call(http, "/NetworkDriver.CreateNetwork", Network("stuck", "eth0", 10, StuckBridge)));
+        var stuck = Task.Run(() =>
+            Call(http, "/NetworkDriver.CreateNetwork", Network("stuck", "eth0", 10, StuckBridge)));
         var stuckAt = TimeSpan.Zero;
         _ = stuck.ContinueWith(_ => stuckAt = clock.Elapsed, TaskScheduler.Default);
         // The stuck call is in iptables by now: making the links takes the fake kernel microseconds.
@@ -80,14 +84,18 @@ public class LivenessSuite
         for (var round = 0; !stuck.IsCompleted && clock.Elapsed < StuckBound; round++)
         {
             await Timed(http, latencies, "/Plugin.Activate", "");
-            await Timed(http, latencies, "/NetworkDriver.CreateNetwork", Network($"other{round}", "eth1", 100 + round, $"brother{round}"));
-            var address = (await Timed(http, latencies, "/IpamDriver.RequestAddress", $$"""{"PoolID": "{{poolId}}", "Address": "", "Options": null}"""))
+            await Timed(http, latencies, "/NetworkDriver.CreateNetwork",
+                Network($"other{round}", "eth1", 100 + round, $"brother{round}"));
+            var address = (await Timed(http, latencies, "/IpamDriver.RequestAddress",
+                $$"""{"PoolID": "{{poolId}}", "Address": "", "Options": null}"""))
                 .Reply!.Value.GetProperty("Address").GetString()!;
             await Timed(http, latencies, "/NetworkDriver.CreateEndpoint",
                 $$$"""{"NetworkID": "ready", "EndpointID": "ep{{{round}}}", "Interface": {"Address": "{{{address}}}", "MacAddress": ""}, "Options": {}}""");
             await Timed(http, latencies, "/NetworkDriver.Join", $$$"""{"NetworkID": "ready", "EndpointID": "ep{{{round}}}", "SandboxKey": "/var/run/docker/netns/x", "Options": {}}""");
-            await Timed(http, latencies, "/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID": "ready", "EndpointID": "ep{{{round}}}"}""");
-            await Timed(http, latencies, "/IpamDriver.ReleaseAddress", $$"""{"PoolID": "{{poolId}}", "Address": "{{address.Split('/')[0]}}"}""");
+            await Timed(http, latencies, "/NetworkDriver.DeleteEndpoint",
+                $$$"""{"NetworkID": "ready", "EndpointID": "ep{{{round}}}"}""");
+            await Timed(http, latencies, "/IpamDriver.ReleaseAddress",
+                $$"""{"PoolID": "{{poolId}}", "Address": "{{address.Split('/')[0]}}"}""");
             // Docker's own pace, not a flood: the load of the suite itself is not what is measured.
             await Task.Delay(100);
         }
@@ -96,11 +104,14 @@ public class LivenessSuite
         var err = reply?.GetProperty("Err").GetString();
         var whileStuck = latencies.Select(l => l.Took.TotalMilliseconds).Order().ToList();
         TestContext.Progress.WriteLine(
-            $"liveness suite: {latencies.Count} calls while one firewall call was stuck: median {whileStuck[whileStuck.Count / 2]:F1} ms, " +
+            $"liveness suite: {latencies.Count} calls while one firewall call was stuck: median " +
+                $"{whileStuck[whileStuck.Count / 2]:F1} ms, " +
             $"slowest {string.Join(", ", latencies.OrderByDescending(l => l.Took).Take(3).Select(l => $"{l.Path} {l.Took.TotalMilliseconds:F1} ms"))}; the stuck call answered {status} after {stuckAt.TotalSeconds:F1} s: {err}");
 
-        Assert.That(latencies.Select(l => l.Path).Distinct().Count(), Is.EqualTo(7), "every kind of call ran while the stuck one waited");
-        Assert.That(latencies.Where(l => l.Took > Bound).Select(l => $"{l.Path} {l.Took.TotalMilliseconds:F0} ms"), Is.Empty,
+        Assert.That(latencies.Select(l => l.Path).Distinct().Count(), Is.EqualTo(7),
+            "every kind of call ran while the stuck one waited");
+        Assert.That(latencies.Where(l => l.Took > Bound).Select(l => $"{l.Path} {l.Took.TotalMilliseconds:F0} ms"),
+            Is.Empty,
             $"each call answers within {Bound.TotalSeconds} s");
         Assert.That(status, Is.Not.EqualTo(200), "the stuck call failed");
         Assert.That(err, Does.Contain("iptables").And.Contain("no answer within 8 s"), "its Err names what timed out");
@@ -110,7 +121,8 @@ public class LivenessSuite
     private static string Network(string id, string nic, int vlan, string bridge) =>
         $$$"""{"NetworkID": "{{{id}}}", "Options": {"com.docker.network.generic": {"ext_if": "{{{nic}}}", "vlan_id": "{{{vlan}}}", "bridge_name": "{{{bridge}}}"}}, "IPv4Data": [{"AddressSpace": "l2vlan", "Pool": "10.30.0.0/24", "Gateway": "10.30.0.1/24"}], "IPv6Data": []}""";
 
-    private static async Task<(int Status, JsonElement? Reply)> Timed(HttpClient http, List<(string, TimeSpan)> latencies, string path, string body)
+    private static async Task<(int Status, JsonElement? Reply)> Timed(HttpClient http,
+        List<(string, TimeSpan)> latencies, string path, string body)
     {
         var clock = Stopwatch.StartNew();
         var result = await Expect200(http, path, body);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using L2Vlan.Tests.Suites.Kill;
 using L2Vlan.Tests.Suites.PowerLoss;
 
@@ -29,7 +29,8 @@ public class PowerLossSuite
     [Category("Suite")]
     public void A_power_cut_at_every_kill_point_of_Dockers_cycle_leaves_state_that_the_next_start_recovers()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s : Environment.TickCount;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s
+            : Environment.TickCount;
         TestContext.Progress.WriteLine($"power-loss suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the choices)");
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
@@ -51,8 +52,10 @@ public class PowerLossSuite
         TestContext.Progress.WriteLine($"power-loss suite: cuts per point: {string.Join(", ", run.Cuts.GroupBy(c => c.Point).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}");
         Assert.That(run.Cuts.Select(c => c.Point).Distinct(), Is.SupersetOf(new[]
         {
-            KillPoints.StateWriteBeforeRename, KillPoints.StateWriteAfterRename, KillPoints.StateDeleteBefore, KillPoints.StateDeleteAfter,
-            KillPoints.JournalSyncBefore, KillPoints.JournalSyncAfter, KillPoints.JournalCompactAfterSnapshot, KillPoints.JournalCompactAfterTruncate,
+            KillPoints.StateWriteBeforeRename, KillPoints.StateWriteAfterRename, KillPoints.StateDeleteBefore,
+                KillPoints.StateDeleteAfter,
+            KillPoints.JournalSyncBefore, KillPoints.JournalSyncAfter, KillPoints.JournalCompactAfterSnapshot,
+                KillPoints.JournalCompactAfterTruncate,
         }), "every point that writes the state was cut at");
     }
 
@@ -74,7 +77,8 @@ public class PowerLossSuite
         ];
         DockerCall[] Container(string endpointId) =>
         [
-            new("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "", "Options": null}""", Grants: net.Address),
+            new("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "", "Options": null}""",
+                Grants: net.Address),
             new("/NetworkDriver.CreateEndpoint",
                 $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}", "Interface": {"Address": "{{{net.Address}}}/{{{net.Prefix}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}"""),
             new("/NetworkDriver.Join", $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}", "SandboxKey": "/var/run/docker/netns/{{{endpointId[..12]}}}", "Options": {}}"""),
@@ -99,13 +103,18 @@ public class PowerLossSuite
     {
         run.Stop();
         Assert.That(run.Cuts, Is.Not.Empty);
-        // Many cuts leave the same folder (a sync that found nothing new, a point of the next write): each is checked once.
+        // Many cuts leave the same folder (a sync that found nothing new, a point of the next write): each is checked
+        // once.
         var distinct = run.Cuts.GroupBy(PowerCuts.Fingerprint).Select(g => g.First()).ToList();
-        var failed = distinct.Select(cut => (cut, Problems: PowerCuts.Problems(cut))).Where(c => c.Problems.Count > 0).ToList();
-        TestContext.Progress.WriteLine($"power cuts: {run.Cuts.Count}, {distinct.Count} distinct folders checked, {failed.Count} with problems");
-        Assert.That(failed.Select(f => $"cut at {f.cut.Point} during {f.cut.During}: {string.Join("; ", f.Problems)}").Distinct().Take(10), Is.Empty,
+        var failed = distinct.Select(cut => (cut, Problems: PowerCuts.Problems(cut))).Where(c => c.Problems.Count > 0)
+            .ToList();
+        TestContext.Progress.WriteLine($"power cuts: {run.Cuts.Count}, {distinct.Count} distinct folders checked, " +
+            $"{failed.Count} with problems");
+        Assert.That(failed.Select(f => $"cut at {f.cut.Point} during {f.cut.During}: {string.Join("; ", f.Problems)}")
+            .Distinct().Take(10), Is.Empty,
             $"{failed.Count} of {distinct.Count} distinct power cuts leave state that loses or leaks");
     }
 
-    private static string Id(Random random) => Convert.ToHexStringLower(Enumerable.Range(0, 32).Select(_ => (byte)random.Next(256)).ToArray());
+    private static string Id(Random random) =>
+        Convert.ToHexStringLower(Enumerable.Range(0, 32).Select(_ => (byte)random.Next(256)).ToArray());
 }

@@ -7,7 +7,8 @@ namespace L2Vlan.Tests.Suites;
 /// What the state should be after a sequence of accepted (200) requests, written from the protocol notes and
 /// README's "What l2vlan does where Docker leaves it open", never from the product's code: pools (ID
 /// subnet@range) count the RequestPools that hold them and go with the last one once no address of theirs is
-/// handed out and no network of their subnet needs them for a gateway or --aux-address no other pool holds; gateways are recorded per pool and never released; addresses
+/// handed out and no network of their subnet needs them for a gateway or --aux-address no other pool holds; gateways
+/// are recorded per pool and never released; addresses
 /// are held by endpoints' requests or as --aux-address; a network records its bridge (bridge_name or
 /// vlan&lt;id&gt;), VLAN and subnets; an endpoint its address and MAC (given, or 02:6c: + the IPv4 bytes); a
 /// deleted endpoint stays until its address is released; a network created again drops its endpoints and
@@ -47,7 +48,8 @@ internal sealed class ReferenceModel
     private readonly Dictionary<string, Pool> _pools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Network> _networks = new(StringComparer.Ordinal);
 
-    /// <summary>Where the model and the service's answers disagree already while requests are fed (an address handed out twice).</summary>
+    /// <summary>Where the model and the service's answers disagree already while requests are fed (an address handed
+    /// out twice).</summary>
     public List<string> Disagreements { get; } = [];
 
     public int Networks => _networks.Count;
@@ -78,7 +80,8 @@ internal sealed class ReferenceModel
     {
         var range = Text(request, "SubPool");
         var id = Text(request, "Pool") + (range.Length == 0 ? "" : "@" + range);
-        if (Text(answer, "PoolID") != id) Disagreements.Add($"RequestPool {id} answered the pool ID {Text(answer, "PoolID")}");
+        if (Text(answer, "PoolID") != id)
+            Disagreements.Add($"RequestPool {id} answered the pool ID {Text(answer, "PoolID")}");
         if (_pools.TryGetValue(id, out var pool)) pool.Holders++;
         else _pools[id] = new Pool(Text(request, "Pool"));
     }
@@ -95,7 +98,8 @@ internal sealed class ReferenceModel
         var pool = _pools[Text(request, "PoolID")];
         var address = AddressOf(Text(answer, "Address"));
         var gateway = request.TryGetProperty("Options", out var options) && options.ValueKind == JsonValueKind.Object
-            && options.TryGetProperty("RequestAddressType", out var type) && type.GetString() == "com.docker.network.gateway";
+            && options.TryGetProperty("RequestAddressType", out var type)
+                && type.GetString() == "com.docker.network.gateway";
         if (gateway)
         {
             pool.Gateways.Add(address);
@@ -124,7 +128,8 @@ internal sealed class ReferenceModel
     {
         var id = Text(request, "NetworkID");
         var generic = request.GetProperty("Options").GetProperty("com.docker.network.generic");
-        var optionsText = string.Join(",", generic.EnumerateObject().Select(o => $"{o.Name}={o.Value.GetString()}").Order());
+        var optionsText = string.Join(",", generic.EnumerateObject().Select(o => $"{o.Name}={o.Value.GetString()}")
+            .Order());
         if (_networks.TryGetValue(id, out var existing))
         {
             if (existing.Options != optionsText) Disagreements.Add($"network {id} created again with other options");
@@ -137,7 +142,8 @@ internal sealed class ReferenceModel
         var bridge = generic.TryGetProperty("bridge_name", out var name) ? name.GetString()! : $"vlan{vlan}";
         var data = request.GetProperty("IPv4Data").EnumerateArray().ToList();
         var auxAddresses = data.Where(d => d.TryGetProperty("AuxAddresses", out _))
-            .SelectMany(d => d.GetProperty("AuxAddresses").EnumerateObject()).Select(a => AddressOf(a.Value.GetString()!)).ToList();
+            .SelectMany(d => d.GetProperty("AuxAddresses").EnumerateObject())
+                .Select(a => AddressOf(a.Value.GetString()!)).ToList();
         _networks[id] = new Network
         {
             Bridge = bridge,
@@ -145,7 +151,8 @@ internal sealed class ReferenceModel
             Vlan = vlan,
             Options = optionsText,
             Aux = auxAddresses,
-            Subnets = data.Select(d => (Text(d, "Pool"), d.TryGetProperty("Gateway", out var g) ? g.GetString() : null)).ToList(),
+            Subnets = data.Select(d => (Text(d, "Pool"), d.TryGetProperty("Gateway", out var g) ? g.GetString() : null))
+                .ToList(),
         };
         foreach (var aux in auxAddresses)
         {
@@ -153,7 +160,8 @@ internal sealed class ReferenceModel
         }
     }
 
-    /// <summary>A dockerd that died left the endpoints: they go, their addresses are reclaimed, and the dead dockerd's pool request is dropped.</summary>
+    /// <summary>A dockerd that died left the endpoints: they go, their addresses are reclaimed, and the dead dockerd's
+    /// pool request is dropped.</summary>
     private void Recreated(Network network)
     {
         if (network.Endpoints.Count == 0) return;
@@ -162,7 +170,8 @@ internal sealed class ReferenceModel
             if (pool.Holders > 1) pool.Holders--;
         foreach (var pool in _pools.Values)
         {
-            foreach (var address in addresses.Where(a => pool.Held.TryGetValue(a, out var aux) && !aux)) pool.Held.Remove(address);
+            foreach (var address in addresses.Where(a => pool.Held.TryGetValue(a, out var aux) && !aux))
+                pool.Held.Remove(address);
         }
         network.Endpoints.Clear();
     }
@@ -186,13 +195,15 @@ internal sealed class ReferenceModel
         network.Endpoints[id] = new Endpoint
         {
             Address = address,
-            Mac = mac.Length > 0 ? mac.ToLowerInvariant() : "02:6c:" + string.Join(":", IPAddress.Parse(address!).GetAddressBytes().Select(b => b.ToString("x2"))),
+            Mac = mac.Length > 0 ? mac.ToLowerInvariant() : "02:6c:"
+                + string.Join(":", IPAddress.Parse(address!).GetAddressBytes().Select(b => b.ToString("x2"))),
         };
     }
 
     private void DeleteEndpoint(string networkId, string id)
     {
-        if (!_networks.TryGetValue(networkId, out var network) || !network.Endpoints.TryGetValue(id, out var endpoint)) return;
+        if (!_networks.TryGetValue(networkId, out var network) || !network.Endpoints.TryGetValue(id, out var endpoint))
+            return;
         endpoint.Plugged = false;
         endpoint.Deleted = true;
         if (endpoint.Address is null) network.Endpoints.Remove(id);
@@ -253,18 +264,22 @@ internal sealed class ReferenceModel
         }
     }
 
-    private bool IsHeld(string address) => _pools.Values.Any(p => Contains(p.Subnet, address) && (p.Held.ContainsKey(address) || p.Gateways.Contains(address)));
+    private bool IsHeld(string address) =>
+        _pools.Values.Any(p => Contains(p.Subnet, address)
+            && (p.Held.ContainsKey(address) || p.Gateways.Contains(address)));
 
     private void Hold(Network network, string address, bool aux)
     {
         if (IsHeld(address)) return;
-        var pool = _pools.Values.FirstOrDefault(p => network.Subnets.Any(s => s.Subnet == p.Subnet) && Contains(p.Subnet, address));
+        var pool = _pools.Values.FirstOrDefault(p => network.Subnets.Any(s => s.Subnet == p.Subnet)
+            && Contains(p.Subnet, address));
         if (pool is not null) pool.Held[address] = aux;
     }
 
     private static bool Contains(string subnet, string address)
     {
-        var (network, length) = (IPAddress.Parse(subnet.Split('/')[0]).GetAddressBytes(), int.Parse(subnet.Split('/')[1]));
+        var (network, length) = (IPAddress.Parse(subnet.Split('/')[0]).GetAddressBytes(),
+            int.Parse(subnet.Split('/')[1]));
         var bytes = IPAddress.Parse(address).GetAddressBytes();
         if (bytes.Length != network.Length) return false;
         for (var bit = 0; bit < length; bit++)
@@ -275,24 +290,35 @@ internal sealed class ReferenceModel
         return true;
     }
 
-    /// <summary>The state as lines: networks, endpoints, pools, bridges, and what the kernel and the firewall should have.</summary>
+    /// <summary>The state as lines: networks, endpoints, pools, bridges, and what the kernel and the firewall should
+    /// have.</summary>
     public IEnumerable<string> Describe(bool heldBySubnet = false)
     {
         foreach (var (id, n) in _networks)
         {
-            yield return ObservedState.NetworkLine(id, n.Bridge, n.Vlan, n.Subnets.Select(s => s.Gateway is null ? s.Subnet : $"{s.Subnet} via {s.Gateway}"));
-            foreach (var (eid, e) in n.Endpoints) yield return ObservedState.EndpointLine(id, eid, e.Address, e.Mac, e.Deleted, e.Plugged);
+            yield return ObservedState.NetworkLine(id, n.Bridge, n.Vlan,
+                n.Subnets.Select(s => s.Gateway is null ? s.Subnet : $"{s.Subnet} via {s.Gateway}"));
+            foreach (var (eid, e) in n.Endpoints)
+                yield return ObservedState.EndpointLine(id, eid, e.Address, e.Mac, e.Deleted, e.Plugged);
         }
-        foreach (var (id, p) in _pools) yield return ObservedState.PoolLine(id, p.Holders, p.Gateways, heldBySubnet ? [] : p.Held.Select(h => (h.Key, h.Value)));
+        foreach (var (id, p) in _pools)
+        {
+            yield return ObservedState.PoolLine(id, p.Holders, p.Gateways, heldBySubnet ? []
+                : p.Held.Select(h => (h.Key, h.Value)));
+        }
         if (heldBySubnet)
         {
             foreach (var subnet in _pools.Values.GroupBy(p => p.Subnet))
-                yield return ObservedState.SubnetLine(subnet.Key, subnet.SelectMany(p => p.Held.Select(h => (h.Key, h.Value))));
+            {
+                yield return ObservedState.SubnetLine(subnet.Key,
+                    subnet.SelectMany(p => p.Held.Select(h => (h.Key, h.Value))));
+            }
         }
         foreach (var bridge in _networks.Values.GroupBy(n => n.Bridge))
         {
             yield return ObservedState.BridgeLine(bridge.Key, bridge.First().VlanLink);
-            yield return ObservedState.KernelBridgeLine(bridge.Key, bridge.First().VlanLink, bridge.Sum(n => n.Endpoints.Values.Count(e => e.Plugged)));
+            yield return ObservedState.KernelBridgeLine(bridge.Key, bridge.First().VlanLink,
+                bridge.Sum(n => n.Endpoints.Values.Count(e => e.Plugged)));
             yield return ObservedState.FirewallLine(bridge.Key);
         }
     }
@@ -300,5 +326,6 @@ internal sealed class ReferenceModel
     private static string AddressOf(string cidr) => IPAddress.Parse(cidr.Split('/')[0]).ToString();
 
     private static string Text(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()! : "";
 }

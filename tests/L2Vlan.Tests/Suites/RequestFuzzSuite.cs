@@ -66,7 +66,8 @@ public class RequestFuzzSuite
     [Test]
     public async Task Every_request_is_answered_and_the_state_is_what_the_accepted_requests_make()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s : Environment.TickCount;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s
+            : Environment.TickCount;
         TestContext.Progress.WriteLine($"fuzz suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the requests)");
         await StartService();
         using var http = FakeKernelHost.Client(_socket, Clients);
@@ -94,18 +95,22 @@ public class RequestFuzzSuite
                 // its model says: the end state alone would miss a save skipped once and made good by a later one.
                 if (!mismatched && checks.Next(3) == 0)
                 {
-                    var (missing, unexpected) = Compare(model.Describe().Where(IsRecord), ObservedState.DescribeFiles(StateDirectory, client.Owns));
+                    var (missing, unexpected) = Compare(model.Describe().Where(IsRecord),
+                        ObservedState.DescribeFiles(StateDirectory, client.Owns));
                     if (missing.Count + unexpected.Count > 0)
                     {
                         mismatched = true;
-                        stepMismatches.Enqueue($"after {path} {body} -> {status} {text}: lacks [{string.Join("; ", missing)}], has [{string.Join("; ", unexpected)}]");
+                        stepMismatches.Enqueue($"after {path} {body} -> {status} {text}: lacks " +
+                            $"[{string.Join("; ", missing)}], has [{string.Join("; ", unexpected)}]");
                     }
                 }
                 if (status != 200) return (status, text);
                 lock (sizes)
                 {
                     sizes[c] = (model.Networks, model.Endpoints, model.HeldAddresses);
-                    peak = (Math.Max(peak.Networks, sizes.Sum(x => x.Networks)), Math.Max(peak.Endpoints, sizes.Sum(x => x.Endpoints)), Math.Max(peak.Addresses, sizes.Sum(x => x.Addresses)));
+                    peak = (Math.Max(peak.Networks, sizes.Sum(x => x.Networks)),
+                        Math.Max(peak.Endpoints, sizes.Sum(x => x.Endpoints)),
+                            Math.Max(peak.Addresses, sizes.Sum(x => x.Addresses)));
                 }
                 return (status, text);
             });
@@ -128,7 +133,8 @@ public class RequestFuzzSuite
         await StartService();
         foreach (var model in models) model.Restart();
         var (missingAfterRestart, unexpectedAfterRestart) = Compare(
-            models.SelectMany(m => m.Describe(heldBySubnet: true)).Where(IsRecord), ObservedState.Describe(StateDirectory, null, null, heldBySubnet: true));
+            models.SelectMany(m => m.Describe(heldBySubnet: true)).Where(IsRecord),
+                ObservedState.Describe(StateDirectory, null, null, heldBySubnet: true));
 
         // The chaos phase: shared values and mutated bytes, so clients collide; only the properties are checked.
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
@@ -154,41 +160,52 @@ public class RequestFuzzSuite
 
         var total = modelled + ChaosRequests;
         TestContext.Progress.WriteLine(
-            $"fuzz suite: {total} requests from {Clients} clients in {clock.Elapsed.TotalSeconds:F1} s ({total / clock.Elapsed.TotalSeconds:F0}/s); " +
+            $"fuzz suite: {total} requests from {Clients} clients in {clock.Elapsed.TotalSeconds:F1} s " +
+                $"({total / clock.Elapsed.TotalSeconds:F0}/s); " +
             $"answers {string.Join(", ", _statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}; " +
-            $"managed memory {memoryBefore / 1024 / 1024} MiB early on, {memoryAfter / 1024 / 1024} MiB at the end; {files} state files");
+            $"managed memory {memoryBefore / 1024 / 1024} MiB early on, {memoryAfter / 1024 / 1024} MiB at the end; " +
+                $"{files} state files");
         TestContext.Progress.WriteLine(
             $"fuzz suite: modelled phase {modelled} requests in {modelledSeconds:F1} s, accepted {string.Join(", ", acceptedModelled.OrderBy(p => p.Key).Select(p => $"{p.Key[(p.Key.IndexOf('.') + 1)..]} {p.Value}"))}; " +
-            $"peak {peak.Networks} networks, {peak.Endpoints} endpoints, {peak.Addresses} held addresses; at the end {expected.Count} model lines; " +
+            $"peak {peak.Networks} networks, {peak.Endpoints} endpoints, {peak.Addresses} held addresses; at the end " +
+                $"{expected.Count} model lines; " +
             $"chaos phase {ChaosRequests} requests");
         Assert.Multiple(() =>
         {
             Assert.That(_problems, Is.Empty, $"seed {seed}");
-            Assert.That(models.SelectMany(m => m.Disagreements).Take(20), Is.Empty, $"the answers agree with the model (seed {seed})");
-            Assert.That(stepMismatches, Is.Empty, $"after each request, a client's state files are what its model predicts (seed {seed})");
+            Assert.That(models.SelectMany(m => m.Disagreements).Take(20), Is.Empty,
+                $"the answers agree with the model (seed {seed})");
+            Assert.That(stepMismatches, Is.Empty, $"after each request, a client's state files are what its model " +
+                $"predicts (seed {seed})");
             Assert.That(missing, Is.Empty, $"what the model predicts and the service lacks (seed {seed})");
             Assert.That(unexpected, Is.Empty, $"what the service has and the model does not predict (seed {seed})");
-            Assert.That(missingAfterRestart, Is.Empty, $"after a restart, what the model predicts and the state folder lacks (seed {seed})");
-            Assert.That(unexpectedAfterRestart, Is.Empty, $"after a restart, what the state folder has and the model does not predict (seed {seed})");
+            Assert.That(missingAfterRestart, Is.Empty, $"after a restart, what the model predicts and the state " +
+                $"folder lacks (seed {seed})");
+            Assert.That(unexpectedAfterRestart, Is.Empty, $"after a restart, what the state folder has and the model " +
+                $"does not predict (seed {seed})");
             Assert.That(_statuses.Values.Sum(), Is.EqualTo(total), "every request was answered");
             Assert.That(activateStatus, Is.EqualTo(200), "the service still answers Plugin.Activate");
             Assert.That(memoryAfter - memoryBefore, Is.LessThan(64L * 1024 * 1024), "managed memory stays bounded");
             Assert.That(quarantined, Is.Empty, "no state file the service wrote was unreadable at restart");
             Assert.That(afterRestartQuarantined, Is.Zero, "and none after the restart");
             Assert.That(peak.Endpoints, Is.GreaterThan(Clients * 4), "the modelled phase reached a state of some size");
-            Assert.That(_statuses.GetValueOrDefault(200), Is.GreaterThan(total / 4), "enough requests were accepted to reach the state");
+            Assert.That(_statuses.GetValueOrDefault(200), Is.GreaterThan(total / 4),
+                "enough requests were accepted to reach the state");
         });
     }
 
     /// <summary>The lines only one side has (at most 20 of each), so that a failure shows where they differ.</summary>
-    private static (List<string> Missing, List<string> Unexpected) Compare(IEnumerable<string> expected, IEnumerable<string> actual)
+    private static (List<string> Missing, List<string> Unexpected) Compare(IEnumerable<string> expected,
+        IEnumerable<string> actual)
     {
         var (e, a) = (expected.ToHashSet(), actual.ToHashSet());
         return (e.Except(a).Order().Take(20).ToList(), a.Except(e).Order().Take(20).ToList());
     }
 
-    /// <summary>Lines of the state folder, which a restart must keep as they are (the kernel and firewall are new after it).</summary>
-    private static bool IsRecord(string line) => !line.StartsWith("kernel:", StringComparison.Ordinal) && !line.StartsWith("firewall:", StringComparison.Ordinal);
+    /// <summary>Lines of the state folder, which a restart must keep as they are (the kernel and firewall are new after
+    /// it).</summary>
+    private static bool IsRecord(string line) => !line.StartsWith("kernel:", StringComparison.Ordinal)
+        && !line.StartsWith("firewall:", StringComparison.Ordinal);
 
     private FakeLinkControl Kernel => (FakeLinkControl)_service!.Services.GetRequiredService<ILinkControl>();
 
@@ -201,7 +218,8 @@ public class RequestFuzzSuite
         _statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
         if (status == 200) _acceptedPerPath.AddOrUpdate(path, 1, (_, n) => n + 1);
         var problem = Check(status, text);
-        if (problem is not null && _problems.Count < 20) _problems.Enqueue($"{path} {Encoding.UTF8.GetString(body)} -> {status} {text}: {problem}");
+        if (problem is not null && _problems.Count < 20)
+            _problems.Enqueue($"{path} {Encoding.UTF8.GetString(body)} -> {status} {text}: {problem}");
         return (status, text);
     }
 
@@ -219,9 +237,13 @@ public class RequestFuzzSuite
         }
         if (json.ValueKind != JsonValueKind.Object) return "the answer is not a JSON object";
         if (status == 200) return null;
-        if (!json.TryGetProperty("Err", out var err) || err.ValueKind != JsonValueKind.String || err.GetString() is not { Length: > 0 } message)
+        if (!json.TryGetProperty("Err", out var err) || err.ValueKind != JsonValueKind.String
+            || err.GetString() is not { Length: > 0 } message)
+        {
             return "an answer that is not 200 has no Err";
-        return message.Contains("internal error", StringComparison.Ordinal) ? "a request reached the catch-all for bugs" : null;
+        }
+        return message.Contains("internal error", StringComparison.Ordinal) ? "a request reached the catch-all for bugs"
+            : null;
     }
 
     private static long Memory()
@@ -233,7 +255,8 @@ public class RequestFuzzSuite
 
     private async Task StartService()
     {
-        _service = FakeKernelHost.Build(new ServiceSettings(_socket, StateDirectory, LogLevel.Critical), ["eno1", "eth1"]);
+        _service = FakeKernelHost.Build(new ServiceSettings(_socket, StateDirectory, LogLevel.Critical),
+            ["eno1", "eth1"]);
         await PluginHost.StartAsync(_service);
     }
 

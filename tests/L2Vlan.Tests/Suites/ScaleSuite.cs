@@ -43,7 +43,8 @@ public class ScaleSuite
     private int _peakDescriptors;
     private string _peakKinds = "";
 
-    private sealed record Net(string Id, string Subnet, string Range, int Vlan, List<(string Endpoint, string Address)> Endpoints)
+    private sealed record Net(string Id, string Subnet, string Range, int Vlan,
+        List<(string Endpoint, string Address)> Endpoints)
     {
         public string PoolId { get; set; } = "";
         public string Gateway => Subnet.Replace("0.0/16", "0.1");
@@ -52,7 +53,8 @@ public class ScaleSuite
     [SetUp]
     public void SetUp()
     {
-        // The state on tmpfs where there is one: the suite is about counts, descriptors and time spent in the service, not
+        // The state on tmpfs where there is one: the suite is about counts, descriptors and time spent in the service,
+        // not
         // the disk's fsync rate (the IPAM bench measures that), and 60,000 synced writes would take most of its time.
         _box = new ServiceSandbox(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "scale");
         _limits = UnitLimits.Read();
@@ -74,8 +76,10 @@ public class ScaleSuite
     public async Task Thousands_of_fixed_address_networks_and_20000_endpoints_under_the_units_limits_leave_nothing_behind()
     {
         Assert.That(_limits.MemoryMax, Is.Null.Or.EqualTo("infinity"),
-            $"{UnitLimits.UnitFile} sets MemoryMax: apply it here (a cgroup of the suite's own) before trusting the figures");
-        TestContext.Progress.WriteLine($"scale suite: under {UnitLimits.UnitFile}: LimitNOFILE={_limits.OpenFiles} (applied: {OpenFiles}), WatchdogSec={_limits.Watchdog.TotalSeconds:0} s, " +
+            $"{UnitLimits.UnitFile} sets MemoryMax: apply it here (a cgroup of the suite's own) before trusting the " +
+                $"figures");
+        TestContext.Progress.WriteLine($"scale suite: under {UnitLimits.UnitFile}: LimitNOFILE={_limits.OpenFiles} " +
+            $"(applied: {OpenFiles}), WatchdogSec={_limits.Watchdog.TotalSeconds:0} s, " +
             $"MemoryMax={_limits.MemoryMax ?? "unset"}; service {ServiceProcess.Binary}");
         var networks = Layout();
         var clock = Stopwatch.StartNew();
@@ -87,12 +91,16 @@ public class ScaleSuite
         var createSeconds = clock.Elapsed.TotalSeconds;
         var rssFull = Status("VmRSS");
         var peakRss = Status("VmHWM");
-        Report($"made {networks.Count:N0} networks ({networks.Count(n => n.Range.EndsWith("/32", StringComparison.Ordinal)):N0} of one fixed address), " +
-            $"{networks.Sum(n => n.Endpoints.Count):N0} endpoints, {PoolFiles():N0} pool files: {createCalls:N0} calls in {createSeconds:0.0} s " +
-            $"({createCalls / createSeconds:N0} calls/s); RSS {rssFull / 1024.0:0.0} MiB, peak {peakRss / 1024.0:0.0} MiB; start-up empty {startMs:0} ms");
+        Report($"made {networks.Count:N0} networks " +
+            $"({networks.Count(n => n.Range.EndsWith("/32", StringComparison.Ordinal)):N0} of one fixed address), " +
+            $"{networks.Sum(n => n.Endpoints.Count):N0} endpoints, {PoolFiles():N0} pool files: {createCalls:N0} " +
+                $"calls in {createSeconds:0.0} s " +
+            $"({createCalls / createSeconds:N0} calls/s); RSS {rssFull / 1024.0:0.0} MiB, peak " +
+                $"{peakRss / 1024.0:0.0} MiB; start-up empty {startMs:0} ms");
         Assert.That(networks.Sum(n => n.Endpoints.Count), Is.EqualTo(Endpoints));
         Assert.That(Directory.GetFiles(Path.Combine(_box.State, "networks"), "*.json"), Has.Length.EqualTo(Networks));
-        Assert.That(Directory.GetFiles(Path.Combine(_box.State, "bridges"), "*.json"), Has.Length.EqualTo(Subnets), "one bridge per VLAN");
+        Assert.That(Directory.GetFiles(Path.Combine(_box.State, "bridges"), "*.json"), Has.Length.EqualTo(Subnets),
+            "one bridge per VLAN");
 
         http.Dispose();
         var starts = new List<double>();
@@ -106,11 +114,13 @@ public class ScaleSuite
         starts.Sort();
         var startFull = starts[starts.Count / 2];
         var rssRestarted = Status("VmRSS");
-        Report($"restarted at full size {Restarts} times: {string.Join(", ", starts.Select(s => $"{s:0}"))} ms, median {startFull:0} ms; RSS after start {rssRestarted / 1024.0:0.0} MiB");
+        Report($"restarted at full size {Restarts} times: {string.Join(", ", starts.Select(s => $"{s:0}"))} ms, " +
+            $"median {startFull:0} ms; RSS after start {rssRestarted / 1024.0:0.0} MiB");
 
         var removal = Stopwatch.StartNew();
         var removeCalls = await ForEach(networks, n => Remove(http, n));
-        Report($"removed everything: {removeCalls:N0} calls in {removal.Elapsed.TotalSeconds:0.0} s ({removeCalls / removal.Elapsed.TotalSeconds:N0} calls/s)");
+        Report($"removed everything: {removeCalls:N0} calls in {removal.Elapsed.TotalSeconds:0.0} s " +
+            $"({removeCalls / removal.Elapsed.TotalSeconds:N0} calls/s)");
         http.Dispose();
 
         await sampling.CancelAsync();
@@ -118,16 +128,24 @@ public class ScaleSuite
         var descriptorsAfter = Descriptors(_service!.Id);
         var journalsOpen = JournalDescriptors(_service.Id);
         var longestGap = LongestPetGap();
-        Report($"descriptors: peak {_peakDescriptors} ({_peakKinds}; bound {DescriptorBound}, limit {OpenFiles}), after removal {descriptorsAfter} ({DescriptorKinds(_service.Id)}), journals open {journalsOpen}; " +
-            $"watchdog pets {_pets.Count}, longest gap {longestGap.TotalSeconds:0.0} s of {_limits.Watchdog.TotalSeconds:0} s; whole suite {clock.Elapsed.TotalSeconds:0} s");
-        Console.WriteLine($"BENCH|scale|start to ready, {Networks:N0} networks + {Endpoints:N0} endpoints, under the unit's limits|{startFull:0.0} ms|" +
-            $"same, empty state|{startMs:0.0} ms|{startFull / startMs:0.00}x|<= 500 ms|{(startFull <= 500 ? "met" : "NOT met")}");
+        Report($"descriptors: peak {_peakDescriptors} ({_peakKinds}; bound {DescriptorBound}, limit {OpenFiles}), " +
+            $"after removal {descriptorsAfter} ({DescriptorKinds(_service.Id)}), journals open {journalsOpen}; " +
+            $"watchdog pets {_pets.Count}, longest gap {longestGap.TotalSeconds:0.0} s of " +
+                $"{_limits.Watchdog.TotalSeconds:0} s; whole suite {clock.Elapsed.TotalSeconds:0} s");
+        Console.WriteLine($"BENCH|scale|start to ready, {Networks:N0} networks + {Endpoints:N0} endpoints, under the " +
+            $"unit's limits|{startFull:0.0} ms|" +
+            $"same, empty state|{startMs:0.0} ms|{startFull / startMs:0.00}x|<= 500 " +
+                $"ms|{(startFull <= 500 ? "met" : "NOT met")}");
 
-        Assert.That(Directory.GetFiles(_box.State, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/quarantine", StringComparison.Ordinal) && Path.GetFileName(f) != "serve.lock"), Is.Empty,
+        Assert.That(Directory.GetFiles(_box.State, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/quarantine", StringComparison.Ordinal) && Path.GetFileName(f) != "serve.lock"),
+                Is.Empty,
             "no state file left (but the running service's lock)");
         Assert.That(journalsOpen, Is.Zero, "no journal descriptor left");
-        Assert.That(_peakDescriptors, Is.LessThanOrEqualTo(DescriptorBound), "open descriptors bounded, whatever the number of pools");
-        Assert.That(_box.Links.ListLinks().Select(l => l.Name), Is.EquivalentTo(new[] { "lo", "ext0", "ext0peer" }), "no link left");
+        Assert.That(_peakDescriptors, Is.LessThanOrEqualTo(DescriptorBound),
+            "open descriptors bounded, whatever the number of pools");
+        Assert.That(_box.Links.ListLinks().Select(l => l.Name), Is.EquivalentTo(new[] { "lo", "ext0", "ext0peer" }),
+            "no link left");
         Assert.That(_box.Firewall.Rules(), Is.Empty, "no firewall rule left");
         if (_limits.Watchdog > TimeSpan.Zero)
             Assert.That(longestGap, Is.LessThan(_limits.Watchdog), "systemd's watchdog would have killed the service");
@@ -135,8 +153,10 @@ public class ScaleSuite
     }
 
     /// <summary>
-    /// Four /16 subnets, one VLAN each. Per subnet, its share of the networks of a /25 range (from 10.x.16.0 on), the rest
-    /// one fixed address each (from 10.x.0.2 on). Each fixed-address network gets one endpoint, the ranged ones the rest.
+    /// Four /16 subnets, one VLAN each. Per subnet, its share of the networks of a /25 range (from 10.x.16.0 on), the
+    /// rest
+    /// one fixed address each (from 10.x.0.2 on). Each fixed-address network gets one endpoint, the ranged ones the
+    /// rest.
     /// </summary>
     private static List<Net> Layout()
     {
@@ -167,10 +187,12 @@ public class ScaleSuite
         return networks;
     }
 
-    /// <summary>`docker network create` then a container per endpoint: the calls Docker sends; returns their number.</summary>
+    /// <summary>`docker network create` then a container per endpoint: the calls Docker sends; returns their
+    /// number.</summary>
     private static async Task<int> Create(HttpClient http, Net n)
     {
-        var pool = await Call(http, "/IpamDriver.RequestPool", new { AddressSpace = "LocalDefault", Pool = n.Subnet, SubPool = n.Range, Options = new { }, V6 = false });
+        var pool = await Call(http, "/IpamDriver.RequestPool",
+            new { AddressSpace = "LocalDefault", Pool = n.Subnet, SubPool = n.Range, Options = new { }, V6 = false });
         n.PoolId = pool.GetProperty("PoolID").GetString()!;
         var gateway = await Call(http, "/IpamDriver.RequestAddress",
             new { PoolID = n.PoolId, Address = n.Gateway, Options = new Dictionary<string, string> { ["RequestAddressType"] = "com.docker.network.gateway" } });
@@ -180,14 +202,19 @@ public class ScaleSuite
             Options = new Dictionary<string, object>
             {
                 ["com.docker.network.enable_ipv6"] = false,
-                ["com.docker.network.generic"] = new Dictionary<string, string> { ["vlan_id"] = $"{n.Vlan}", ["ext_if"] = "ext0" },
+                ["com.docker.network.generic"] = new Dictionary<string, string>
+                {
+                    ["vlan_id"] = $"{n.Vlan}",
+                    ["ext_if"] = "ext0",
+                },
             },
             IPv4Data = new[] { new { AddressSpace = "LocalDefault", Pool = n.Subnet, Gateway = gateway.GetProperty("Address").GetString() } },
             IPv6Data = Array.Empty<object>(),
         });
         for (var i = 0; i < n.Endpoints.Count; i++)
         {
-            var reply = await Call(http, "/IpamDriver.RequestAddress", new { PoolID = n.PoolId, Address = "", Options = new { } });
+            var reply = await Call(http, "/IpamDriver.RequestAddress",
+                new { PoolID = n.PoolId, Address = "", Options = new { } });
             var address = reply.GetProperty("Address").GetString()!;
             await Call(http, "/NetworkDriver.CreateEndpoint",
                 new { NetworkID = n.Id, EndpointID = n.Endpoints[i].Endpoint, Interface = new { Address = address, AddressIPv6 = "", MacAddress = "" }, Options = new { } });
@@ -196,7 +223,8 @@ public class ScaleSuite
         return 3 + 2 * n.Endpoints.Count;
     }
 
-    /// <summary>The containers stopped, then `docker network rm`: half the networks in Docker 20.10's order (the pool released first).</summary>
+    /// <summary>The containers stopped, then `docker network rm`: half the networks in Docker 20.10's order (the pool
+    /// released first).</summary>
     private static async Task<int> Remove(HttpClient http, Net n)
     {
         foreach (var (endpoint, address) in n.Endpoints)
@@ -223,7 +251,8 @@ public class ScaleSuite
         return json.RootElement.Clone();
     }
 
-    /// <summary>Runs <paramref name="work"/> for every network, <see cref="Clients"/> at a time, as Docker's concurrent calls; the calls made.</summary>
+    /// <summary>Runs <paramref name="work"/> for every network, <see cref="Clients"/> at a time, as Docker's concurrent
+    /// calls; the calls made.</summary>
     private static async Task<int> ForEach(List<Net> networks, Func<Net, Task<int>> work)
     {
         var next = -1;
@@ -236,7 +265,8 @@ public class ScaleSuite
         return calls;
     }
 
-    /// <summary>Starts the service under the unit's limits; its client and the milliseconds from exec to the first answer.</summary>
+    /// <summary>Starts the service under the unit's limits; its client and the milliseconds from exec to the first
+    /// answer.</summary>
     /// <summary>
     /// The unit's LimitNOFILE, or lower where this process's hard limit is (a container may cap it, and only
     /// CAP_SYS_RESOURCE raises it): a lower limit is the stricter test, and the descriptors' peak is printed beside it.
@@ -247,7 +277,8 @@ public class ScaleSuite
     {
         var fields = File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields[4] == "unlimited" ? int.MaxValue : int.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture);
+        return fields[4] == "unlimited" ? int.MaxValue
+            : int.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<(HttpClient Http, double Ms)> Start()
@@ -272,7 +303,8 @@ public class ScaleSuite
                 if (reply.IsSuccessStatusCode)
                 {
                     var ms = clock.Elapsed.TotalMilliseconds;
-                    var limit = File.ReadLines($"/proc/{_service.Id}/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+                    var limit = File.ReadLines($"/proc/{_service.Id}/limits")
+                        .First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
                     Assert.That(limit, Does.Contain($" {OpenFiles} "), "the service runs under the unit's LimitNOFILE");
                     lock (_pets) _pets.Add(DateTime.UtcNow);
                     return (http, ms);
@@ -311,13 +343,17 @@ public class ScaleSuite
     private static int Descriptors(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
 
     private int JournalDescriptors(int pid) =>
-        new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Count(fd => fd.LinkTarget?.StartsWith(Path.Combine(_box.State, "pools"), StringComparison.Ordinal) == true);
+        new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos()
+            .Count(fd =>
+                fd.LinkTarget?.StartsWith(Path.Combine(_box.State, "pools"), StringComparison.Ordinal) == true);
 
-    /// <summary>What the descriptors are: counts by kind (socket, pipe, anon_inode, a folder of the state, another file).</summary>
+    /// <summary>What the descriptors are: counts by kind (socket, pipe, anon_inode, a folder of the state, another
+    /// file).</summary>
     private string DescriptorKinds(int pid) =>
         string.Join(", ", new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos()
             .Select(fd => fd.LinkTarget ?? "?")
-            .Select(t => t.StartsWith(_box.State, StringComparison.Ordinal) ? Path.GetDirectoryName(t)![_box.State.Length..] is { Length: > 0 } d ? "state" + d : "state"
+            .Select(t => t.StartsWith(_box.State, StringComparison.Ordinal)
+                ? Path.GetDirectoryName(t)![_box.State.Length..] is { Length: > 0 } d ? "state" + d : "state"
                 : t.Contains(':') ? t[..t.IndexOf(':')] : "file")
             .GroupBy(k => k).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
 
@@ -325,7 +361,9 @@ public class ScaleSuite
 
     /// <summary>A field of /proc/PID/status in KiB.</summary>
     private long Status(string field) =>
-        long.Parse(File.ReadLines($"/proc/{_service!.Id}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+        long.Parse(File.ReadLines($"/proc/{_service!.Id}/status")
+            .First(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
             System.Globalization.CultureInfo.InvariantCulture);
 
     private void ReceivePets()
@@ -346,7 +384,8 @@ public class ScaleSuite
         }
     }
 
-    /// <summary>The longest time without a pet, from the first answer to now (a restart's first answer counts as a pet: systemd re-arms on start).</summary>
+    /// <summary>The longest time without a pet, from the first answer to now (a restart's first answer counts as a pet:
+    /// systemd re-arms on start).</summary>
     private TimeSpan LongestPetGap()
     {
         lock (_pets)

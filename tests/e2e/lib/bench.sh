@@ -6,11 +6,6 @@ ms_since() {
     echo $((($(date +%s%N) - $1) / 1000000))
 }
 
-# median: the median of the numbers on stdin, one a line.
-median() {
-    sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # bench_row GOAL FIGURE VALUE_MS BASELINE BASE_MS TARGET_RATIO: a TARGET_RATIO of - shows the ratio only.
 bench_row() {
     awk -v g="$1" -v f="$2" -v v="$3" -v b="$4" -v bv="$5" -v t="$6" 'BEGIN {

@@ -69,3 +69,7 @@ docker_major() {
     docker version -f '{{.Server.Version}}' 2>/dev/null | cut -d. -f1
 }
 
+# median: the median of the numbers on stdin, one a line (0 when there is none; of two middle ones, their mean).
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

@@ -13,6 +13,16 @@ install_l2vlan_from_build() {
     systemctl enable --now l2vlan.service
 }
 
+# standard_setup ROUTER_ARGS...: how a scenario with l2vlan under systemd begins: the kernel modules, the router
+# namespace (setup_router's arguments), dockerd, the busybox image, and l2vlan installed from the build and started.
+standard_setup() {
+    check "kernel modules" setup_kernel_modules
+    check "router namespace: $*" setup_router "$@"
+    check "dockerd answers" wait_for_docker 180
+    check "busybox image" import_busybox_image bb:latest
+    check "l2vlan installed and started" install_l2vlan_from_build
+}
+
 # Every address the host itself holds, IPv4 and IPv6, as "ifname address" lines.
 host_addresses() {
     ip -o addr show | awk '{print $2, $4}'
@@ -171,10 +181,12 @@ example_swarm_network() {
         docker network create -d l2vlan-swarm:latest --scope swarm --config-from "net${1}conf" "net$1"
 }
 
-# nothing_of_l2vlan_left SUFFIX: no bridge vlan2000, sub-interface, firewall rule, state file or veth of l2vlan's.
-nothing_of_l2vlan_left() {
+# assert_clean_teardown [SUFFIX]: once the networks are removed, no bridge vlan2000, sub-interface eno1.2000, firewall
+# rule, state file or veth of l2vlan's is left, and eno1 itself is. SUFFIX ends each check's name.
+assert_clean_teardown() {
     check "the bridge is gone$1" sh -c "! ip link show vlan2000 2>/dev/null"
     check "the sub-interface is gone$1" sh -c "! ip link show eno1.2000 2>/dev/null"
+    check "eno1 itself is left alone$1" ip link show eno1
     check_eq "no l2vlan firewall rule is left$1" 0 "$(l2vlan_firewall_rules)"
     check_eq "no state file is left$1" 0 "$(l2vlan_state_files)"
     check "no l2vlan veth is left$1" sh -c "! ip -o link show | grep -q ': l2[vc]'"

@@ -10,11 +10,7 @@
 . "$E2E_LIB/bench.sh"
 
 section "setup"
-check "kernel modules" setup_kernel_modules
-check "eno1: a trunk into the router namespace" setup_router eno1 2000 192.168.1.1/24
-check "dockerd answers" wait_for_docker 180
-check "busybox image" import_busybox_image bb:latest
-check "l2vlan installed and started" install_l2vlan_from_build
+standard_setup eno1 2000 192.168.1.1/24
 check "socket present" test -S /run/l2vlan/l2vlan.sock
 # A first container on each driver, not timed: images, caches and code paths warm.
 check "warm-up on l2vlan" bench_warm_up l2vlan

@@ -11,11 +11,7 @@
 . "$E2E_LIB/host-firewalls.sh"
 
 section "setup: router on VLAN 2000, Docker, l2vlan under systemd"
-check "kernel modules" setup_kernel_modules
-check "router namespace holds gateway 192.168.1.1/24 on VLAN 2000" setup_router eno1 2000 192.168.1.1/24
-check "dockerd answers" wait_for_docker 180
-check "busybox image" import_busybox_image bb:latest
-check "l2vlan installed and started" install_l2vlan_from_build
+standard_setup eno1 2000 192.168.1.1/24
 check "l2vlan is active (Type=notify: the socket listens)" systemctl is-active l2vlan
 check "socket present" test -S /run/l2vlan/l2vlan.sock
 
@@ -208,12 +204,7 @@ fi
 section "teardown: nothing of l2vlan's is left"
 check "containers removed" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
 check "docker network rm net1 net2 net3" docker network rm net1 net2 net3
-check "the bridge is gone" sh -c "! ip link show vlan2000 2>/dev/null"
-check "the sub-interface is gone" sh -c "! ip link show eno1.2000 2>/dev/null"
-check "eno1 itself is left alone" ip link show eno1
-check_eq "no l2vlan firewall rule is left" 0 "$(l2vlan_firewall_rules)"
-check_eq "no state file is left" 0 "$(l2vlan_state_files)"
-check "no l2vlan veth is left" sh -c "! ip -o link show | grep -q ': l2[vc]'"
+assert_clean_teardown
 check "the config-only networks can be removed (no 'in use')" docker network rm net1conf net2conf net3conf
 check "l2vlan logged to the journal" sh -c "journalctl -u l2vlan --no-pager | grep -q 'listening on /run/l2vlan/l2vlan.sock'"
 finish

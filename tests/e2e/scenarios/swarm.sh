@@ -102,11 +102,7 @@ answered_for_endpoint() {
 }
 
 section "setup: router on VLAN 2000, Docker, l2vlan and its swarm adapter under systemd"
-check "kernel modules" setup_kernel_modules
-check "router namespace holds gateway 192.168.1.1/24 on VLAN 2000" setup_router eno1 2000 192.168.1.1/24
-check "dockerd answers" wait_for_docker 180
-check "busybox image" import_busybox_image bb:latest
-check "l2vlan installed and started" install_l2vlan_from_build
+standard_setup eno1 2000 192.168.1.1/24
 t0=$SECONDS
 check "l2vlan-adapter.service installed, enabled and started" install_l2vlan_adapter_from_build
 note "registering the adapter took $((SECONDS - t0))s"
@@ -247,7 +243,7 @@ section "teardown: stacks, swarm networks, config-only networks; nothing of l2vl
 remove_stacks_and_swarm_networks ""
 # Docker drops its own copy of a swarm network a moment after the driver's DeleteNetwork.
 for n in 1 2; do check "docker network rm net${n}conf (no 'in use')" wait_for 60 docker network rm "net${n}conf"; done
-nothing_of_l2vlan_left ""
+assert_clean_teardown ""
 
 section "dockerd killed: it never deletes its endpoints nor releases the fixed addresses; the next one gets them"
 example_networks " (again)"
@@ -284,7 +280,7 @@ else
             wait_for 60 docker network rm "net${n}conf"
     done
 fi
-nothing_of_l2vlan_left " (after the kill)"
+assert_clean_teardown " (after the kill)"
 
 section "l2vlan doctor: all is well on a healthy host; each fault is reported with the fix that clears it"
 t0=$SECONDS
@@ -338,7 +334,7 @@ printf '%s\n' "$out" | grep -v '^ok' | sed 's/^/#   /'
 check "l2vlan forget ${net1:0:12} (a prefix)" sh -c "l2vlan forget ${net1:0:12} | grep -q 'forgotten'"
 check "doctor is clean" l2vlan doctor
 [ "$(docker_major)" -lt 28 ] || check "docker network rm net1conf" wait_for 60 docker network rm net1conf
-nothing_of_l2vlan_left " (after forget)"
+assert_clean_teardown " (after forget)"
 note "forget section took $((SECONDS - t0))s"
 
 section "the adapter"

@@ -17,11 +17,8 @@ seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; 
 mac=02:6c:c0:a8:01:04
 
 section "setup: router behind a switch, node 1 (systemd) and node 2 (namespaces), l2vlan and the adapter on both"
-check "kernel modules" setup_kernel_modules
-check "router: bridge 'switch' with trunk0, gateway 192.168.1.1/24 on switch.2000" setup_router --switch eno1 2000 192.168.1.1/24
-check "dockerd answers" wait_for_docker 180
-check "busybox image" import_busybox_image bb:latest
-check "l2vlan installed and started" install_l2vlan_from_build
+# The router's trunk0 is a port of the bridge 'switch', and the gateway is on switch.2000.
+standard_setup --switch eno1 2000 192.168.1.1/24
 check "node 1: adapter registered by l2vlan-adapter.service" install_l2vlan_adapter_from_build
 t0=$SECONDS
 check "node 2: its l2vlan and dockerd started, trunk eno1 on the switch" start_node2 "$E2E_OUT"
@@ -95,5 +92,5 @@ check "node 1's l2vlan deleted it" wait_for 120 count_is 0 l2vlan_networks
 # Docker drops its own copy of a swarm network a moment after the driver's DeleteNetwork.
 check "node 1: net1conf removed" wait_for 60 docker network rm net1conf
 check "node 2: net1conf removed" wait_for 60 docker2 network rm net1conf
-nothing_of_l2vlan_left " on node 1"
+assert_clean_teardown " on node 1"
 finish

@@ -2,7 +2,8 @@ using System.Net;
 
 namespace L2Vlan.Tests.Suites.Kill;
 
-/// <summary>One of the suite's networks: two share bridge kvb1 (VLAN 101, one subnet, a /32 range each), one has kvb2.</summary>
+/// <summary>One of the suite's networks: two share bridge kvb1 (VLAN 101, one subnet, a /32 range each), one has
+/// kvb2.</summary>
 internal sealed record SuiteNetwork(string Bridge, int VlanId, string Subnet, string Gateway, string Range)
 {
     public static readonly SuiteNetwork[] All =
@@ -28,7 +29,8 @@ internal sealed record SuiteNetwork(string Bridge, int VlanId, string Subnet, st
 /// standing in for Docker learning the answer, so the cycle can go on without leaking a grant on the suite's side.
 /// </summary>
 /// <see cref="Grants"/> is the address a RequestAddress hands Docker: from the moment it is sent it may be Docker's.
-internal sealed record DockerCall(string Path, string Body, Func<bool>? Landed = null, Action? Answered = null, IPAddress? Grants = null);
+internal sealed record DockerCall(string Path, string Body, Func<bool>? Landed = null, Action? Answered = null,
+    IPAddress? Grants = null);
 
 /// <summary>
 /// Docker's sequence for the suite's three networks (docs/notes: the 20.10 trace): create each network (RequestPool,
@@ -40,11 +42,13 @@ internal sealed record DockerCall(string Path, string Body, Func<bool>? Landed =
 /// </summary>
 internal static class DockerCycle
 {
-    public static List<DockerCall> Calls(Random random, Func<SuiteNetwork, bool> poolHeld, Func<SuiteNetwork, bool> addressHeld,
+    public static List<DockerCall> Calls(Random random, Func<SuiteNetwork, bool> poolHeld,
+        Func<SuiteNetwork, bool> addressHeld,
         ISet<IPAddress> dockerHolds)
     {
         var nets = SuiteNetwork.All.Select(n => (Net: n, NetworkId: Id(random), EndpointId: Id(random))).ToList();
-        List<(SuiteNetwork Net, string NetworkId, string EndpointId)> Shuffled() => nets.OrderBy(_ => random.Next()).ToList();
+        List<(SuiteNetwork Net, string NetworkId, string EndpointId)> Shuffled() => nets.OrderBy(_ => random.Next())
+            .ToList();
         var calls = new List<DockerCall>();
         foreach (var (net, networkId, _) in Shuffled())
         {
@@ -58,7 +62,8 @@ internal static class DockerCycle
         }
         foreach (var (net, networkId, endpointId) in Shuffled())
         {
-            calls.Add(new("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "", "Options": null}""",
+            calls.Add(new("/IpamDriver.RequestAddress",
+                $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "", "Options": null}""",
                 () => addressHeld(net), () => dockerHolds.Add(net.Address), net.Address));
             calls.Add(new("/NetworkDriver.CreateEndpoint",
                 $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}", "Interface": {"Address": "{{{net.Address}}}/{{{net.Prefix}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}"""));
@@ -67,9 +72,12 @@ internal static class DockerCycle
         }
         foreach (var (net, networkId, endpointId) in Shuffled())
         {
-            calls.Add(new("/NetworkDriver.Leave", $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}"}"""));
-            calls.Add(new("/NetworkDriver.DeleteEndpoint", $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}"}"""));
-            calls.Add(new("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "{{{net.Address}}}"}""",
+            calls.Add(new("/NetworkDriver.Leave",
+                $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}"}"""));
+            calls.Add(new("/NetworkDriver.DeleteEndpoint",
+                $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}"}"""));
+            calls.Add(new("/IpamDriver.ReleaseAddress",
+                $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "{{{net.Address}}}"}""",
                 Answered: () => dockerHolds.Remove(net.Address)));
         }
         foreach (var (net, networkId, _) in Shuffled())
@@ -77,7 +85,8 @@ internal static class DockerCycle
             var delete = new DockerCall("/NetworkDriver.DeleteNetwork", $$$"""{"NetworkID": "{{{networkId}}}"}""");
             var releases = new DockerCall[]
             {
-                new("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "{{{net.Gateway}}}"}"""),
+                new("/IpamDriver.ReleaseAddress",
+                    $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "{{{net.Gateway}}}"}"""),
                 new("/IpamDriver.ReleasePool", $$$"""{"PoolID": "{{{net.PoolId}}}"}"""),
             };
             if (random.Next(2) == 0) calls.AddRange([.. releases, delete]);
@@ -86,5 +95,6 @@ internal static class DockerCycle
         return calls;
     }
 
-    private static string Id(Random random) => Convert.ToHexStringLower(Enumerable.Range(0, 32).Select(_ => (byte)random.Next(256)).ToArray());
+    private static string Id(Random random) =>
+        Convert.ToHexStringLower(Enumerable.Range(0, 32).Select(_ => (byte)random.Next(256)).ToArray());
 }

@@ -27,11 +27,14 @@ internal sealed class ServiceProcess : IDisposable
     public static string Binary { get; } = Environment.GetEnvironmentVariable("L2VLAN_KILL_HOST") is { Length: > 0 } native ? native : JitBuild();
 
     /// <summary>
-    /// Starts the service; <paramref name="killAt"/> is L2VLAN_TEST_KILL_AT's value, or null for none. <paramref name="wrapper"/>
-    /// comes between nsenter and the service (a command that execs the rest, as prlimit does, so the process is the service's),
+    /// Starts the service; <paramref name="killAt"/> is L2VLAN_TEST_KILL_AT's value, or null for none. <paramref
+    /// name="wrapper"/>
+    /// comes between nsenter and the service (a command that execs the rest, as prlimit does, so the process is the
+    /// service's),
     /// and <paramref name="environment"/> is added to its environment.
     /// </summary>
-    public static ServiceProcess Start(string namespacePath, string socket, string stateDirectory, string firewallFolder, string? killAt,
+    public static ServiceProcess Start(string namespacePath, string socket, string stateDirectory,
+        string firewallFolder, string? killAt,
         IEnumerable<string>? wrapper = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("nsenter") { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -96,7 +99,8 @@ internal sealed class ServiceProcess : IDisposable
 
     private static string JitBuild()
     {
-        var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        var configuration = typeof(
+            ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
         return Path.Combine(root, "tests", "L2Vlan.KillHost", "bin", configuration, framework, "L2Vlan.KillHost.dll");

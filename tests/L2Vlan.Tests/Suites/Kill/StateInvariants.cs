@@ -14,7 +14,8 @@ namespace L2Vlan.Tests.Suites.Kill;
 /// </summary>
 internal static class StateInvariants
 {
-    public static List<string> Problems(string stateDirectory, ILinkControl links, StandInFirewall firewall, IEnumerable<IPAddress> dockerHolds)
+    public static List<string> Problems(string stateDirectory, ILinkControl links, StandInFirewall firewall,
+        IEnumerable<IPAddress> dockerHolds)
     {
         var problems = new List<string>();
         var state = StateView.Read(stateDirectory, NullLogger.Instance);
@@ -27,21 +28,26 @@ internal static class StateInvariants
 
         var all = links.ListLinks();
         var byIndex = all.ToDictionary(l => l.Index);
-        var endpoints = state.Networks.SelectMany(n => n.Endpoints.Values.Select(e => (Network: n, Endpoint: e))).ToList();
+        var endpoints = state.Networks.SelectMany(n => n.Endpoints.Values.Select(e => (Network: n, Endpoint: e)))
+            .ToList();
         foreach (var link in all)
         {
             if (link.Kind == "bridge" && !state.Bridges.Any(b => b.Name == link.Name && b.CreatedBridge))
                 problems.Add($"bridge {link.Name} has no record");
             if (link.Name.StartsWith("ext0.", StringComparison.Ordinal) && !state.Bridges.Any(b => b.VlanLink == link.Name && b.CreatedVlanLink))
                 problems.Add($"sub-interface {link.Name} has no record");
-            var veth = link.Name.StartsWith("l2v", StringComparison.Ordinal) || link.Name.StartsWith("l2c", StringComparison.Ordinal);
+            var veth = link.Name.StartsWith("l2v", StringComparison.Ordinal)
+                || link.Name.StartsWith("l2c", StringComparison.Ordinal);
             if (veth && !endpoints.Any(e => e.Endpoint.HostVeth == link.Name || e.Endpoint.ContainerVeth == link.Name))
                 problems.Add($"veth {link.Name} has no endpoint record");
         }
 
         var rules = firewall.Rules();
         foreach (var (tool, bridge) in rules)
-            if (!state.Bridges.Any(b => b.Name == bridge && b.FirewallAccept)) problems.Add($"{tool} rule for {bridge} has no record");
+        {
+            if (!state.Bridges.Any(b => b.Name == bridge && b.FirewallAccept))
+                problems.Add($"{tool} rule for {bridge} has no record");
+        }
 
         foreach (var bridge in state.Bridges)
         {
@@ -52,8 +58,10 @@ internal static class StateInvariants
             }
             var made = all.FirstOrDefault(l => l.Name == bridge.Name);
             var vlan = all.FirstOrDefault(l => l.Name == bridge.VlanLink);
-            if (made is null || vlan is null) problems.Add($"bridge {bridge.Name} or {bridge.VlanLink} is missing after start-up");
-            else if (vlan.MasterIndex != made.Index) problems.Add($"{bridge.VlanLink} is not on {bridge.Name} after start-up");
+            if (made is null || vlan is null)
+                problems.Add($"bridge {bridge.Name} or {bridge.VlanLink} is missing after start-up");
+            else if (vlan.MasterIndex != made.Index)
+                problems.Add($"{bridge.VlanLink} is not on {bridge.Name} after start-up");
             if (!bridge.FirewallAccept || !rules.Contains((StandInFirewall.Tools[0], bridge.Name)))
                 problems.Add($"bridge {bridge.Name} has no accept rule after start-up");
         }
@@ -69,7 +77,10 @@ internal static class StateInvariants
             .Concat(state.Networks.SelectMany(n => n.AuxAddresses ?? []))
             .Concat(dockerHolds).ToHashSet();
         foreach (var (pool, allocation) in state.Pools.SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address)).Select(a => (p, a))))
-            problems.Add($"pool {pool.Id} holds {allocation.Address} ({allocation.Kind}), which no endpoint, aux address or Docker holds");
+        {
+            problems.Add($"pool {pool.Id} holds {allocation.Address} ({allocation.Kind}), which no endpoint, aux " +
+                $"address or Docker holds");
+        }
         return problems;
     }
 

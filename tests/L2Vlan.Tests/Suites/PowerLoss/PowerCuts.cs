@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using L2Vlan.Host;
+using L2Vlan.Faults;
 using L2Vlan.Protocol;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
@@ -10,12 +10,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace L2Vlan.Tests.Suites.PowerLoss;
 
-/// <summary>What a power cut at one kill point would leave: the durable files, and the addresses Docker held then.</summary>
-internal sealed record PowerCut(string Point, string During, Dictionary<string, byte[]> Files, IReadOnlyList<IPAddress> DockerHolds);
+/// <summary>What a power cut at one kill point would leave: the durable files, and the addresses Docker held
+/// then.</summary>
+internal sealed record PowerCut(string Point, string During, Dictionary<string, byte[]> Files,
+    IReadOnlyList<IPAddress> DockerHolds);
 
 /// <summary>
 /// Runs Docker's calls against an in-process service whose state folder is on a <see cref="PowerLossDisk"/>, and at
-/// every kill point it reaches keeps what a power cut there would leave (<see cref="PowerCut"/>). <see cref="Problems"/>
+/// every kill point it reaches keeps what a power cut there would leave (<see cref="PowerCut"/>). <see
+/// cref="Problems"/>
 /// then starts a fresh service on each such folder, over a kernel that lost every link as a rebooted host has, and
 /// checks what the kill-point suite checks of the state: every file loads, no pool holds an address that no record,
 /// aux address or Docker holds, every address a record names is held, no bridge record is left without a network.
@@ -40,7 +43,8 @@ internal sealed class PowerCuts : IDisposable
         KillPoints.CompactEarly = compactEarly;
         State = TestState.WithNics(Nic);
         _disk = new PowerLossDisk(State.Directory);
-        _dispatcher = new PluginDispatcher(State.Driver, State.IpamService, new RunningCalls(TimeProvider.System), NullLogger<PluginDispatcher>.Instance);
+        _dispatcher = new PluginDispatcher(State.Driver, State.IpamService, new RunningCalls(TimeProvider.System),
+            NullLogger<PluginDispatcher>.Instance);
         KillPoints.Observer = Reached;
     }
 
@@ -59,7 +63,11 @@ internal sealed class PowerCuts : IDisposable
             if (call.Grants is { } granted) DockerHolds.Add(granted);
         }
         var reply = _dispatcher.Handle(call.Path, Encoding.UTF8.GetBytes(call.Body));
-        if (reply.Status != 200) throw new InvalidOperationException($"{call.Path} {call.Body} answered {reply.Status}: {Encoding.UTF8.GetString(reply.Body)}");
+        if (reply.Status != 200)
+        {
+            throw new InvalidOperationException($"{call.Path} {call.Body} answered {reply.Status}: " +
+                $"{Encoding.UTF8.GetString(reply.Body)}");
+        }
         lock (_gate) call.Answered?.Invoke();
     }
 
@@ -94,13 +102,17 @@ internal sealed class PowerCuts : IDisposable
         {
             using var state = TestState.OnFolder(folder, Nic);
             var view = StateView.Read(folder, NullLogger.Instance);
-            problems.AddRange(view.QuarantinedFiles.Select(f => $"state file moved to quarantine: {Path.GetFileName(f)}"));
+            problems.AddRange(view.QuarantinedFiles.Select(f =>
+                $"state file moved to quarantine: {Path.GetFileName(f)}"));
             var endpoints = view.Networks.SelectMany(n => n.Endpoints.Values).ToList();
             var owned = endpoints.SelectMany(e => e.HeldAddresses())
                 .Concat(view.Networks.SelectMany(n => n.AuxAddresses ?? []))
                 .Concat(cut.DockerHolds).ToHashSet();
             foreach (var (pool, allocation) in view.Pools.SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address)).Select(a => (p, a))))
-                problems.Add($"pool {pool.Id} holds {allocation.Address}, which no record, aux address or Docker holds");
+            {
+                problems.Add($"pool {pool.Id} holds {allocation.Address}, which no record, aux address or Docker " +
+                    $"holds");
+            }
             foreach (var address in endpoints.SelectMany(e => e.HeldAddresses()).Where(a => !view.Pools.Any(p => p.Find(a) is not null)))
                 problems.Add($"a record names {address}, which no pool holds");
             foreach (var bridge in view.Bridges.Where(b => !view.Networks.Any(n => n.BridgeName == b.Name)))
@@ -113,7 +125,8 @@ internal sealed class PowerCuts : IDisposable
         return problems;
     }
 
-    /// <summary>Stops recording: the checks' own services write to the real disk, and their kill points are not cuts.</summary>
+    /// <summary>Stops recording: the checks' own services write to the real disk, and their kill points are not
+    /// cuts.</summary>
     public void Stop()
     {
         KillPoints.Observer = null;

@@ -11,7 +11,8 @@ namespace L2Vlan.Tests.Suites.Scale;
 /// </summary>
 internal sealed partial record UnitLimits(int OpenFiles, string? MemoryMax, TimeSpan Watchdog)
 {
-    public static string UnitFile { get; } = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "systemd", "l2vlan.service"));
+    public static string UnitFile { get; } = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..",
+        "..", "..", "systemd", "l2vlan.service"));
 
     public static UnitLimits Read()
     {
@@ -24,14 +25,16 @@ internal sealed partial record UnitLimits(int OpenFiles, string? MemoryMax, Time
         var files = settings.TryGetValue("LimitNOFILE", out var nofile)
             ? int.Parse(nofile.Split(':')[0], CultureInfo.InvariantCulture)
             : 1024; // systemd's default soft limit
-        return new UnitLimits(files, settings.GetValueOrDefault("MemoryMax"), Seconds(settings.GetValueOrDefault("WatchdogSec") ?? "0"));
+        return new UnitLimits(files, settings.GetValueOrDefault("MemoryMax"),
+            Seconds(settings.GetValueOrDefault("WatchdogSec") ?? "0"));
     }
 
     /// <summary>systemd's time spans as the unit uses them: "30s", "2min", "30".</summary>
     private static TimeSpan Seconds(string value)
     {
         var match = TimeSpanPattern().Match(value.Trim());
-        if (!match.Success) throw new FormatException($"WatchdogSec={value} in {UnitFile} is not a time span this suite reads");
+        if (!match.Success)
+            throw new FormatException($"WatchdogSec={value} in {UnitFile} is not a time span this suite reads");
         var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         return match.Groups[2].Value switch
         {

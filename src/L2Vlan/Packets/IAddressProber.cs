@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.NetworkInformation;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>Another station's MAC that answered for an address l2vlan was about to use.</summary>
 public sealed record AddressClaim(IPAddress Address, PhysicalAddress Holder);
 
-/// <summary>Asks a segment whether anyone holds some addresses. The real implementation probes the wire; unit tests use a fake.</summary>
+/// <summary>Asks a segment whether anyone holds some addresses. The real implementation probes the wire; unit tests use
+/// a fake.</summary>
 public interface IAddressProber
 {
     /// <summary>How long one <see cref="Probe"/> takes when nobody answers: what it adds to a Join.</summary>

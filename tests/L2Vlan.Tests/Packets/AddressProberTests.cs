@@ -3,10 +3,11 @@ using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Domain;
 using L2Vlan.Driver;
-using L2Vlan.Netlink;
+using L2Vlan.Packets;
+using L2Vlan.Tests.Netlink;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace L2Vlan.Tests.Netlink;
+namespace L2Vlan.Tests.Packets;
 
 /// <summary>
 /// Probes out of one end of a veth pair in a private namespace; the kernel answers on the other end for the
@@ -18,14 +19,16 @@ public class AddressProberTests : PrivateNamespaceFixture
 
     private (int Probing, PhysicalAddress Holder) Wire(PhysicalAddress? holderMac = null)
     {
-        Client.CreateVethPair("dad-out", "dad-in", peerMac: holderMac ?? PhysicalAddress.Parse("52-54-00-12-34-56"), mtu: null);
+        Client.CreateVethPair("dad-out", "dad-in", peerMac: holderMac ?? PhysicalAddress.Parse("52-54-00-12-34-56"),
+            mtu: null);
         var probing = RequireLink("dad-out");
         var holding = RequireLink("dad-in");
         Client.SetUp(probing.Index);
         Client.SetUp(holding.Index);
         Client.AddAddress(holding.Index, IPAddress.Parse("192.0.2.50"), 24);
         Client.AddAddress(holding.Index, IPAddress.Parse("2001:db8::50"), 64);
-        Assert.That(Eventually(() => RequireLink("dad-out").IsUp && RequireLink("dad-in").IsUp), "the veth did not come up");
+        Assert.That(Eventually(() => RequireLink("dad-out").IsUp && RequireLink("dad-in").IsUp),
+            "the veth did not come up");
         return (probing.Index, RequireLink("dad-in").Mac!);
     }
 
@@ -48,7 +51,8 @@ public class AddressProberTests : PrivateNamespaceFixture
         var endpointMac = EndpointLinks.MacFor(IPAddress.Parse("192.0.2.50"));
         Wire(endpointMac);
         var check = new DuplicateAddressCheck(new AddressProber(), Client, NullLogger<DuplicateAddressCheck>.Instance);
-        var target = new DuplicateAddressCheck.Target("n1", "dad-out", 2000, endpointMac, [IPAddress.Parse("192.0.2.50")]);
+        var target = new DuplicateAddressCheck.Target("n1", "dad-out", 2000, endpointMac,
+            [IPAddress.Parse("192.0.2.50")]);
 
         var refused = Host.Run(() => Assert.Throws<UserError>(() => check.Check(target)));
 
@@ -61,10 +65,14 @@ public class AddressProberTests : PrivateNamespaceFixture
         var (probing, _) = Wire();
         var prober = new AddressProber();
         var clock = Stopwatch.StartNew();
-        var claim = Host.Run(() => prober.Probe(probing, Mac, [IPAddress.Parse("192.0.2.51"), IPAddress.Parse("2001:db8::51")]));
+        var claim = Host.Run(() =>
+            prober.Probe(probing, Mac, [IPAddress.Parse("192.0.2.51"), IPAddress.Parse("2001:db8::51")]));
         clock.Stop();
         Assert.That(claim, Is.Null);
-        TestContext.Out.WriteLine($"probe of two free addresses took {clock.ElapsedMilliseconds} ms (bound {prober.Duration.TotalMilliseconds} ms)");
-        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(prober.Duration).And.LessThan(prober.Duration + TimeSpan.FromSeconds(2)), "bounded, with room for a loaded test machine");
+        TestContext.Out.WriteLine($"probe of two free addresses took {clock.ElapsedMilliseconds} ms (bound " +
+            $"{prober.Duration.TotalMilliseconds} ms)");
+        Assert.That(clock.Elapsed,
+            Is.GreaterThanOrEqualTo(prober.Duration).And.LessThan(prober.Duration + TimeSpan.FromSeconds(2)),
+                "bounded, with room for a loaded test machine");
     }
 }

@@ -1,4 +1,4 @@
-namespace L2Vlan.Adapter;
+namespace L2Vlan.Clients;
 
 /// <summary>The few plugin operations of Docker's Engine API the adapter needs.</summary>
 public interface IDockerPlugins

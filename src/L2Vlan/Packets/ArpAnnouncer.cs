@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>
 /// <see cref="IArpAnnouncer"/> over an AF_PACKET socket. Like every socket it belongs to the network namespace

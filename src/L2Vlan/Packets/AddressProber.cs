@@ -4,7 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using static Interop.Packet;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>
 /// <see cref="IAddressProber"/> over an AF_PACKET socket opened for each probe, so concurrent probes never share
@@ -59,7 +59,8 @@ public sealed class AddressProber : IAddressProber
         }
     }
 
-    private static AddressClaim? Claimant(ReadOnlySpan<byte> frame, PhysicalAddress own, IReadOnlyList<IPAddress> addresses)
+    private static AddressClaim? Claimant(ReadOnlySpan<byte> frame, PhysicalAddress own,
+        IReadOnlyList<IPAddress> addresses)
     {
         foreach (var address in addresses)
         {

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net.NetworkInformation;
 using static Interop.Packet;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>An Ethernet/IPv4 ARP request, broadcast; the target hardware address stays zero.</summary>
 internal static class ArpFrame

@@ -1,8 +1,9 @@
-namespace L2Vlan.Host;
+namespace L2Vlan.Faults;
 
 /// <summary>
 /// The steps that change the disk, the links or the firewall, named so the kill-point suite can SIGKILL the
-/// service at each of them and prove that the next start recovers. With <c>L2VLAN_TEST_KILL_AT=&lt;point&gt;:&lt;n&gt;</c>
+/// service at each of them and prove that the next start recovers. With
+/// <c>L2VLAN_TEST_KILL_AT=&lt;point&gt;:&lt;n&gt;</c>
 /// in its environment the process kills itself the n-th time it reaches that point; without it (always, outside
 /// the suite) reaching a point costs one static bool check.
 /// </summary>
@@ -48,7 +49,10 @@ public static class KillPoints
         if (string.IsNullOrEmpty(value)) return;
         var colon = value.LastIndexOf(':');
         if (colon <= 0 || !All.Contains(value[..colon]) || !int.TryParse(value[(colon + 1)..], out var n) || n < 1)
-            throw new InvalidOperationException($"{Variable}={value}: expected <point>:<n> with n ≥ 1 and a point of {string.Join(", ", All)}");
+        {
+            throw new InvalidOperationException($"{Variable}={value}: expected <point>:<n> with n ≥ 1 and a point of " +
+                $"{string.Join(", ", All)}");
+        }
         ArmedPoint = value[..colon];
         Remaining = n;
         Armed = true;
@@ -60,7 +64,8 @@ public static class KillPoints
     /// </summary>
     public static Action<string>? Observer { get; set; }
 
-    /// <summary>Set by an in-process suite: journals compact early, as under an armed point (<see cref="IsArmed"/>).</summary>
+    /// <summary>Set by an in-process suite: journals compact early, as under an armed point (<see
+    /// cref="IsArmed"/>).</summary>
     public static bool CompactEarly { get; set; }
 
     /// <summary>

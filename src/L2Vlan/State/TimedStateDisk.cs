@@ -1,7 +1,7 @@
-using L2Vlan.State;
+using L2Vlan.Metrics;
 using Microsoft.Win32.SafeHandles;
 
-namespace L2Vlan.Metrics;
+namespace L2Vlan.State;
 
 /// <summary>
 /// The state disk with the writes that wait for the device (file and folder syncs, and the writes and renames

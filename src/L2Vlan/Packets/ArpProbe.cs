@@ -4,7 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using static Interop.Packet;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>
 /// RFC 5227's address probe, "who has X? tell 0.0.0.0": its zero sender address keeps it from teaching
@@ -15,18 +15,22 @@ internal static class ArpProbe
     private static readonly byte[] Unspecified = new byte[4];
 
     public static byte[] BuildFrame(PhysicalAddress mac, IPAddress address) =>
-        ArpFrame.Build(mac, senderIp: Unspecified, targetIp: EthernetFrame.AddressBytes(address, AddressFamily.InterNetwork));
+        ArpFrame.Build(mac, senderIp: Unspecified,
+            targetIp: EthernetFrame.AddressBytes(address, AddressFamily.InterNetwork));
 
     /// <summary>
     /// The MAC of another station that <paramref name="frame"/> shows holding <paramref name="address"/>, or null:
     /// an ARP reply or request sent from the address (RFC 5227 2.1.1), or another station's probe for it
-    /// (two hosts that probe at once must both give up). Frames from <paramref name="own"/>, the probing station, are ours.
+    /// (two hosts that probe at once must both give up). Frames from <paramref name="own"/>, the probing station, are
+    /// ours.
     /// </summary>
     public static PhysicalAddress? Claimant(ReadOnlySpan<byte> frame, IPAddress address, PhysicalAddress own)
     {
-        if (EthernetFrame.EtherType(frame) != ETH_P_ARP || frame.Length < EthernetFrame.HeaderLength + ArpFrame.Length) return null;
+        if (EthernetFrame.EtherType(frame) != ETH_P_ARP || frame.Length < EthernetFrame.HeaderLength + ArpFrame.Length)
+            return null;
         var arp = frame[EthernetFrame.HeaderLength..];
-        var ethernetIPv4 = BinaryPrimitives.ReadUInt16BigEndian(arp) == ARPHRD_ETHER && BinaryPrimitives.ReadUInt16BigEndian(arp[2..]) == ETH_P_IP
+        var ethernetIPv4 = BinaryPrimitives.ReadUInt16BigEndian(arp) == ARPHRD_ETHER
+            && BinaryPrimitives.ReadUInt16BigEndian(arp[2..]) == ETH_P_IP
             && arp[4] == ETH_ALEN && arp[5] == 4;
         if (!ethernetIPv4) return null;
         var operation = BinaryPrimitives.ReadUInt16BigEndian(arp[6..]);

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using L2Vlan.Netlink;
+using L2Vlan.Packets;
+using L2Vlan.Tests.Netlink;
 
-namespace L2Vlan.Tests.Netlink;
+namespace L2Vlan.Tests.Packets;
 
 public class GratuitousArpTests : PrivateNamespaceFixture
 {
@@ -81,7 +83,8 @@ public class GratuitousArpTests : PrivateNamespaceFixture
             int length = listener.Receive(frame, TimeSpan.FromMilliseconds(200));
             if (length > 0 && frame[14 + 40] == 136)
             {
-                Assert.That(frame[..length], Is.EqualTo(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, address)));
+                Assert.That(frame[..length],
+                    Is.EqualTo(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, address)));
                 return;
             }
         }

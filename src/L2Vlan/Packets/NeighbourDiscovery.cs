@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using static Interop.Packet;
 
-namespace L2Vlan.Netlink;
+namespace L2Vlan.Packets;
 
 /// <summary>
 /// The two neighbour discovery messages (RFC 4861) l2vlan sends for a container's IPv6 address: the duplicate
@@ -19,7 +19,8 @@ internal static class NeighbourDiscovery
     private const byte OverrideFlag = 0x20;
     private static readonly IPAddress AllNodes = IPAddress.Parse("ff02::1");
 
-    /// <summary>"Who has X?" from the unspecified address to X's solicited-node group; whoever holds X answers it.</summary>
+    /// <summary>"Who has X?" from the unspecified address to X's solicited-node group; whoever holds X answers
+    /// it.</summary>
     public static byte[] BuildSolicitation(PhysicalAddress mac, IPAddress address)
     {
         byte[] target = EthernetFrame.AddressBytes(address, AddressFamily.InterNetworkV6);
@@ -58,14 +59,19 @@ internal static class NeighbourDiscovery
     /// <summary>
     /// The MAC of another station that <paramref name="frame"/> shows holding <paramref name="address"/>, or null:
     /// an advertisement for it (its target link-layer option, else the frame's source), or another station's
-    /// duplicate address detection for it (RFC 4862 5.4.3: both must give up). Frames from <paramref name="own"/> are ours.
+    /// duplicate address detection for it (RFC 4862 5.4.3: both must give up). Frames from <paramref name="own"/> are
+    /// ours.
     /// </summary>
     public static PhysicalAddress? Claimant(ReadOnlySpan<byte> frame, IPAddress address, PhysicalAddress own)
     {
         var message = Icmp6Frame.NeighbourDiscoveryMessage(frame);
         if (message.Length < 24 || message[1] != 0) return null;
         Span<byte> wanted = stackalloc byte[16];
-        if (!address.TryWriteBytes(wanted, out var written) || written != 16 || !message.Slice(8, 16).SequenceEqual(wanted)) return null;
+        if (!address.TryWriteBytes(wanted, out var written) || written != 16 || !message.Slice(8, 16)
+            .SequenceEqual(wanted))
+        {
+            return null;
+        }
 
         var holder = frame.Slice(ETH_ALEN, ETH_ALEN);
         if (message[0] == NeighbourAdvertisement)
@@ -77,7 +83,8 @@ internal static class NeighbourDiscovery
                 options = options[(options[1] * 8)..];
             }
         }
-        else if (message[0] != NeighbourSolicitation || !Icmp6Frame.SourceAddress(frame).SequenceEqual(IPAddress.IPv6Any.GetAddressBytes()))
+        else if (message[0] != NeighbourSolicitation || !Icmp6Frame.SourceAddress(frame)
+            .SequenceEqual(IPAddress.IPv6Any.GetAddressBytes()))
         {
             return null;
         }

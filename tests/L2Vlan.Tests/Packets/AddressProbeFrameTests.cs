@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
-using L2Vlan.Netlink;
+using L2Vlan.Packets;
 
-namespace L2Vlan.Tests.Netlink;
+namespace L2Vlan.Tests.Packets;
 
 /// <summary>The duplicate address probes and the IPv6 announcement, byte by byte.</summary>
 public class AddressProbeFrameTests
@@ -34,16 +34,20 @@ public class AddressProbeFrameTests
     {
         Assert.That(ArpProbe.Claimant(Arp(2, Router, V4, Mac, IPAddress.Any), V4, Mac), Is.EqualTo(Router), "a reply");
         Assert.That(ArpProbe.Claimant(Arp(1, Router, V4, null, V4), V4, Mac), Is.EqualTo(Router), "a gratuitous ARP");
-        Assert.That(ArpProbe.Claimant(ArpProbe.BuildFrame(Router, V4), V4, Mac), Is.EqualTo(Router), "another station probing for it");
+        Assert.That(ArpProbe.Claimant(ArpProbe.BuildFrame(Router, V4), V4, Mac), Is.EqualTo(Router),
+            "another station probing for it");
     }
 
     [Test]
     public void Our_own_frames_and_other_addresses_claim_nothing()
     {
         Assert.That(ArpProbe.Claimant(ArpProbe.BuildFrame(Mac, V4), V4, Mac), Is.Null, "our own probe");
-        Assert.That(ArpProbe.Claimant(Arp(2, Router, IPAddress.Parse("192.0.2.11"), Mac, IPAddress.Any), V4, Mac), Is.Null, "another address");
-        Assert.That(ArpProbe.Claimant(Arp(1, Router, IPAddress.Parse("192.0.2.11"), null, V4), V4, Mac), Is.Null, "a station asking for it");
-        Assert.That(ArpProbe.Claimant(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Router, V6), V4, Mac), Is.Null, "not ARP");
+        Assert.That(ArpProbe.Claimant(Arp(2, Router, IPAddress.Parse("192.0.2.11"), Mac, IPAddress.Any), V4, Mac),
+            Is.Null, "another address");
+        Assert.That(ArpProbe.Claimant(Arp(1, Router, IPAddress.Parse("192.0.2.11"), null, V4), V4, Mac), Is.Null,
+            "a station asking for it");
+        Assert.That(ArpProbe.Claimant(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Router, V6), V4, Mac), Is.Null,
+            "not ARP");
         Assert.That(ArpProbe.Claimant(new byte[20], V4, Mac), Is.Null, "too short");
     }
 
@@ -52,7 +56,23 @@ public class AddressProbeFrameTests
     {
         byte[] frame = NeighbourDiscovery.BuildSolicitation(Mac, V6);
         Assert.That(frame, Has.Length.EqualTo(14 + 40 + 24));
-        Assert.That(frame[..14], Is.EqualTo(new byte[] { 0x33, 0x33, 0xff, 0x0a, 0x0b, 0x0c, 0x02, 0x42, 0xc0, 0x00, 0x02, 0x0a, 0x86, 0xdd }));
+        Assert.That(frame[..14], Is.EqualTo(new byte[]
+        {
+            0x33,
+            0x33,
+            0xff,
+            0x0a,
+            0x0b,
+            0x0c,
+            0x02,
+            0x42,
+            0xc0,
+            0x00,
+            0x02,
+            0x0a,
+            0x86,
+            0xdd,
+        }));
         Assert.That(frame[14..22], Is.EqualTo(new byte[] { 0x60, 0, 0, 0, 0, 24, 58, 255 }));
         Assert.That(new IPAddress(frame[22..38]), Is.EqualTo(IPAddress.IPv6Any));
         Assert.That(new IPAddress(frame[38..54]), Is.EqualTo(IPAddress.Parse("ff02::1:ff0a:b0c")));
@@ -67,14 +87,31 @@ public class AddressProbeFrameTests
     {
         byte[] frame = NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, V6);
         Assert.That(frame, Has.Length.EqualTo(14 + 40 + 32));
-        Assert.That(frame[..14], Is.EqualTo(new byte[] { 0x33, 0x33, 0, 0, 0, 1, 0x02, 0x42, 0xc0, 0x00, 0x02, 0x0a, 0x86, 0xdd }));
+        Assert.That(frame[..14], Is.EqualTo(new byte[]
+        {
+            0x33,
+            0x33,
+            0,
+            0,
+            0,
+            1,
+            0x02,
+            0x42,
+            0xc0,
+            0x00,
+            0x02,
+            0x0a,
+            0x86,
+            0xdd,
+        }));
         Assert.That(frame[14..22], Is.EqualTo(new byte[] { 0x60, 0, 0, 0, 0, 32, 58, 255 }));
         Assert.That(new IPAddress(frame[22..38]), Is.EqualTo(V6));
         Assert.That(new IPAddress(frame[38..54]), Is.EqualTo(IPAddress.Parse("ff02::1")));
         Assert.That(frame[54], Is.EqualTo(136));
         Assert.That(frame[58..62], Is.EqualTo(new byte[] { 0x20, 0, 0, 0 }), "override, not solicited, not a router");
         Assert.That(new IPAddress(frame[62..78]), Is.EqualTo(V6));
-        Assert.That(frame[78..86], Is.EqualTo(new byte[] { 2, 1, 0x02, 0x42, 0xc0, 0x00, 0x02, 0x0a }), "target link-layer address");
+        Assert.That(frame[78..86], Is.EqualTo(new byte[] { 2, 1, 0x02, 0x42, 0xc0, 0x00, 0x02, 0x0a }),
+            "target link-layer address");
         AssertChecksumHolds(frame);
     }
 
@@ -83,16 +120,21 @@ public class AddressProbeFrameTests
     {
         // An echo request ::1 -> ::1, id 0, seq 0, no data: 0xffff - (::1 + ::1 + length 8 + 58 + type 0x8000), folded.
         byte[] loopback = IPAddress.IPv6Loopback.GetAddressBytes();
-        Assert.That(Icmp6Frame.Checksum(loopback, loopback, [0x80, 0, 0, 0, 0, 0, 0, 0]), Is.EqualTo((ushort)0x7fbb)); // ~0x8044
+        // ~0x8044
+        Assert.That(Icmp6Frame.Checksum(loopback, loopback, [0x80, 0, 0, 0, 0, 0, 0, 0]), Is.EqualTo((ushort)0x7fbb));
     }
 
     [Test]
     public void An_advertisement_from_another_MAC_claims_the_IPv6_address()
     {
-        Assert.That(NeighbourDiscovery.Claimant(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Router, V6), V6, Mac), Is.EqualTo(Router));
-        Assert.That(NeighbourDiscovery.Claimant(NeighbourDiscovery.BuildSolicitation(Router, V6), V6, Mac), Is.EqualTo(Router), "another station's DAD");
-        Assert.That(NeighbourDiscovery.Claimant(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, V6), V6, Mac), Is.Null, "our own");
-        Assert.That(NeighbourDiscovery.Claimant(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Router, IPAddress.Parse("2001:db8::1")), V6, Mac), Is.Null);
+        Assert.That(NeighbourDiscovery.Claimant(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Router, V6), V6, Mac),
+            Is.EqualTo(Router));
+        Assert.That(NeighbourDiscovery.Claimant(NeighbourDiscovery.BuildSolicitation(Router, V6), V6, Mac),
+            Is.EqualTo(Router), "another station's DAD");
+        Assert.That(NeighbourDiscovery.Claimant(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, V6), V6, Mac),
+            Is.Null, "our own");
+        Assert.That(NeighbourDiscovery.Claimant(NeighbourDiscovery.BuildUnsolicitedAdvertisement(Router,
+            IPAddress.Parse("2001:db8::1")), V6, Mac), Is.Null);
         Assert.That(NeighbourDiscovery.Claimant(ArpProbe.BuildFrame(Router, V4), V6, Mac), Is.Null, "not IPv6");
     }
 
@@ -104,7 +146,8 @@ public class AddressProbeFrameTests
         Assert.That(NeighbourDiscovery.Claimant(frame, V6, Mac), Is.Null);
     }
 
-    /// <summary>RFC 1071: the one's complement sum over the pseudo-header and the message, checksum included, is all ones.</summary>
+    /// <summary>RFC 1071: the one's complement sum over the pseudo-header and the message, checksum included, is all
+    /// ones.</summary>
     private static void AssertChecksumHolds(byte[] frame)
     {
         var ip = frame.AsSpan(14);
@@ -117,7 +160,8 @@ public class AddressProbeFrameTests
         Assert.That(BinaryPrimitives.ReadUInt16BigEndian(ip[42..]), Is.Not.Zero);
     }
 
-    private static byte[] Arp(ushort operation, PhysicalAddress sender, IPAddress senderIp, PhysicalAddress? target, IPAddress targetIp)
+    private static byte[] Arp(ushort operation, PhysicalAddress sender, IPAddress senderIp, PhysicalAddress? target,
+        IPAddress targetIp)
     {
         var frame = new byte[60];
         frame.AsSpan(0, 6).Fill(0xff);

@@ -1,7 +1,7 @@
-using L2Vlan.Host;
+using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
-namespace L2Vlan.State;
+namespace L2Vlan.Host;
 
 /// <summary>
 /// <c>l2vlan compact</c>: the state folder in the form every release reads, each pool's journal written into its
@@ -17,7 +17,7 @@ public static class StateCompaction
     {
         if (!Directory.Exists(stateDirectory)) return [];
         using var held = ServiceLock.TakeStateDirectory(stateDirectory);
-        var snapshots = new JsonFileCollection<AddressPool>(Path.Combine(stateDirectory, "pools"), StateJsonContext.Default.AddressPool, logger);
+        var snapshots = new StateFolder(stateDirectory).PoolFiles(logger);
         // Nothing is appended, so no sync can fail.
         return new PoolStore(snapshots, new GroupCommit(_ => { }), logger).FoldJournals();
     }

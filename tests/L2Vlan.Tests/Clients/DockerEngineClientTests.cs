@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
-using L2Vlan.Adapter;
+using L2Vlan.Clients;
 
-namespace L2Vlan.Tests.Adapter;
+namespace L2Vlan.Tests.Clients;
 
 /// <summary>
 /// The Engine API client against a stand-in dockerd on a unix socket that refuses every versioned path, as no one
@@ -55,7 +55,8 @@ public class DockerEngineClientTests
         lock (_requests)
         {
             Assert.That(_requests, Has.Count.EqualTo(7));
-            Assert.That(_requests, Has.None.Matches(@"^\S+ /v\d"), "a versioned path is refused by Docker 20.10 or by Docker 29.0 to 29.2");
+            Assert.That(_requests, Has.None.Matches(@"^\S+ /v\d"),
+                "a versioned path is refused by Docker 20.10 or by Docker 29.0 to 29.2");
         }
         _stop.Cancel();
         await daemon;
@@ -81,7 +82,8 @@ public class DockerEngineClientTests
                     : target.EndsWith("/json", StringComparison.Ordinal) ? (200, """{"Id":"4f2a","Name":"l2vlan-swarm:latest","Enabled":true,"Config":{"Description":"l2vlan"}}""")
                     : target == "/networks" ? (200, "[]")
                     : (200, "");
-                var reply = $"HTTP/1.1 {status} {(status == 200 ? "OK" : "Bad Request")}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+                var reply = $"HTTP/1.1 {status} {(status == 200 ? "OK" : "Bad Request")}\r\nContent-Length: " +
+                    $"{Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
                 await peer.SendAsync(Encoding.UTF8.GetBytes(reply), SocketFlags.None);
             }
         }

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using L2Vlan.Host;
 using System.Text.Json;
 
-namespace L2Vlan.Adapter;
+namespace L2Vlan.Clients;
 
 /// <summary>
 /// Docker's Engine API over its unix socket, for the plugin calls only. The API rather than the docker CLI:
@@ -12,6 +11,8 @@ namespace L2Vlan.Adapter;
 /// </summary>
 public sealed class DockerEngineClient : IDockerPlugins, IDockerNetworks, IDisposable
 {
+    public const string DefaultSocket = "/var/run/docker.sock";
+
     private readonly HttpClient _http;
 
     public DockerEngineClient(string socketPath, TimeSpan? timeout = null)
@@ -53,7 +54,8 @@ public sealed class DockerEngineClient : IDockerPlugins, IDockerNetworks, IDispo
         using var json = JsonDocument.Parse(await reply.Content.ReadAsStreamAsync(cancel));
         var root = json.RootElement;
         string? description = null;
-        if (root.TryGetProperty("Config", out var config) && config.TryGetProperty("Description", out var d)) description = d.GetString();
+        if (root.TryGetProperty("Config", out var config) && config.TryGetProperty("Description", out var d))
+            description = d.GetString();
         return new InstalledPlugin(
             root.GetProperty("Id").GetString() ?? "",
             root.GetProperty("Name").GetString() ?? reference,
@@ -65,7 +67,8 @@ public sealed class DockerEngineClient : IDockerPlugins, IDockerNetworks, IDispo
     {
         using var content = new StreamContent(tar);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
-        using var reply = await _http.PostAsync($"/plugins/create?name={Uri.EscapeDataString(reference)}", content, cancel);
+        using var reply = await _http.PostAsync($"/plugins/create?name={Uri.EscapeDataString(reference)}", content,
+            cancel);
         await EnsureSuccess(reply, $"create plugin {reference}", cancel);
     }
 
@@ -93,12 +96,15 @@ public sealed class DockerEngineClient : IDockerPlugins, IDockerNetworks, IDispo
         using var reply = await _http.GetAsync("/networks", cancel);
         await EnsureSuccess(reply, "list networks", cancel);
         using var json = JsonDocument.Parse(await reply.Content.ReadAsStreamAsync(cancel));
-        if (json.RootElement.ValueKind != JsonValueKind.Array) throw new InvalidDataException("Docker's list of networks is not a JSON array");
-        return json.RootElement.EnumerateArray().Select(n => new DockerNetwork(Text(n, "Id"), Text(n, "Name"), Text(n, "Driver"))).ToList();
+        if (json.RootElement.ValueKind != JsonValueKind.Array)
+            throw new InvalidDataException("Docker's list of networks is not a JSON array");
+        return json.RootElement.EnumerateArray()
+            .Select(n => new DockerNetwork(Text(n, "Id"), Text(n, "Name"), Text(n, "Driver"))).ToList();
     }
 
     private static string Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            && value.ValueKind == JsonValueKind.String
             ? value.GetString() ?? "" : "";
 
     public void Dispose() => _http.Dispose();
@@ -112,12 +118,16 @@ public sealed class DockerEngineClient : IDockerPlugins, IDockerNetworks, IDispo
         try
         {
             using var json = JsonDocument.Parse(body);
-            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("message", out var m))
+            if (json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("message", out var m))
+            {
                 message = m.GetString() ?? message;
+            }
         }
         catch (JsonException)
         {
         }
-        throw new DockerApiException((int)reply.StatusCode, $"Docker refused to {what}: {message} (HTTP {(int)reply.StatusCode})");
+        throw new DockerApiException((int)reply.StatusCode, $"Docker refused to {what}: {message} (HTTP " +
+            $"{(int)reply.StatusCode})");
     }
 }
