@@ -83,11 +83,12 @@ public class AdminPolicyTests
     {
         _state.Driver.CreateNetwork(Network("plain", "eno1", 2000));
         _state.Driver.CreateNetwork(Network("probing", "eno1", 2001, dad: "on"));
-        _state.Driver.CreateEndpoint("plain", "e1", Address("192.168.1.4/24"), null, null);
-        _state.Driver.CreateEndpoint("probing", "e2", Address("192.168.1.5/24"), null, null);
+        // The probe starts when the endpoint is created: the policy in force then decides.
         Tighten("dad = off\n");
+        _state.Driver.CreateEndpoint("plain", "e1", Address("192.168.1.4/24"), null, null);
         _state.Driver.Join("plain", "e1");
         Assert.That(_state.Links.Probes, Is.Empty, "no -o dad: the policy's off");
+        _state.Driver.CreateEndpoint("probing", "e2", Address("192.168.1.5/24"), null, null);
         _state.Driver.Join("probing", "e2");
         Assert.That(_state.Links.Probes.Single().Addresses, Is.EqualTo(new[] { IPAddress.Parse("192.168.1.5") }),
             "-o dad=on wins");
