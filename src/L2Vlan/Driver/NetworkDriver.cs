@@ -212,9 +212,12 @@ public sealed class NetworkDriver(
             networks.Addresses.Release(user);
             throw;
         }
-        duplicates.Start(network, endpoint, policy?.Value.Dad ?? true);
+        duplicates.Start(network, endpoint, DadByDefault);
         return (endpoint.MacAddress, false);
     }
+
+    /// <summary>Whether a network created without <c>-o dad</c> probes: the policy's <c>dad</c>, on without one.</summary>
+    private bool DadByDefault => policy?.Value.Dad ?? true;
 
     /// <summary>An ID as docker's CLI shows it: its first 12 characters.</summary>
     private static string Short(string id) => id.Length <= 12 ? id : id[..12];
@@ -248,7 +251,7 @@ public sealed class NetworkDriver(
         using (networks.LockNetwork(networkId))
         {
             var probed = JoiningEndpoint(networkId, endpointId, out var network);
-            probe = DuplicateAddressCheck.For(network, probed, policy?.Value.Dad ?? true);
+            probe = DuplicateAddressCheck.For(network, probed, DadByDefault);
         }
         if (probe is not null) duplicates.Await(endpointId, probe);
 
