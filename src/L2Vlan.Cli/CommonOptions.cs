@@ -10,12 +10,15 @@ internal static class CommonOptions
         Path("--state-dir", "Folder of l2vlan's per-network state files", ServiceSettings.DefaultStateDirectory, "DIR");
 
     /// <summary>An option naming a file, folder or socket, with the path it has when not given.</summary>
-    public static Option<string> Path(string name, string description, string defaultPath, string helpName = "PATH") => new(name)
+    public static Option<string> Path(string name, string description, string defaultPath, string helpName = "PATH")
     {
-        HelpName = helpName,
-        Description = description,
-        DefaultValueFactory = _ => defaultPath,
-    };
+        return new Option<string>(name)
+        {
+            HelpName = helpName,
+            Description = description,
+            DefaultValueFactory = _ => defaultPath,
+        };
+    }
 
     /// <summary>Docker's Engine API socket.</summary>
     public static Option<string> DockerSocket() =>

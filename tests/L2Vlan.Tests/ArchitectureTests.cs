@@ -21,7 +21,7 @@ public partial class ArchitectureTests
         ["Domain"] = [],
         ["Clients"] = [],
         ["State"] = ["Domain", "Faults", "Metrics"],
-        ["Ipam"] = ["State", "Domain"],
+        ["Ipam"] = ["State", "Domain", "Metrics"],
         ["Netlink"] = ["Domain", "Faults", "Metrics"],
         ["Packets"] = ["Netlink", "Domain"],
         ["Firewall"] = ["Domain", "Faults"],

@@ -85,7 +85,8 @@ public sealed partial class PluginBundle
         var folders = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var path in MountPoints.Concat(EmptyFiles).Concat(Files.Select(f => f.PathInRootfs)))
         {
-            for (var folder = Path.GetDirectoryName(path); folder is not null and not "/"; folder = Path.GetDirectoryName(folder))
+            var folder = Path.GetDirectoryName(path);
+            for (; folder is not null and not "/"; folder = Path.GetDirectoryName(folder))
                 folders.Add(folder);
         }
         foreach (var mountPoint in MountPoints) folders.Add(mountPoint);

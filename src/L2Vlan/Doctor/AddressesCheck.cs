@@ -14,7 +14,8 @@ public static class AddressesCheck
     public static IEnumerable<Finding> Run(DoctorFacts facts)
     {
         if (facts.State is not { } state) yield break;
-        var owned = state.Networks.SelectMany(n => n.Endpoints.Values.SelectMany(e => e.HeldAddresses()).Concat(n.AuxAddresses ?? []))
+        var owned = state.Networks
+            .SelectMany(n => n.Endpoints.Values.SelectMany(e => e.HeldAddresses()).Concat(n.AuxAddresses ?? []))
             .Concat(state.Networks.SelectMany(n => n.Subnets).Select(s => s.Gateway?.Address).OfType<IPAddress>())
             .ToHashSet();
         var orphans = state.Pools.SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address))

@@ -128,7 +128,10 @@ public static class DoctorProbe
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DockerApiException
             or IOException or InvalidDataException or System.Text.Json.JsonException)
         {
-            return facts with { DockerError = e is HttpRequestException or TaskCanceledException ? ServiceClient.Unreachable(e, facts.DockerSocket) : e.Message };
+            var error = e is HttpRequestException or TaskCanceledException
+                ? ServiceClient.Unreachable(e, facts.DockerSocket)
+                : e.Message;
+            return facts with { DockerError = error };
         }
     }
 

@@ -66,7 +66,9 @@ public static class LinksCheck
 
             // A network Docker no longer has is said once, by DockerNetworksCheck with its forget; its endpoints' veths
             // went with their containers.
-            foreach (var network in users.Where(n => facts.DockerNetworks is not { } docker || docker.Any(d => d.Id == n.NetworkId)))
+            var known = users.Where(n =>
+                facts.DockerNetworks is not { } docker || docker.Any(d => d.Id == n.NetworkId));
+            foreach (var network in known)
             {
                 foreach (var endpoint in network.Endpoints.Values.Where(e => e.HostVeth is not null && !e.Deleted))
                 {
@@ -92,7 +94,9 @@ public static class LinksCheck
         // A deleted endpoint's veth stays recorded until the service's background delete is done (VethReaper).
         var recorded = state.Networks.SelectMany(n => n.Endpoints.Values).Select(e => e.HostVeth).OfType<string>()
             .Concat(state.Networks.SelectMany(n => n.PendingVethDeletes)).ToHashSet(StringComparer.Ordinal);
-        foreach (var stray in facts.Links.Where(l => l.Kind == "veth" && l.Name.StartsWith(VethPrefix, StringComparison.Ordinal) && !recorded.Contains(l.Name)))
+        var strays = facts.Links.Where(l =>
+            l.Kind == "veth" && l.Name.StartsWith(VethPrefix, StringComparison.Ordinal) && !recorded.Contains(l.Name));
+        foreach (var stray in strays)
         {
             yield return Finding.Problem(Name, $"veth {stray.Name} is named like l2vlan's but no endpoint records it",
                 "l2vlan never deletes a link it has no record of; a leftover veth keeps its peer and any bridge it " +

@@ -154,7 +154,8 @@ public sealed class BridgeLinks(
         {
             return false;
         }
-        if (!parent.IsUp) logger.LogWarning("{ExtIf} is down; the VLAN carries no traffic until it is up", record.ExtIf);
+        if (!parent.IsUp)
+            logger.LogWarning("{ExtIf} is down; the VLAN carries no traffic until it is up", record.ExtIf);
         return true;
     }
 

@@ -45,7 +45,8 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
     public static Target? For(NetworkRecord network, EndpointRecord endpoint, bool byDefault = true)
     {
         if (!NetworkOptionsParser.DadEnabled(network.Options, byDefault)) return null;
-        var addresses = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<InterfaceAddress>().Select(a => a.Address).ToList();
+        var addresses = new[] { endpoint.Address, endpoint.AddressIPv6 }.OfType<InterfaceAddress>()
+            .Select(a => a.Address).ToList();
         return addresses.Count == 0 ? null
             : new Target(network.NetworkId, $"{network.ExtIf}.{network.VlanId}", network.VlanId, endpoint.MacAddress,
                 addresses);
@@ -62,7 +63,8 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
     /// </summary>
     public void Start(NetworkRecord network, EndpointRecord endpoint, bool byDefault = true)
     {
-        if (For(network, endpoint, byDefault) is { } target) _early.Start(network.NetworkId, endpoint.EndpointId, target, Check);
+        if (For(network, endpoint, byDefault) is { } target)
+            _early.Start(network.NetworkId, endpoint.EndpointId, target, Check);
     }
 
     /// <summary>

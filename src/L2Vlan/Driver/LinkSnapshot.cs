@@ -15,7 +15,8 @@ public sealed class LinkSnapshot(
     Func<NftablesChain, IReadOnlySet<string>?>? listNftables = null)
 {
     private readonly Dictionary<NftablesChain, IReadOnlySet<string>?> _nftables = [];
-    private readonly Lazy<Dictionary<string, LinkInfo>> _byName = new(() => listLinks().ToDictionary(l => l.Name, StringComparer.Ordinal));
+    private readonly Lazy<Dictionary<string, LinkInfo>> _byName =
+        new(() => listLinks().ToDictionary(l => l.Name, StringComparer.Ordinal));
     private readonly Lazy<IReadOnlySet<string>?> _allowedBridges = new(listAllowedBridges);
 
     public LinkInfo? Find(string name) => _byName.Value.GetValueOrDefault(name);

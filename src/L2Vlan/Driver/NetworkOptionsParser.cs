@@ -83,8 +83,8 @@ public static class NetworkOptionsParser
         var bridgeName = Value(options, BridgeNameOption) ?? $"vlan{vlanId}";
         CheckBridgeName(bridgeName);
 
-        return new NetworkOptions(extIf, vlanId.Value, bridgeName, ParseMtu(Value(options, MtuOption)), ParseRoutes(Value(options, RoutesOption)),
-            ParseDad(Value(options, DadOption)) ?? true);
+        return new NetworkOptions(extIf, vlanId.Value, bridgeName, ParseMtu(Value(options, MtuOption)),
+            ParseRoutes(Value(options, RoutesOption)), ParseDad(Value(options, DadOption)) ?? true);
     }
 
     private static string? Value(IReadOnlyDictionary<string, string> options, string key) =>

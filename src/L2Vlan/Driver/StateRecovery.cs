@@ -112,7 +112,9 @@ public sealed class StateRecovery(
     /// </summary>
     public void RestoreLinksOf(string? name)
     {
-        foreach (var candidate in bridges.All.Where(b => name is null || b.ExtIf == name || b.VlanLink == name || b.Name == name).ToList())
+        var candidates = bridges.All
+            .Where(b => name is null || b.ExtIf == name || b.VlanLink == name || b.Name == name).ToList();
+        foreach (var candidate in candidates)
         {
             // The veths to put back are read first, under each network's lock in turn, and no network's lock is held
             // while this waits for the bridge's: that wait may be a firewall call's, and a held network lock would

@@ -28,7 +28,8 @@ public sealed class VethReaper
     private readonly NetworkRegistry _networks;
     private readonly ILinkControl _links;
     private readonly ILogger<VethReaper> _logger;
-    private readonly Channel<(string Network, string Veth)> _queue = Channel.CreateUnbounded<(string, string)>(new() { SingleReader = true });
+    private readonly Channel<(string Network, string Veth)> _queue =
+        Channel.CreateUnbounded<(string, string)>(new() { SingleReader = true });
     private readonly Lock _gate = new();
     // Names handed here whose record is not dropped yet: their links may still exist.
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);

@@ -36,7 +36,10 @@ public sealed class AdminCalls(
         CancellationToken cancel)
     {
         if (path == VersionPath)
-            return (200, JsonSerializer.SerializeToUtf8Bytes(new VersionResponse { Version = BuildInfo.Version }, AdminJsonContext.Default.VersionResponse));
+        {
+            var version = new VersionResponse { Version = BuildInfo.Version };
+            return (200, JsonSerializer.SerializeToUtf8Bytes(version, AdminJsonContext.Default.VersionResponse));
+        }
         if (path == ReloadPath) return Reload();
         ForgetResponse response;
         int status;
@@ -69,7 +72,9 @@ public sealed class AdminCalls(
             // Only l2vlan's own words go back: an unexpected exception's message may quote anything (a path, a file's
             // text).
             logger.LogError(e, "{Path} failed", path);
-            (response, status) = (new ForgetResponse { Err = "l2vlan could not finish forgetting the network; the reason is in its journal (journalctl -u l2vlan)" }, 500);
+            const string Unfinished = "l2vlan could not finish forgetting the network; the reason is in its journal " +
+                "(journalctl -u l2vlan)";
+            (response, status) = (new ForgetResponse { Err = Unfinished }, 500);
         }
         return (status, JsonSerializer.SerializeToUtf8Bytes(response, AdminJsonContext.Default.ForgetResponse));
     }
@@ -155,7 +160,8 @@ public sealed class AdminCalls(
         OperationCanceledException => $"no answer within {DockerWait.TotalSeconds:0} s",
         HttpRequestException when docker is DockerEngineClient client
             && !File.Exists(client.SocketPath) => "Docker's socket does not exist",
-        HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } => "nothing listens on Docker's socket",
+        HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } =>
+            "nothing listens on Docker's socket",
         HttpRequestException => "Docker's socket did not answer",
         DockerApiException api => $"Docker answered HTTP {api.Status}",
         IOException => "the connection to Docker broke",

@@ -34,7 +34,8 @@ public sealed class LinkWatcher(LinkEventSocket events, StateRecovery recovery, 
             try
             {
                 everything = Collect(events.Receive(wait: true), names);
-                for (IReadOnlyList<LinkEvent> more; !stop.IsCancellationRequested && (more = events.Receive(wait: false)).Count > 0;)
+                // What queued up behind the first event is taken in the same pass: one restore for a burst.
+                while (!stop.IsCancellationRequested && events.Receive(wait: false) is { Count: > 0 } more)
                     everything |= Collect(more, names);
             }
             catch (Exception e)

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json;
 using L2Vlan.Clients;
 
@@ -30,7 +31,11 @@ public sealed class ServiceClient : IDisposable
         catch (JsonException)
         {
             // An older service that has no forget answers 404 in Docker's format, which still has Err.
-            return new ForgetResponse { Err = $"the service answered HTTP {(int)reply.StatusCode} with something else than a forget answer (is it an older l2vlan? systemctl restart l2vlan)" };
+            return new ForgetResponse
+            {
+                Err = $"the service answered HTTP {(int)reply.StatusCode} with something else than a forget answer " +
+                    "(is it an older l2vlan? systemctl restart l2vlan)",
+            };
         }
     }
 
@@ -105,7 +110,8 @@ public sealed class ServiceClient : IDisposable
     public static string Unreachable(Exception e, string socketPath) =>
         !File.Exists(socketPath) ? $"there is no socket {socketPath}"
         : e is TaskCanceledException ? "no answer in time"
-        : e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } ? "nothing listens on it"
+        : e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused }
+            ? "nothing listens on it"
         : (e.InnerException ?? e).Message;
 
     public void Dispose() => _http.Dispose();

@@ -17,21 +17,11 @@ public sealed partial class IpamService
     /// this returned: the releases are durable by then, so a power loss never leaves a pool holding what no record
     /// names.
     /// </summary>
-    public void NetworkForgotten(NetworkRecord network)
-    {
-        try
-        {
-            NetworkForgottenLocked(network);
-        }
-        finally
-        {
-            Durable();
-        }
-    }
+    public void NetworkForgotten(NetworkRecord network) => Durably(() => NetworkForgottenLocked(network));
 
     private void NetworkForgottenLocked(NetworkRecord network)
     {
-        using var held = _gate.EnterScope();
+        using var held = Locked();
         var addresses = network.Endpoints.Values.SelectMany(e => e.HeldAddresses()).Concat(network.AuxAddresses ?? [])
             .ToList();
         var pools = new List<AddressPool>();

@@ -25,21 +25,11 @@ public sealed partial class IpamService
 {
     /// <summary>Docker deleted a network of the pool (or gave up creating one): the pool goes with its last
     /// holder.</summary>
-    public void ReleasePool(string poolId)
-    {
-        try
-        {
-            ReleasePoolLocked(poolId);
-        }
-        finally
-        {
-            Durable();
-        }
-    }
+    public void ReleasePool(string poolId) => Durably(() => ReleasePoolLocked(poolId));
 
     private void ReleasePoolLocked(string poolId)
     {
-        using var held = _gate.EnterScope();
+        using var held = Locked();
         if (!_pools.TryGetValue(poolId, out var pool)) return;
         pool.Holders = Math.Max(0, pool.Holders - 1);
         if (DeleteIfUnheld(pool)) return;
@@ -59,8 +49,10 @@ public sealed partial class IpamService
     /// <summary>The network is gone: a pool of its subnets that no request holds any more goes now.</summary>
     public void NetworkDeleted(NetworkRecord network)
     {
-        using var held = _gate.EnterScope();
-        foreach (var pool in _pools.Values.Where(p => p.Holders == 0 && network.Subnets.Any(s => s.Subnet == p.Subnet)).ToList())
+        using var held = Locked();
+        var unheld = _pools.Values
+            .Where(p => p.Holders == 0 && network.Subnets.Any(s => s.Subnet == p.Subnet)).ToList();
+        foreach (var pool in unheld)
             DeleteIfUnheld(pool);
     }
 
@@ -73,7 +65,8 @@ public sealed partial class IpamService
     {
         var pools = network.Endpoints.Values
             .SelectMany(e => e.HeldAddresses())
-            .Select(address => _pools.Values.FirstOrDefault(p => p.Find(address) is { Kind: not AllocationKind.Auxiliary }))
+            .Select(address =>
+                _pools.Values.FirstOrDefault(p => p.Find(address) is { Kind: not AllocationKind.Auxiliary }))
             .OfType<AddressPool>()
             .Distinct();
         foreach (var pool in pools)

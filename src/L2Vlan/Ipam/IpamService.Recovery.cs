@@ -103,8 +103,10 @@ public sealed partial class IpamService
     private AddressPool Recreate(AddressPool pool)
     {
         if (_pools.TryGetValue(pool.Id, out var made)) return made;
-        foreach (var gateway in networks.All.SelectMany(n => n.Subnets).Where(s => s.Subnet == pool.Subnet).Select(s => s.Gateway?.Address))
-            if (gateway is not null) pool.AddGateway(gateway);
+        var gateways = networks.All.SelectMany(n => n.Subnets).Where(s => s.Subnet == pool.Subnet)
+            .Select(s => s.Gateway?.Address).OfType<IPAddress>();
+        foreach (var gateway in gateways)
+            pool.AddGateway(gateway);
         _pools[pool.Id] = pool;
         foreach (var gateway in pool.Gateways) _heldAtStart?.Add(gateway);
         _poolSubnets?.Add(pool.Subnet);

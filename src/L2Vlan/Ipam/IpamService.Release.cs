@@ -16,26 +16,22 @@ public sealed partial class IpamService
     /// with.</summary>
     public void ReleaseAddress(string poolId, IPAddress address)
     {
-        try
-        {
-            lock (_gate)
-            {
-                // The gateway stays recorded until its pool goes: it belongs to the network, not to a container.
-                if (_pools.TryGetValue(poolId, out var pool) && pool.Find(address) is { } allocation)
-                {
-                    pool.Allocations.Remove(allocation);
-                    Freed(pool.Subnet, address);
-                    logger.LogInformation("Address {Address} released from pool {Pool}", address, pool.Id);
-                    if (!DeleteIfUnheld(pool)) Save(pool);
-                }
-            }
-        }
-        finally
-        {
-            Durable();
-        }
+        Durably(() => ReleaseAddressLocked(poolId, address));
         // After the IPAM's lock is let go: this takes networks' locks (see the class's summary).
         ForgetDeletedEndpointsHolding(address);
+    }
+
+    private void ReleaseAddressLocked(string poolId, IPAddress address)
+    {
+        using var held = Locked();
+        // The gateway stays recorded until its pool goes: it belongs to the network, not to a container.
+        if (_pools.TryGetValue(poolId, out var pool) && pool.Find(address) is { } allocation)
+        {
+            pool.Allocations.Remove(allocation);
+            Freed(pool.Subnet, address);
+            logger.LogInformation("Address {Address} released from pool {Pool}", address, pool.Id);
+            if (!DeleteIfUnheld(pool)) Save(pool);
+        }
     }
 
     /// <summary>Docker deleted the endpoint; it releases the endpoint's addresses right after. The caller holds the
@@ -62,21 +58,14 @@ public sealed partial class IpamService
     public void ReclaimEndpointsOf(NetworkRecord network)
     {
         if (network.Endpoints.Count == 0) return;
-        try
-        {
-            ReleaseForEarlierDockerd(network);
-        }
-        finally
-        {
-            Durable();
-        }
+        Durably(() => ReleaseForEarlierDockerd(network));
         network.Endpoints.Clear();
         networks.Save(network);
     }
 
     private void ReleaseForEarlierDockerd(NetworkRecord network)
     {
-        using var held = _gate.EnterScope();
+        using var held = Locked();
         DropRequestsOfEarlierDockerd(network);
         foreach (var address in network.Endpoints.Values.SelectMany(e => e.HeldAddresses())) Reclaim(address);
     }
@@ -85,22 +74,17 @@ public sealed partial class IpamService
     /// The network's --aux-addresses: requested like any address, they are marked so that the replay Docker
     /// sends when it re-creates a swarm network finds them already held, not taken.
     /// </summary>
-    public void MarkAuxiliary(IPAddress address)
+    public void MarkAuxiliary(IPAddress address) => Durably(() => MarkAuxiliaryLocked(address));
+
+    private void MarkAuxiliaryLocked(IPAddress address)
     {
-        try
+        using var held = Locked();
+        foreach (var pool in _pools.Values)
         {
-            using var held = _gate.EnterScope();
-            foreach (var pool in _pools.Values)
-            {
-                var allocation = pool.Find(address);
-                if (allocation is null || allocation.Kind == AllocationKind.Auxiliary) continue;
-                pool.Allocations.Add(allocation with { Kind = AllocationKind.Auxiliary });
-                Save(pool);
-            }
-        }
-        finally
-        {
-            Durable();
+            var allocation = pool.Find(address);
+            if (allocation is null || allocation.Kind == AllocationKind.Auxiliary) continue;
+            pool.Allocations.Add(allocation with { Kind = AllocationKind.Auxiliary });
+            Save(pool);
         }
     }
 
@@ -125,7 +109,9 @@ public sealed partial class IpamService
     /// </summary>
     private void ForgetDeletedEndpointsHolding(IPAddress released)
     {
-        foreach (var network in networks.All.Where(n => n.Subnets.Count == 0 || n.Subnets.Any(s => s.Subnet.Contains(released))))
+        var candidates = networks.All
+            .Where(n => n.Subnets.Count == 0 || n.Subnets.Any(s => s.Subnet.Contains(released)));
+        foreach (var network in candidates)
         {
             using var held = networks.LockNetwork(network.NetworkId);
             // Deleted while this waited: nothing of it to forget.

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using L2Vlan.Domain;
+using L2Vlan.Metrics;
 using L2Vlan.State;
 using Microsoft.Extensions.Logging;
 
@@ -47,7 +48,8 @@ public sealed partial class IpamService(
     {
         get
         {
-            lock (_gate) return _pools.Values.ToList();
+            using var held = Locked();
+            return _pools.Values.ToList();
         }
     }
 
@@ -62,7 +64,7 @@ public sealed partial class IpamService(
 
     public void Load()
     {
-        using var held = _gate.EnterScope();
+        using var held = Locked();
         _pools.Clear();
         _freeFrom.Clear();
         foreach (var pool in _files.LoadAll()) _pools[pool.Id] = pool;
@@ -71,21 +73,12 @@ public sealed partial class IpamService(
 
     /// <summary>The pool of <paramref name="subnet"/> (--subnet) and <paramref name="range"/> (--ip-range); returns its
     /// ID.</summary>
-    public string RequestPool(Cidr subnet, Cidr? range, bool v6)
-    {
-        try
-        {
-            return RequestPoolLocked(subnet, range, v6);
-        }
-        finally
-        {
-            Durable();
-        }
-    }
+    public string RequestPool(Cidr subnet, Cidr? range, bool v6) =>
+        Durably(() => RequestPoolLocked(subnet, range, v6));
 
     private string RequestPoolLocked(Cidr subnet, Cidr? range, bool v6)
     {
-        using var held = _gate.EnterScope();
+        using var held = Locked();
         if (v6 != (subnet.Family == AddressFamily.InterNetworkV6))
             throw new UserError($"--subnet {subnet} is not an IPv{(v6 ? 6 : 4)} subnet as Docker asked for");
         if (range is { } r && !subnet.Contains(r))
@@ -114,21 +107,12 @@ public sealed partial class IpamService(
     /// An address of the pool: <paramref name="wanted"/> (a gateway, --aux-address or --ip), or the lowest free one.
     /// The gateway is recorded and never handed out.
     /// </summary>
-    public InterfaceAddress RequestAddress(string poolId, IPAddress? wanted, bool gateway)
-    {
-        try
-        {
-            return RequestAddressLocked(poolId, wanted, gateway);
-        }
-        finally
-        {
-            Durable();
-        }
-    }
+    public InterfaceAddress RequestAddress(string poolId, IPAddress? wanted, bool gateway) =>
+        Durably(() => RequestAddressLocked(poolId, wanted, gateway));
 
     private InterfaceAddress RequestAddressLocked(string poolId, IPAddress? wanted, bool gateway)
     {
-        using var held = _gate.EnterScope();
+        using var held = Locked();
         var pool = Find(poolId);
         var subnet = pool.Subnet;
         if (wanted is not null)
@@ -259,6 +243,37 @@ public sealed partial class IpamService(
         else _pools.Remove(pool.Id);
         logger.LogWarning("Pool {Pool}: the state disk refused its change; the pool is as its files hold it", pool.Id);
     }
+
+    /// <summary>
+    /// The IPAM's one lock; a protocol call counts its wait for it as lock wait (l2vlan status --calls).
+    /// </summary>
+    private Lock.Scope Locked()
+    {
+        using var waiting = CallClock.Time(CallPhase.LockWait);
+        return _gate.EnterScope();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/>, which takes the IPAM's lock itself, then waits until what it saved is on disk,
+    /// with the lock let go: one sync of the group commit then serves the saves of every call that waits with it.
+    /// </summary>
+    private T Durably<T>(Func<T> change)
+    {
+        try
+        {
+            return change();
+        }
+        finally
+        {
+            Durable();
+        }
+    }
+
+    private void Durably(Action change) => Durably(() =>
+    {
+        change();
+        return true;
+    });
 
     /// <summary>Returns once the changes of this thread's call are on disk. Called after the lock is let go.</summary>
     private void Durable()

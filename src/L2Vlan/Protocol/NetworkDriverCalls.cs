@@ -14,10 +14,13 @@ public sealed class NetworkDriverCalls(NetworkDriver driver)
             .ToList();
         var subnets = data
             .Where(d => !string.IsNullOrEmpty(d.Item.Pool))
-            .Select(d => new SubnetRecord(WireValues.Subnet(d.Item.Pool!, $"{d.Field}.Pool"), WireValues.InterfaceAddress(d.Item.Gateway, $"{d.Field}.Gateway")))
+            .Select(d => new SubnetRecord(
+                WireValues.Subnet(d.Item.Pool!, $"{d.Field}.Pool"),
+                WireValues.InterfaceAddress(d.Item.Gateway, $"{d.Field}.Gateway")))
             .ToList();
         var aux = data
-            .SelectMany(d => Required.Values(d.Item.AuxAddresses, $"{d.Field}.AuxAddresses").Select(a => WireValues.Address(a, $"{d.Field}.AuxAddresses")))
+            .SelectMany(d => Required.Values(d.Item.AuxAddresses, $"{d.Field}.AuxAddresses")
+                .Select(a => WireValues.Address(a, $"{d.Field}.AuxAddresses")))
             .ToList();
         driver.CreateNetwork(new NetworkSpec(
             DockerIds.Network(request.NetworkID),

@@ -50,7 +50,9 @@ public sealed class JsonFileCollection<T>(string directory, JsonTypeInfo<T> type
     /// <summary>The keys of the files in quarantine (see <see cref="QuarantinedFiles"/>), each once.</summary>
     public IReadOnlyList<string> QuarantinedKeys() =>
         QuarantinedFiles().Select(Path.GetFileName).OfType<string>()
-            .Select(name => name.IndexOf(Extension + ".", StringComparison.Ordinal) is var end and > 0 ? name[..end] : null)
+            .Select(name => name.IndexOf(Extension + ".", StringComparison.Ordinal) is var end and > 0
+                ? name[..end]
+                : null)
             .OfType<string>().Distinct().ToList();
 
     /// <summary>Every readable record, touching nothing; unreadable files are skipped.</summary>

@@ -29,7 +29,8 @@ internal static class PoolChange
             case ["released", var text] when IPAddress.TryParse(text, out var address):
                 pool.Allocations.Unload(address);
                 return true;
-            case ["holders", var text] when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n):
+            case ["holders", var text]
+                when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n):
                 pool.HoldersInFile = n;
                 return true;
             case ["gateway", var text] when IPAddress.TryParse(text, out var address):

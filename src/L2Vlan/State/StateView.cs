@@ -41,9 +41,12 @@ public sealed record StateView(
         text.AppendLine($"networks: {Networks.Count}");
         foreach (var n in Networks)
         {
-            text.AppendLine($"  {n.NetworkId}{Named(n.NetworkId, dockerNames)}: bridge {n.BridgeName}, subnets {string.Join(", ", n.Subnets.Select(s => s.Gateway is null ? s.Subnet.ToString() : $"{s.Subnet} via {s.Gateway}"))}{(n.Internal ? ", internal" : "")}");
+            var subnets = string.Join(", ",
+                n.Subnets.Select(s => s.Gateway is null ? s.Subnet.ToString() : $"{s.Subnet} via {s.Gateway}"));
+            text.AppendLine($"  {n.NetworkId}{Named(n.NetworkId, dockerNames)}: bridge {n.BridgeName}, " +
+                $"subnets {subnets}{(n.Internal ? ", internal" : "")}");
             foreach (var e in n.Endpoints.Values)
-                text.AppendLine($"    endpoint {e.EndpointId[..Math.Min(12, e.EndpointId.Length)]}: {string.Join(" ", new[] { e.Address, e.AddressIPv6 }.Where(a => a is not null))} mac {MacAddresses.Format(e.MacAddress)}{(e.HostVeth is null ? "" : $" veth {e.HostVeth}")}{(e.Deleted ? " (deleted, address not yet released by Docker)" : "")}");
+                text.AppendLine(EndpointLine(e));
         }
         text.AppendLine($"address pools: {Pools.Count}");
         foreach (var p in Pools)
@@ -81,6 +84,15 @@ public sealed record StateView(
         dockerNames is null ? ""
         : dockerNames.TryGetValue(networkId, out var name) ? $" ({name})"
         : " (Docker has no network with this ID; see l2vlan doctor)";
+
+    private static string EndpointLine(EndpointRecord e)
+    {
+        var addresses = string.Join(" ", new[] { e.Address, e.AddressIPv6 }.Where(a => a is not null));
+        var veth = e.HostVeth is null ? "" : $" veth {e.HostVeth}";
+        var deleted = e.Deleted ? " (deleted, address not yet released by Docker)" : "";
+        return $"    endpoint {e.EndpointId[..Math.Min(12, e.EndpointId.Length)]}: {addresses} " +
+            $"mac {MacAddresses.Format(e.MacAddress)}{veth}{deleted}";
+    }
 
     private static string Made(BridgeRecord b)
     {
