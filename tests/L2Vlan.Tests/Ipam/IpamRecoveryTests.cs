@@ -19,6 +19,16 @@ public class IpamRecoveryTests : StateOnEno1
         _state.IpamService.RequestAddress(pool, wanted is null ? null : IPAddress.Parse(wanted), gateway: false)
             .ToString();
 
+    /// <summary>The pool's file moved to quarantine, as a start killed right after quarantining it left it (or a
+    /// release that did not yet bring such pools back).</summary>
+    private void QuarantinedAtAnEarlierStart(string poolId)
+    {
+        var file = _state.Pools.PathOf(AddressPool.FileKey(poolId));
+        Directory.CreateDirectory(_state.Pools.QuarantineDirectory);
+        File.Move(file,
+            Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
+    }
+
     /// <summary>What Docker does for `docker network create` on <paramref name="range"/> and `docker run` on it, as far
     /// as l2vlan sees it.</summary>
     private string NetworkWithContainer(string network, string range, string? aux = null)
@@ -108,11 +118,7 @@ public class IpamRecoveryTests : StateOnEno1
     public void A_pool_quarantined_at_an_earlier_start_comes_back_when_its_subnet_has_no_pool_left()
     {
         var pool = NetworkWithContainer("net1", "192.168.1.4/30");
-        var file = _state.Pools.PathOf(AddressPool.FileKey(pool));
-        // as a start killed right after quarantining it, or before this fix, left it
-        Directory.CreateDirectory(_state.Pools.QuarantineDirectory);
-        File.Move(file,
-            Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
+        QuarantinedAtAnEarlierStart(pool);
 
         _state.Restart();
 
@@ -126,10 +132,7 @@ public class IpamRecoveryTests : StateOnEno1
     {
         NetworkWithContainer("net1", "192.168.1.4/32");
         var net2 = NetworkWithContainer("net2", "192.168.1.6/32");
-        var file = _state.Pools.PathOf(AddressPool.FileKey(net2));
-        Directory.CreateDirectory(_state.Pools.QuarantineDirectory);
-        File.Move(file,
-            Path.Combine(_state.Pools.QuarantineDirectory, Path.GetFileName(file) + ".20261126T101010000Z"));
+        QuarantinedAtAnEarlierStart(net2);
 
         _state.Restart();
 

@@ -55,64 +55,20 @@ public class AddressProbeFrameTests
     public void DAD_solicitation_goes_from_the_unspecified_address_to_the_solicited_node_group()
     {
         byte[] frame = NeighbourDiscovery.BuildSolicitation(Mac, V6);
-        Assert.That(frame, Has.Length.EqualTo(14 + 40 + 24));
-        Assert.That(frame[..14], Is.EqualTo(new byte[]
-        {
-            0x33,
-            0x33,
-            0xff,
-            0x0a,
-            0x0b,
-            0x0c,
-            0x02,
-            0x42,
-            0xc0,
-            0x00,
-            0x02,
-            0x0a,
-            0x86,
-            0xdd,
-        }));
-        Assert.That(frame[14..22], Is.EqualTo(new byte[] { 0x60, 0, 0, 0, 0, 24, 58, 255 }));
-        Assert.That(new IPAddress(frame[22..38]), Is.EqualTo(IPAddress.IPv6Any));
-        Assert.That(new IPAddress(frame[38..54]), Is.EqualTo(IPAddress.Parse("ff02::1:ff0a:b0c")));
-        Assert.That(frame[54], Is.EqualTo(135));
+        AssertIcmp6(frame, "3333FF0A0B0C", 24, IPAddress.IPv6Any, IPAddress.Parse("ff02::1:ff0a:b0c"), type: 135);
         Assert.That(frame[58..62], Is.All.Zero);
         Assert.That(new IPAddress(frame[62..78]), Is.EqualTo(V6));
-        AssertChecksumHolds(frame);
     }
 
     [Test]
     public void Unsolicited_advertisement_tells_all_nodes_the_MAC_and_overrides()
     {
         byte[] frame = NeighbourDiscovery.BuildUnsolicitedAdvertisement(Mac, V6);
-        Assert.That(frame, Has.Length.EqualTo(14 + 40 + 32));
-        Assert.That(frame[..14], Is.EqualTo(new byte[]
-        {
-            0x33,
-            0x33,
-            0,
-            0,
-            0,
-            1,
-            0x02,
-            0x42,
-            0xc0,
-            0x00,
-            0x02,
-            0x0a,
-            0x86,
-            0xdd,
-        }));
-        Assert.That(frame[14..22], Is.EqualTo(new byte[] { 0x60, 0, 0, 0, 0, 32, 58, 255 }));
-        Assert.That(new IPAddress(frame[22..38]), Is.EqualTo(V6));
-        Assert.That(new IPAddress(frame[38..54]), Is.EqualTo(IPAddress.Parse("ff02::1")));
-        Assert.That(frame[54], Is.EqualTo(136));
+        AssertIcmp6(frame, "333300000001", 32, V6, IPAddress.Parse("ff02::1"), type: 136);
         Assert.That(frame[58..62], Is.EqualTo(new byte[] { 0x20, 0, 0, 0 }), "override, not solicited, not a router");
         Assert.That(new IPAddress(frame[62..78]), Is.EqualTo(V6));
         Assert.That(frame[78..86], Is.EqualTo(new byte[] { 2, 1, 0x02, 0x42, 0xc0, 0x00, 0x02, 0x0a }),
             "target link-layer address");
-        AssertChecksumHolds(frame);
     }
 
     [Test]
@@ -144,6 +100,24 @@ public class AddressProbeFrameTests
         byte[] frame = NeighbourDiscovery.BuildUnsolicitedAdvertisement(Router, V6);
         frame[14 + 7] = 64; // hop limit: a router forwarded it
         Assert.That(NeighbourDiscovery.Claimant(frame, V6, Mac), Is.Null);
+    }
+
+    /// <summary>
+    /// An ICMPv6 frame from <see cref="Mac"/>: its Ethernet header, its IPv6 header (ICMPv6, hop limit 255, as
+    /// neighbour discovery requires), its addresses, its type and its checksum.
+    /// </summary>
+    private static void AssertIcmp6(byte[] frame, string destinationMac, int icmpLength, IPAddress source,
+        IPAddress destination, byte type)
+    {
+        Assert.That(frame, Has.Length.EqualTo(14 + 40 + icmpLength));
+        Assert.That(Convert.ToHexString(frame[..14]), Is.EqualTo(destinationMac + "0242C000020A" + "86DD"),
+            "Ethernet header: destination, our MAC, IPv6");
+        Assert.That(frame[14..22], Is.EqualTo(new byte[] { 0x60, 0, 0, 0, 0, (byte)icmpLength, 58, 255 }),
+            "IPv6 header");
+        Assert.That(new IPAddress(frame[22..38]), Is.EqualTo(source), "source");
+        Assert.That(new IPAddress(frame[38..54]), Is.EqualTo(destination), "destination");
+        Assert.That(frame[54], Is.EqualTo(type), "ICMPv6 type");
+        AssertChecksumHolds(frame);
     }
 
     /// <summary>RFC 1071: the one's complement sum over the pseudo-header and the message, checksum included, is all

@@ -2,10 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using L2Vlan.Host;
 using L2Vlan.State;
 using L2Vlan.Tests.Fakes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,35 +24,21 @@ public class AddressConcurrencySuite
     private const int Rounds = 4;
     private const string Gateway = "10.20.0.1";
 
-    private string _folder = null!;
-    private string _socket = null!;
-    private WebApplication? _service;
+    private InProcessService _service = null!;
 
     [SetUp]
-    public void SetUp()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), "l2vlan-concurrency-" + Guid.NewGuid().ToString("N"));
-        _socket = Path.Combine(_folder, "run", "l2vlan.sock");
-        Directory.CreateDirectory(Path.GetDirectoryName(_socket)!);
-    }
+    public void SetUp() => _service = new InProcessService(Path.GetTempPath(), "concurrency", [], LogLevel.Error);
 
     [TearDown]
-    public async Task TearDown()
-    {
-        await StopService();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task TearDown() => await _service.DisposeAsync();
 
     [Test]
     public async Task No_address_is_ever_held_twice_across_64_clients_and_restarts()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s
-            : Environment.TickCount;
-        TestContext.Progress.WriteLine($"concurrency suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the " +
-            $"choices)");
-        await StartService();
+        var seed = SuiteSeed.Announce("concurrency suite");
+        await _service.StartAsync();
         // A client per service run: connections to a stopped service are not reused.
-        var http = FakeKernelHost.Client(_socket, Clients);
+        var http = FakeKernelHost.Client(_service.Socket, Clients);
 
         var poolId = (await Call(http, "/IpamDriver.RequestPool",
             """{"AddressSpace": "l2vlan", "Pool": "10.20.0.0/24", "SubPool": "", "Options": null, "V6": false}"""))
@@ -77,11 +61,11 @@ public class AddressConcurrencySuite
 
             // Between rounds the service goes down with addresses held, and a new one reads the files.
             http.Dispose();
-            await StopService();
+            await _service.StopAsync();
             Assert.That(HeldOnDisk(), Is.EquivalentTo(owners.Keys),
                 $"round {round}: the pool file holds exactly the clients' addresses (seed {seed})");
-            await StartService();
-            http = FakeKernelHost.Client(_socket, Clients);
+            await _service.StartAsync();
+            http = FakeKernelHost.Client(_service.Socket, Clients);
         }
 
         foreach (var (queue, client) in held.Select((q, i) => (q, i)))
@@ -90,7 +74,7 @@ public class AddressConcurrencySuite
                 await Release(http, poolId, client, address, owners, violations, counts);
         }
         http.Dispose();
-        await StopService();
+        await _service.StopAsync();
         Assert.That(HeldOnDisk(), Is.Empty, $"nothing is held once every client released (seed {seed})");
         Assert.That(OnDisk().Gateway?.ToString(), Is.EqualTo(Gateway), "the gateway is still recorded");
 
@@ -147,24 +131,9 @@ public class AddressConcurrencySuite
     }
 
     private AddressPool OnDisk() =>
-        PoolStore.Peek(Path.Combine(_folder, "state", "pools"), NullLogger.Instance).Single();
+        PoolStore.Peek(Path.Combine(_service.StateDirectory, "pools"), NullLogger.Instance).Single();
 
     private IEnumerable<string> HeldOnDisk() => OnDisk().Allocations.Select(a => a.Address.ToString());
-
-    private async Task StartService()
-    {
-        _service = FakeKernelHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Error),
-            []);
-        await PluginHost.StartAsync(_service);
-    }
-
-    private async Task StopService()
-    {
-        if (_service is null) return;
-        await _service.StopAsync();
-        await _service.DisposeAsync();
-        _service = null;
-    }
 
     private static async Task<(int Status, JsonElement? Reply)> Call(HttpClient http, string path, string body)
     {

@@ -59,11 +59,9 @@ public class KillPointSuite
     [Test]
     public async Task Every_kill_point_leaves_state_that_the_next_start_recovers([Range(0, Shards - 1)] int shard)
     {
-        var seed = (int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s
-            : Environment.TickCount) + shard;
-        TestContext.Progress.WriteLine(
-            $"kill-point suite, shard {shard}: seed {seed} (L2VLAN_SUITE_SEED={seed - shard} replays the choices), " +
-                $"binary {ServiceProcess.Binary}");
+        var seed = SuiteSeed.Value + shard;
+        TestContext.Progress.WriteLine($"kill-point suite, shard {shard}: seed {seed} " +
+            $"({SuiteSeed.Variable}={seed - shard} replays the choices), binary {ServiceProcess.Binary}");
         var random = new Random(seed);
         var kills = KillPoints.All.ToDictionary(p => p, _ => 0);
         var figures = new Figures();

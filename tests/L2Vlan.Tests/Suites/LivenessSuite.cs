@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using L2Vlan.Firewall;
-using L2Vlan.Host;
 using L2Vlan.Tests.Fakes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,42 +30,26 @@ public class LivenessSuite
         exit 0
         """;
 
-    private string _folder = null!;
-    private string _socket = null!;
-    private WebApplication? _service;
+    private InProcessService _service = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "l2vlan-liveness-" + Guid.NewGuid().ToString("N"));
-        _socket = Path.Combine(_folder, "run", "l2vlan.sock");
-        Directory.CreateDirectory(Path.GetDirectoryName(_socket)!);
-        var tool = Path.Combine(_folder, "iptables");
+        _service = new InProcessService(Path.GetTempPath(), "liveness", ["eth0", "eth1"], LogLevel.Critical);
+        var tool = Path.Combine(_service.Folder, "iptables");
         File.WriteAllText(tool, StandIn.Replace("\r", "") + "\n");
         File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        _service = FakeKernelHost.Build(new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Critical),
-            ["eth0", "eth1"],
-            services =>
-                services.AddSingleton<IFirewall>(new IptablesFirewall(NullLogger.Instance, [tool],
-                    IptablesFirewall.CallTimeout)));
-        await PluginHost.StartAsync(_service);
+        await _service.StartAsync(services => services.AddSingleton<IFirewall>(
+            new IptablesFirewall(NullLogger.Instance, [tool], IptablesFirewall.CallTimeout)));
     }
 
     [TearDown]
-    public async Task TearDown()
-    {
-        if (_service is not null)
-        {
-            await _service.StopAsync();
-            await _service.DisposeAsync();
-        }
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task TearDown() => await _service.DisposeAsync();
 
     [Test]
     public async Task Other_calls_answer_within_1_s_while_one_firewall_call_is_stuck_and_the_stuck_call_gets_an_Err_within_10_s()
     {
-        using var http = FakeKernelHost.Client(_socket);
+        using var http = FakeKernelHost.Client(_service.Socket);
         var poolId = (await Call(http, "/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "10.30.0.0/24", "V6": false}""")).Reply!.Value
             .GetProperty("PoolID").GetString()!;
         await Expect200(http, "/NetworkDriver.CreateNetwork", Network("ready", "eth1", 20, "brready"));

@@ -29,9 +29,7 @@ public class PowerLossSuite
     [Category("Suite")]
     public void A_power_cut_at_every_kill_point_of_Dockers_cycle_leaves_state_that_the_next_start_recovers()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s
-            : Environment.TickCount;
-        TestContext.Progress.WriteLine($"power-loss suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the choices)");
+        var seed = SuiteSeed.Announce("power-loss suite");
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
         // Journals that compact early reach the compaction's points; journals that grow, as the service's do, leave

@@ -4,10 +4,8 @@ using System.Text;
 using System.Text.Json;
 using L2Vlan.Driver;
 using L2Vlan.Firewall;
-using L2Vlan.Host;
 using L2Vlan.Netlink;
 using L2Vlan.Tests.Fakes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -36,14 +34,11 @@ public class RequestFuzzSuite
     private const int ChaosRequests = 60_000;
     private const int Clients = 8;
 
-    private string _folder = null!;
-    private string _socket = null!;
-    private WebApplication? _service;
+    private InProcessService _service = null!;
+    private string StateDirectory => _service.StateDirectory;
     private readonly ConcurrentQueue<string> _problems = new();
     private readonly ConcurrentDictionary<int, int> _statuses = new();
     private readonly ConcurrentDictionary<string, int> _acceptedPerPath = new();
-
-    private string StateDirectory => Path.Combine(_folder, "state");
 
     [SetUp]
     public void SetUp()
@@ -51,26 +46,18 @@ public class RequestFuzzSuite
         // In memory where there is a tmpfs: this suite kills nothing, so the fsyncs of every save prove nothing here
         // (the kill-point suite's business), and on a shared disk they made the modelled phase five times slower.
         var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
-        _folder = Path.Combine(root, "l2vlan-fuzz-" + Guid.NewGuid().ToString("N"));
-        _socket = Path.Combine(_folder, "run", "l2vlan.sock");
-        Directory.CreateDirectory(Path.GetDirectoryName(_socket)!);
+        _service = new InProcessService(root, "fuzz", ["eno1", "eth1"], LogLevel.Critical);
     }
 
     [TearDown]
-    public async Task TearDown()
-    {
-        await StopService();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task TearDown() => await _service.DisposeAsync();
 
     [Test]
     public async Task Every_request_is_answered_and_the_state_is_what_the_accepted_requests_make()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("L2VLAN_SUITE_SEED"), out var s) ? s
-            : Environment.TickCount;
-        TestContext.Progress.WriteLine($"fuzz suite: seed {seed} (L2VLAN_SUITE_SEED={seed} replays the requests)");
-        await StartService();
-        using var http = FakeKernelHost.Client(_socket, Clients);
+        var seed = SuiteSeed.Announce("fuzz suite", "the requests");
+        await _service.StartAsync();
+        using var http = FakeKernelHost.Client(_service.Socket, Clients);
         var clock = Stopwatch.StartNew();
 
         // The modelled phase: each client in its own key space, its accepted requests fed to its own model.
@@ -125,12 +112,12 @@ public class RequestFuzzSuite
         var acceptedModelled = _acceptedPerPath.ToDictionary();
         var expected = models.SelectMany(m => m.Describe()).ToList();
         // Deleted endpoints' veths go after the answer (Driver/VethReaper): the kernel is compared once they have.
-        var reaper = _service!.Services.GetRequiredService<VethReaper>();
+        var reaper = _service.Services.GetRequiredService<VethReaper>();
         for (var waited = Stopwatch.StartNew(); !reaper.Idle && waited.Elapsed < TimeSpan.FromSeconds(30);) await Task.Delay(20);
         Assert.That(reaper.Idle, "the background veth deletes finished within 30 s");
         var (missing, unexpected) = Compare(expected, ObservedState.Describe(StateDirectory, Kernel, Firewall));
-        await StopService();
-        await StartService();
+        await _service.StopAsync();
+        await _service.StartAsync();
         foreach (var model in models) model.Restart();
         var (missingAfterRestart, unexpectedAfterRestart) = Compare(
             models.SelectMany(m => m.Describe(heldBySubnet: true)).Where(IsRecord),
@@ -149,11 +136,11 @@ public class RequestFuzzSuite
         var memoryAfter = Memory();
         var (activateStatus, _) = await Post(http, "/Plugin.Activate", []);
 
-        await StopService();
+        await _service.StopAsync();
         var quarantined = Directory.Exists(StateDirectory)
             ? Directory.EnumerateFiles(StateDirectory, "*", SearchOption.AllDirectories).Where(f => f.Contains("/quarantine/", StringComparison.Ordinal)).ToList()
             : [];
-        await StartService();
+        await _service.StartAsync();
         var afterRestartQuarantined = Directory.EnumerateFiles(StateDirectory, "*", SearchOption.AllDirectories)
             .Count(f => f.Contains("/quarantine/", StringComparison.Ordinal));
         var files = Directory.EnumerateFiles(StateDirectory, "*.json", SearchOption.AllDirectories).Count();
@@ -207,9 +194,9 @@ public class RequestFuzzSuite
     private static bool IsRecord(string line) => !line.StartsWith("kernel:", StringComparison.Ordinal)
         && !line.StartsWith("firewall:", StringComparison.Ordinal);
 
-    private FakeLinkControl Kernel => (FakeLinkControl)_service!.Services.GetRequiredService<ILinkControl>();
+    private FakeLinkControl Kernel => (FakeLinkControl)_service.Services.GetRequiredService<ILinkControl>();
 
-    private FakeFirewall Firewall => (FakeFirewall)_service!.Services.GetRequiredService<IFirewall>();
+    private FakeFirewall Firewall => (FakeFirewall)_service.Services.GetRequiredService<IFirewall>();
 
     /// <summary>Posts one request and checks its answer; returns the status and text.</summary>
     private async Task<(int Status, string Text)> Send(HttpClient http, string path, byte[] body)
@@ -251,21 +238,6 @@ public class RequestFuzzSuite
         GC.Collect();
         GC.WaitForPendingFinalizers();
         return GC.GetTotalMemory(forceFullCollection: true);
-    }
-
-    private async Task StartService()
-    {
-        _service = FakeKernelHost.Build(new ServiceSettings(_socket, StateDirectory, LogLevel.Critical),
-            ["eno1", "eth1"]);
-        await PluginHost.StartAsync(_service);
-    }
-
-    private async Task StopService()
-    {
-        if (_service is null) return;
-        await _service.StopAsync();
-        await _service.DisposeAsync();
-        _service = null;
     }
 
     private static async Task<(int Status, string Text)> Post(HttpClient http, string path, byte[] body)
