@@ -78,7 +78,8 @@ public class ManualPageTests
             Assert.That(exit, Does.Contain($".TP\n.B {status}\n"));
         Assert.That(Section("ENVIRONMENT"), Does.Contain($".B {LogLevelOption.EnvironmentVariable}\n"));
         Assert.That(Section("FILES"), Does.Contain(".I /etc/l2vlan/l2vlan.conf\n"));
-        Assert.That(Section("FILES"), Does.Contain(".I /etc/default/l2vlan\n").And.Contain(".I /usr/share/bash\\-completion/completions/l2vlan\n"));
+        Assert.That(Section("FILES"), Does.Contain(".I /etc/default/l2vlan\n")
+            .And.Contain(".I /usr/share/bash\\-completion/completions/l2vlan\n"));
         Assert.That(Section("EXAMPLES"), Does.Contain("docker network create"));
         Assert.That(Section("SEE ALSO"), Does.Contain(".BR docker\\-network\\-create (1)"));
     }

@@ -17,6 +17,15 @@ public class DockerEngineClientTests
     private CancellationTokenSource _stop = null!;
     private readonly List<string> _requests = [];
 
+    /// <summary>What Docker 29.0 answers on a path of an API version below its floor.</summary>
+    private const string TooOldAnswer =
+        """{"message":"client version 1.41 is too old. Minimum supported API version is 1.44, """ +
+        """please upgrade your client to a newer version"}""";
+
+    /// <summary>What the engine answers when the client inspects the plugin.</summary>
+    private const string InspectAnswer =
+        """{"Id":"4f2a","Name":"l2vlan-swarm:latest","Enabled":true,"Config":{"Description":"l2vlan"}}""";
+
     [SetUp]
     public void SetUp()
     {
@@ -77,9 +86,9 @@ public class DockerEngineClientTests
                 var target = requestLine.Split(' ')[1];
                 var (status, body) =
                     target.StartsWith("/v", StringComparison.Ordinal)
-                        ? (400, """{"message":"client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version"}""")
+                        ? (400, TooOldAnswer)
                     : target == "/_ping" ? (200, "OK")
-                    : target.EndsWith("/json", StringComparison.Ordinal) ? (200, """{"Id":"4f2a","Name":"l2vlan-swarm:latest","Enabled":true,"Config":{"Description":"l2vlan"}}""")
+                    : target.EndsWith("/json", StringComparison.Ordinal) ? (200, InspectAnswer)
                     : target == "/networks" ? (200, "[]")
                     : (200, "");
                 var reply = $"HTTP/1.1 {status} {(status == 200 ? "OK" : "Bad Request")}\r\nContent-Length: " +
@@ -102,7 +111,8 @@ public class DockerEngineClientTests
             received.AddRange(buffer.AsSpan(0, n));
         }
         var head = Encoding.ASCII.GetString(received.ToArray(), 0, headEnd).Split("\r\n");
-        var length = head.Select(h => h.Split(':', 2)).Where(h => h.Length == 2 && h[0].Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+        var length = head.Select(h => h.Split(':', 2))
+            .Where(h => h.Length == 2 && h[0].Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             .Select(h => int.Parse(h[1].Trim())).FirstOrDefault();
         while (received.Count < headEnd + 4 + length)
         {

@@ -55,7 +55,8 @@ public class LinkRestoreTests
         _state.Recovery.RestoreLinksOf("eno1.2000");
         _state.Recovery.RestoreLinksOf("eno1");
         Assert.That(_state.Links.FindLink("eno1.2000"), Is.Null, "nothing to make while the NIC is missing");
-        Assert.That((_state.Files("networks"), _state.Files("bridges")), Is.EqualTo((new[] { "net1.json" }, new[] { "vlan2000.json" })), "the records stay");
+        Assert.That((_state.Files("networks"), _state.Files("bridges")),
+            Is.EqualTo((new[] { "net1.json" }, new[] { "vlan2000.json" })), "the records stay");
 
         _state.Links.AddNic("eno1");
         _state.Recovery.RestoreLinksOf("eno1");

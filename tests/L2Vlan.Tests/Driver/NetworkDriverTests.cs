@@ -103,7 +103,9 @@ public class NetworkDriverTests
     public void A_bridge_name_reused_for_another_vlan_is_a_clear_error_and_changes_nothing()
     {
         _state.Driver.CreateNetwork(Network("net1"));
-        var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(Network("net2", new() { ["vlan_id"] = "2001", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" })));
+        var sameBridgeOtherVlan =
+            Network("net2", new() { ["vlan_id"] = "2001", ["ext_if"] = "eno1", ["bridge_name"] = "vlan2000" });
+        var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(sameBridgeOtherVlan));
         Assert.That(error!.Message, Does.Contain("bridge_name=vlan2000").And.Contain("VLAN 2000 of eno1"));
         Assert.That(_state.Files("networks"), Is.EqualTo(new[] { "net1.json" }));
         Assert.That(_state.Links.FindLink("eno1.2001"), Is.Null);
@@ -113,7 +115,9 @@ public class NetworkDriverTests
     public void One_vlan_cannot_feed_two_bridges()
     {
         _state.Driver.CreateNetwork(Network("net1"));
-        var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(Network("net2", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "other" })));
+        var sameVlanOtherBridge =
+            Network("net2", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1", ["bridge_name"] = "other" });
+        var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(sameVlanOtherBridge));
         Assert.That(error!.Message, Does.Contain("bridge_name=vlan2000"));
         Assert.That(_state.Links.FindLink("other"), Is.Null);
     }
@@ -132,16 +136,19 @@ public class NetworkDriverTests
     [Test]
     public void A_missing_nic_is_named()
     {
-        var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(Network("net1", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno9" })));
+        var onMissingNic = Network("net1", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno9" });
+        var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(onMissingNic));
         Assert.That(error!.Message, Does.Contain("eno9"));
     }
 
     [Test]
     public void An_mtu_above_the_nic_is_refused_and_one_below_is_applied()
     {
-        var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(Network("net1", new() { ["vlan_id"] = "10", ["ext_if"] = "eno1", ["mtu"] = "9000" })));
+        var aboveTheNic = Network("net1", new() { ["vlan_id"] = "10", ["ext_if"] = "eno1", ["mtu"] = "9000" });
+        var error = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(aboveTheNic));
         Assert.That(error!.Message, Does.Contain("mtu=9000").And.Contain("1500 of eno1"));
-        _state.Driver.CreateNetwork(Network("net2", new() { ["vlan_id"] = "10", ["ext_if"] = "eth1", ["mtu"] = "9000" }));
+        _state.Driver.CreateNetwork(
+            Network("net2", new() { ["vlan_id"] = "10", ["ext_if"] = "eth1", ["mtu"] = "9000" }));
         Assert.That(_state.Links.FindLink("vlan10")!.Mtu, Is.EqualTo(9000));
         Assert.That(_state.Links.FindLink("eth1.10")!.Mtu, Is.EqualTo(9000));
     }
@@ -153,7 +160,8 @@ public class NetworkDriverTests
         _state.Links.DeleteLink("vlan2000");
         _state.Driver.CreateNetwork(Network("net1"));
         Assert.That(Ports("vlan2000"), Is.EqualTo(new[] { "eno1.2000" }));
-        var changed = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(Network("net1", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1" })));
+        var otherOptions = Network("net1", new() { ["vlan_id"] = "2000", ["ext_if"] = "eno1" });
+        var changed = Assert.Throws<UserError>(() => _state.Driver.CreateNetwork(otherOptions));
         Assert.That(changed!.Message, Does.Contain("already exists"));
     }
 

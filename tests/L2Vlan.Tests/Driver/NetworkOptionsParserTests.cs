@@ -169,7 +169,8 @@ public class NetworkOptionsParserTests
     [Test]
     public void Mtu_and_routes_are_checked()
     {
-        var o = Parse(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["mtu"] = "1400", ["routes"] = "10.0.0.0/8, 172.16.0.0/12" });
+        const string routes = "10.0.0.0/8, 172.16.0.0/12";
+        var o = Parse(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["mtu"] = "1400", ["routes"] = routes });
         Assert.That(o.Mtu, Is.EqualTo(1400));
         Assert.That(o.Routes.Select(r => r.ToString()), Is.EqualTo(new[] { "10.0.0.0/8", "172.16.0.0/12" }));
         Assert.That(Error(new() { ["vlan_id"] = "5", ["ext_if"] = "eno1", ["mtu"] = "20" }),

@@ -48,9 +48,12 @@ public class StateRecoveryTests : StateOnEno1
     }
 
     [TestCase("""{"NetworkId": null, "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000}""")]
-    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000, "Endpoints": {"e": null}}""")]
-    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000, "Endpoints": {"e": {"EndpointId": "e", "MacAddress": null}}}""")]
-    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000, "Subnets": [null], "AuxAddresses": [null]}""")]
+    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000,""" +
+        """ "Endpoints": {"e": null}}""")]
+    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000,""" +
+        """ "Endpoints": {"e": {"EndpointId": "e", "MacAddress": null}}}""")]
+    [TestCase("""{"NetworkId": "net3", "BridgeName": "vlan2000", "ExtIf": "eno1", "VlanId": 2000,""" +
+        """ "Subnets": [null], "AuxAddresses": [null]}""")]
     public void A_network_file_that_parses_but_lacks_a_value_is_quarantined_at_start(string json)
     {
         var veth = NetworkWithRunningContainer();

@@ -25,7 +25,8 @@ internal sealed class FakeDockerEngine : IAsyncDisposable
             var found = context.Request.Method == "GET" && context.Request.Path == "/networks";
             context.Response.StatusCode = found ? 200 : 404;
             context.Response.ContentType = "application/json";
-            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(found ? list : """{"message":"page not found"}"""));
+            var answer = found ? list : """{"message":"page not found"}""";
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(answer));
         });
         await app.StartAsync();
         return new FakeDockerEngine(app);

@@ -123,7 +123,10 @@ internal sealed class FakeLinkControl : ILinkControl, IArpAnnouncer, IAddressPro
         // Like the kernel: a veth takes its peer with it.
         if (link.Kind == "veth")
         {
-            foreach (var peer in _links.Values.Where(l => l.Kind == "veth" && (l.ParentIndex == link.Index || link.ParentIndex == l.Index)).ToList())
+            var peers = _links.Values
+                .Where(l => l.Kind == "veth" && (l.ParentIndex == link.Index || link.ParentIndex == l.Index))
+                .ToList();
+            foreach (var peer in peers)
                 _links.Remove(peer.Name);
         }
         return true;

@@ -20,11 +20,15 @@ public class IptablesFirewallTests
         if [ -f "$tool.noise" ]; then head -c 300000 /dev/zero | tr '\0' x; fi
         if [ -f "$tool$action.exit" ]; then echo "$action failed" >&2; exit "$(cat "$tool$action.exit")"; fi
         case "$action" in
-          -C) grep -qx "$bridge" "$tool.rules" 2>/dev/null || { echo "iptables: Bad rule (does a matching rule exist in that chain?)." >&2; exit 1; } ;;
+          -C) grep -qx "$bridge" "$tool.rules" 2>/dev/null ||
+                  { echo "iptables: Bad rule (does a matching rule exist in that chain?)." >&2; exit 1; } ;;
           -I) echo "$bridge" >> "$tool.rules" ;;
           -S) echo "-P FORWARD DROP"; echo "-A FORWARD -i other -o other -j ACCEPT"
-              [ -f "$tool.rules" ] && while read -r b; do echo "-A FORWARD -i $b -o $b -m comment --comment \"l2vlan bridge $b\" -j ACCEPT"; done < "$tool.rules" ;;
-          -D) awk -v b="$bridge" '!gone && $0 == b { gone = 1; next } { print }' "$tool.rules" > "$tool.rules.new" && mv "$tool.rules.new" "$tool.rules" ;;
+              [ -f "$tool.rules" ] && while read -r b; do
+                  echo "-A FORWARD -i $b -o $b -m comment --comment \"l2vlan bridge $b\" -j ACCEPT"
+              done < "$tool.rules" ;;
+          -D) awk -v b="$bridge" '!gone && $0 == b { gone = 1; next } { print }' "$tool.rules" > "$tool.rules.new" &&
+                  mv "$tool.rules.new" "$tool.rules" ;;
         esac
         """;
 

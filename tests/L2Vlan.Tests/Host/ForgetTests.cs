@@ -150,13 +150,14 @@ public class ForgetTests : StateOnEno1
     {
         NetworkWithContainer("abc123", "ep1");
         _docker.Networks.Add(new DockerNetwork("abc123", "net1", "l2vlan"));
-        var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc"}"""u8.ToArray(), CancellationToken.None);
+        var request = """{"Network":"abc"}"""u8.ToArray();
+        var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, request, CancellationToken.None);
         Assert.That(status, Is.EqualTo(400));
         Assert.That(System.Text.Encoding.UTF8.GetString(body),
             Does.Contain("\"Err\"").And.Contain("Docker still knows"));
 
         _docker.Networks.Clear();
-        (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc"}"""u8.ToArray(), CancellationToken.None);
+        (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, request, CancellationToken.None);
         Assert.That(status, Is.EqualTo(200));
         Assert.That(System.Text.Encoding.UTF8.GetString(body), Is.EqualTo("""{"NetworkId":"abc123"}"""));
     }
@@ -183,7 +184,8 @@ public class ForgetTests : StateOnEno1
         _docker.Slow = true;
         using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc123","Force":true}"""u8.ToArray(), caller.Token);
+        var request = """{"Network":"abc123","Force":true}"""u8.ToArray();
+        var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, request, caller.Token);
         Assert.That(status, Is.EqualTo(400));
         Assert.That(System.Text.Encoding.UTF8.GetString(body), Does.Contain("nothing was forgotten"));
         Assert.That(_state.Driver.Networks, Has.Count.EqualTo(1));
@@ -232,7 +234,8 @@ public class ForgetTests : StateOnEno1
         NetworkWithContainer("abc123", "ep1");
         _docker.Failure = new InvalidOperationException("/var/lib/other/file: s3cr3t");
 
-        var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, """{"Network":"abc123","Force":true}"""u8.ToArray(), CancellationToken.None);
+        var request = """{"Network":"abc123","Force":true}"""u8.ToArray();
+        var (status, body) = await _admin.HandleAsync(AdminCalls.ForgetPath, request, CancellationToken.None);
         var text = System.Text.Encoding.UTF8.GetString(body);
         Assert.That(status, Is.EqualTo(500));
         Assert.That(text,

@@ -74,7 +74,7 @@ public class IpamRecoveryTests : StateOnEno1
     }
 
     [Test]
-    public void A_pool_whose_journal_holds_a_record_of_a_newer_release_is_re_created_and_the_running_container_keeps_its_address()
+    public void A_pool_whose_journal_has_a_newer_releases_record_is_re_created_keeping_the_running_containers_address()
     {
         var pool = NetworkWithContainer("net1", "192.168.1.4/30");
         var journal = Path.Combine(_state.Pools.Directory, AddressPool.FileKey(pool) + ".journal");
@@ -179,7 +179,8 @@ public class IpamRecoveryTests : StateOnEno1
     [Test]
     public void A_pool_id_is_read_back_from_its_file_name()
     {
-        foreach (var id in new[] { "192.168.1.0/24", "192.168.1.0/24@192.168.1.4/32", "2001:db8:20::/64@2001:db8:20::10/126" })
+        var ids = new[] { "192.168.1.0/24", "192.168.1.0/24@192.168.1.4/32", "2001:db8:20::/64@2001:db8:20::10/126" };
+        foreach (var id in ids)
         {
             Assert.That(AddressPool.TryParseId(AddressPool.IdOfFileKey(AddressPool.FileKey(id)), out var subnet,
                 out var range));

@@ -23,12 +23,16 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
     [Test]
     public void A_prefix_size_in_place_of_a_subnet_is_refused_naming_subnet_and_nothing_is_stored()
     {
-        var v4 = Refused("/IpamDriver.RequestPool", """{"AddressSpace":"l2vlan","Pool":"0.0.0.0/24","SubPool":"","Options":{},"V6":false}""");
+        var v4 = Refused("/IpamDriver.RequestPool", """
+            {"AddressSpace":"l2vlan","Pool":"0.0.0.0/24","SubPool":"","Options":{},"V6":false}
+            """);
         Assert.That(v4,
             Does.StartWith("--subnet 0.0.0.0/24 asks for any free /24 subnet").And.Contain(
                 "e.g. --subnet 192.168.1.0/24"));
 
-        var v6 = Refused("/IpamDriver.RequestPool", """{"AddressSpace":"l2vlan","Pool":"::/96","SubPool":"","Options":{},"V6":true}""");
+        var v6 = Refused("/IpamDriver.RequestPool", """
+            {"AddressSpace":"l2vlan","Pool":"::/96","SubPool":"","Options":{},"V6":true}
+            """);
         Assert.That(v6, Does.StartWith("--subnet ::/96 asks for any free /96 subnet").And.Contain("e.g. --subnet " +
             "2001:db8:1::/64"));
 
@@ -61,8 +65,12 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
         Ok("/IpamDriver.RequestAddress",
             $$$"""{"PoolID":"{{{pool}}}","Address":"","Options":{"com.docker.network.endpoint.name":"web1"}}""");
 
-        var error = Refused("/NetworkDriver.CreateEndpoint",
-            $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Interface":{"Address":"192.168.1.4/24","AddressIPv6":"","MacAddress":""},"Options":{"com.docker.network.endpoint.exposedports":[],"com.docker.network.endpoint.ifname":"lan0","com.docker.network.portmap":[]}}""");
+        var error = Refused("/NetworkDriver.CreateEndpoint", $$$"""
+            {"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}",
+            "Interface":{"Address":"192.168.1.4/24","AddressIPv6":"","MacAddress":""},
+            "Options":{"com.docker.network.endpoint.exposedports":[],"com.docker.network.endpoint.ifname":"lan0",
+            "com.docker.network.portmap":[]}}
+            """);
 
         Assert.That(error,
             Does.StartWith("driver-opt com.docker.network.endpoint.ifname=lan0 cannot be honoured").And.Contain(
@@ -76,8 +84,11 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
     {
         var pool = CreateNetwork(Net1, "192.168.1.4/31");
         Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID":"{{{pool}}}","Address":"","Options":null}""");
-        Ok("/NetworkDriver.CreateEndpoint",
-            $$$"""{"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}","Interface":{"Address":"192.168.1.4/24","AddressIPv6":"","MacAddress":""},"Options":{"com.docker.network.endpoint.ifname":""}}""");
+        Ok("/NetworkDriver.CreateEndpoint", $$$"""
+            {"NetworkID":"{{{Net1}}}","EndpointID":"{{{Endpoint1}}}",
+            "Interface":{"Address":"192.168.1.4/24","AddressIPv6":"","MacAddress":""},
+            "Options":{"com.docker.network.endpoint.ifname":""}}
+            """);
         Assert.That(State.Driver.Networks.Single().Endpoints.Keys, Is.EqualTo(new[] { Endpoint1 }));
     }
 

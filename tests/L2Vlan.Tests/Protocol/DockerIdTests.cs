@@ -20,13 +20,15 @@ public class DockerIdTests : DispatcherOverFakeKernel
 
     private static string CreateNetwork(string id) => $$$"""
         {"NetworkID": "{{{id}}}", "Options": {"com.docker.network.generic": {"vlan_id": "2000", "ext_if": "eno1"}},
-         "IPv4Data": [{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "Gateway": "192.168.1.1/24"}], "IPv6Data": []}
+         "IPv4Data": [{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "Gateway": "192.168.1.1/24"}],
+         "IPv6Data": []}
         """;
 
     private string[] WhatExists() =>
         State.Links.ListLinks().Select(l => $"link {l.Name} {l.MasterIndex}")
             .Concat(State.Firewall.Accepted.Select(b => $"rule {b}"))
-            .Concat(new[] { "networks", "bridges" }.SelectMany(f => State.Files(f).Select(n => $"{f}/{n} {File.ReadAllText(Path.Combine(State.Directory, f, n))}")))
+            .Concat(new[] { "networks", "bridges" }.SelectMany(f => State.Files(f)
+                .Select(n => $"{f}/{n} {File.ReadAllText(Path.Combine(State.Directory, f, n))}")))
             .Order(StringComparer.Ordinal).ToArray();
 
     [TestCaseSource(nameof(NotIds))]
@@ -45,9 +47,14 @@ public class DockerIdTests : DispatcherOverFakeKernel
     {
         Assert.That(Answer("/NetworkDriver.CreateNetwork", CreateNetwork("n1")).Status, Is.EqualTo(200));
         var before = WhatExists();
-        foreach (var path in new[] { "/NetworkDriver.CreateEndpoint", "/NetworkDriver.Join", "/NetworkDriver.DeleteEndpoint", "/NetworkDriver.EndpointOperInfo" })
+        string[] paths = ["/NetworkDriver.CreateEndpoint", "/NetworkDriver.Join", "/NetworkDriver.DeleteEndpoint",
+            "/NetworkDriver.EndpointOperInfo"];
+        foreach (var path in paths)
         {
-            var (status, err) = Answer(path, $$$"""{"NetworkID": "n1", "EndpointID": "{{{id}}}", "Interface": {"Address": "192.168.1.4/24", "MacAddress": ""}, "Options": {}}""");
+            var (status, err) = Answer(path, $$$"""
+                {"NetworkID": "n1", "EndpointID": "{{{id}}}",
+                 "Interface": {"Address": "192.168.1.4/24", "MacAddress": ""}, "Options": {}}
+                """);
             Assert.That(status, Is.EqualTo(500), path);
             Assert.That(err, Does.Contain("EndpointID is not an ID"), path);
         }
@@ -68,7 +75,8 @@ public class DockerIdTests : DispatcherOverFakeKernel
     [TestCase("192.168.1.4/24")]
     public void A_pool_ID_l2vlan_did_not_give_is_refused_by_name(string id)
     {
-        foreach (var path in new[] { "/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress", "/IpamDriver.ReleasePool" })
+        string[] paths = ["/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress", "/IpamDriver.ReleasePool"];
+        foreach (var path in paths)
         {
             var (status, err) = Answer(path, $$"""{"PoolID": "{{id}}", "Address": "192.168.1.4"}""");
             Assert.That(status, Is.EqualTo(500), path);

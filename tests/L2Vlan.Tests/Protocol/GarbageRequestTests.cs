@@ -14,8 +14,11 @@ namespace L2Vlan.Tests.Protocol;
 public class GarbageRequestTests : DispatcherOverFakeKernel
 {
     [TestCase("/NetworkDriver.CreateNetwork", """{"NetworkID":"n1","IPv4Data":[null]}""", "IPv4Data[0] is null")]
-    [TestCase("/NetworkDriver.CreateNetwork", """{"NetworkID":"n1","IPv4Data":[],"IPv6Data":[{"Pool":"fd00::/64"},null]}""", "IPv6Data[1] is null")]
-    [TestCase("/NetworkDriver.CreateNetwork", """{"NetworkID":"n1","IPv4Data":[{"Pool":"10.0.0.0/24","AuxAddresses":{"router2":null}}]}""", "IPv4Data[0].AuxAddresses[router2] is null")]
+    [TestCase("/NetworkDriver.CreateNetwork",
+        """{"NetworkID":"n1","IPv4Data":[],"IPv6Data":[{"Pool":"fd00::/64"},null]}""", "IPv6Data[1] is null")]
+    [TestCase("/NetworkDriver.CreateNetwork",
+        """{"NetworkID":"n1","IPv4Data":[{"Pool":"10.0.0.0/24","AuxAddresses":{"router2":null}}]}""",
+        "IPv4Data[0].AuxAddresses[router2] is null")]
     [TestCase("/NetworkDriver.CreateNetwork", """{"NetworkID":null,"IPv4Data":[]}""", "NetworkID is null")]
     [TestCase("/NetworkDriver.DeleteNetwork", """{"NetworkID":null}""", "NetworkID is null")]
     [TestCase("/NetworkDriver.CreateEndpoint", """{"NetworkID":null,"EndpointID":"e1"}""", "NetworkID is null")]
@@ -41,9 +44,19 @@ public class GarbageRequestTests : DispatcherOverFakeKernel
         [
             "null", "{}", "[]", "\"x\"", "1", "true", "[null]", "{\"NetworkID\":[]}", "{\"Options\":null}",
                 "{\"Options\":[null]}",
-            """{"NetworkID":null,"EndpointID":null,"PoolID":null,"Address":null,"Pool":null,"SubPool":null,"Options":null,"Interface":null,"IPv4Data":null,"IPv6Data":null,"SandboxKey":null,"V6":null}""",
-            """{"NetworkID":"n1","EndpointID":"e1","PoolID":"p","Options":{"com.docker.network.generic":null,"RequestAddressType":null,"com.docker.network.internal":null},"Interface":{"Address":null,"AddressIPv6":null,"MacAddress":null}}""",
-            """{"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":null,"ext_if":null}},"IPv4Data":[{"Pool":null,"Gateway":null,"AuxAddresses":null}]}""",
+            """
+            {"NetworkID":null,"EndpointID":null,"PoolID":null,"Address":null,"Pool":null,"SubPool":null,"Options":null,
+            "Interface":null,"IPv4Data":null,"IPv6Data":null,"SandboxKey":null,"V6":null}
+            """,
+            """
+            {"NetworkID":"n1","EndpointID":"e1","PoolID":"p","Options":{"com.docker.network.generic":null,
+            "RequestAddressType":null,"com.docker.network.internal":null},
+            "Interface":{"Address":null,"AddressIPv6":null,"MacAddress":null}}
+            """,
+            """
+            {"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":null,"ext_if":null}},
+            "IPv4Data":[{"Pool":null,"Gateway":null,"AuxAddresses":null}]}
+            """,
             """{"NetworkID":"n1","IPv4Data":[{"Pool":"10.0.0.0/24","AuxAddresses":{"a":null}}],"IPv6Data":[null]}""",
             """{"NetworkID":"n1","Options":{"k":null}}""",
             "{\"NetworkID\":\"n1\"",
@@ -83,8 +96,10 @@ public class GarbageRequestTests : DispatcherOverFakeKernel
             services.AddSingleton<ILogger<PluginDispatcher>>(log);
         }).GetRequiredService<PluginDispatcher>();
 
-        var reply = dispatcher.Handle("/NetworkDriver.CreateNetwork", Encoding.UTF8.GetBytes(
-            """{"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":"2000","ext_if":"eno1"}},"IPv4Data":[{"Pool":"10.0.0.0/24"}]}"""));
+        var reply = dispatcher.Handle("/NetworkDriver.CreateNetwork", Encoding.UTF8.GetBytes("""
+            {"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":"2000","ext_if":"eno1"}},
+            "IPv4Data":[{"Pool":"10.0.0.0/24"}]}
+            """));
 
         Assert.That(reply.Status, Is.EqualTo(500));
         var err = JsonDocument.Parse(reply.Body).RootElement.GetProperty("Err").GetString();

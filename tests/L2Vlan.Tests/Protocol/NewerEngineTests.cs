@@ -37,7 +37,8 @@ public class NewerEngineTests
         var body = """
             {"NetworkID":"6f1c","Options":{"com.docker.network.enable_ipv4":false,"com.docker.network.enable_ipv6":true,
              "com.docker.network.generic":{"parent":"eno1.90","com.docker.network.driver.mtu":"1400"}},
-             "IPv4Data":null,"IPv6Data":[{"AddressSpace":"l2vlan","Pool":"2001:db8:90::/64","Gateway":"2001:db8:90::1/64"}]}
+             "IPv4Data":null,
+             "IPv6Data":[{"AddressSpace":"l2vlan","Pool":"2001:db8:90::/64","Gateway":"2001:db8:90::1/64"}]}
             """;
         Assert.That(Reply("/NetworkDriver.CreateNetwork", body).EnumerateObject(), Is.Empty);
     }

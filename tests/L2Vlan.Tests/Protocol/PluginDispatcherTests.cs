@@ -19,26 +19,61 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     [Test]
     public void The_example_network_as_docker_sends_it()
     {
-        var pool = Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null, "V6": false}""" + "\n");
+        var pool = Ok("/IpamDriver.RequestPool", """
+            {"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null,
+             "V6": false}
+            """ + "\n");
         var poolId = pool.GetProperty("PoolID").GetString();
         Assert.That(pool.GetProperty("Pool").GetString(), Is.EqualTo("192.168.1.0/24"));
-        Assert.That(Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.1", "Options": {"RequestAddressType": "com.docker.network.gateway"}}""")
-            .GetProperty("Address").GetString(), Is.EqualTo("192.168.1.1/24"));
-        Ok("/NetworkDriver.CreateNetwork", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "Options": {"com.docker.network.enable_ipv6": false, "com.docker.network.generic": {"bridge_name": "vlan2000", "ext_if": "eno1", "vlan_id": "2000"}, "com.docker.network.internal": false}, "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "192.168.1.1/24", "Pool": "192.168.1.0/24"}], "IPv6Data": []}""");
+        var gateway = Ok("/IpamDriver.RequestAddress", $$$"""
+            {"PoolID": "{{{poolId}}}", "Address": "192.168.1.1",
+             "Options": {"RequestAddressType": "com.docker.network.gateway"}}
+            """);
+        Assert.That(gateway.GetProperty("Address").GetString(), Is.EqualTo("192.168.1.1/24"));
+        Ok("/NetworkDriver.CreateNetwork", """
+            {"NetworkID": "zbup5992ml64i75r7mzhxdfnp",
+             "Options": {"com.docker.network.enable_ipv6": false,
+              "com.docker.network.generic": {"bridge_name": "vlan2000", "ext_if": "eno1", "vlan_id": "2000"},
+              "com.docker.network.internal": false},
+             "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "192.168.1.1/24", "Pool": "192.168.1.0/24"}],
+             "IPv6Data": []}
+            """);
         Assert.That(Ok("/IpamDriver.RequestAddress",
             $$$"""{"PoolID": "{{{poolId}}}", "Address": "", "Options": null}""")
             .GetProperty("Address").GetString(), Is.EqualTo("192.168.1.4/24"));
-        var endpoint = Ok("/NetworkDriver.CreateEndpoint", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "Interface": {"Address": "192.168.1.4/24", "AddressIPv6": "", "MacAddress": ""}, "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}""");
+        var endpoint = Ok("/NetworkDriver.CreateEndpoint", """
+            {"NetworkID": "zbup5992ml64i75r7mzhxdfnp",
+             "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62",
+             "Interface": {"Address": "192.168.1.4/24", "AddressIPv6": "", "MacAddress": ""},
+             "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}
+            """);
         Assert.That(endpoint.GetProperty("Interface").GetProperty("MacAddress").GetString(),
             Is.EqualTo("02:6c:c0:a8:01:04"));
-        var join = Ok("/NetworkDriver.Join", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "SandboxKey": "/var/run/docker/netns/67ff58ce7a72", "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}""");
+        var join = Ok("/NetworkDriver.Join", """
+            {"NetworkID": "zbup5992ml64i75r7mzhxdfnp",
+             "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62",
+             "SandboxKey": "/var/run/docker/netns/67ff58ce7a72",
+             "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}
+            """);
         Assert.That(join.GetProperty("Gateway").GetString(), Is.EqualTo("192.168.1.1"));
         Assert.That(join.GetProperty("InterfaceName").GetProperty("SrcName").GetString(), Does.StartWith("l2c"));
         Assert.That(join.TryGetProperty("GatewayIPv6", out _), Is.False, "absent fields are left out, not null");
-        Ok("/NetworkDriver.ProgramExternalConnectivity", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "Options": {}}""");
-        Ok("/NetworkDriver.RevokeExternalConnectivity", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}""");
-        Ok("/NetworkDriver.Leave", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}""");
-        Ok("/NetworkDriver.DeleteEndpoint", """{"NetworkID": "zbup5992ml64i75r7mzhxdfnp", "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}""");
+        Ok("/NetworkDriver.ProgramExternalConnectivity", """
+            {"NetworkID": "zbup5992ml64i75r7mzhxdfnp",
+             "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62", "Options": {}}
+            """);
+        Ok("/NetworkDriver.RevokeExternalConnectivity", """
+            {"NetworkID": "zbup5992ml64i75r7mzhxdfnp",
+             "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}
+            """);
+        Ok("/NetworkDriver.Leave", """
+            {"NetworkID": "zbup5992ml64i75r7mzhxdfnp",
+             "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}
+            """);
+        Ok("/NetworkDriver.DeleteEndpoint", """
+            {"NetworkID": "zbup5992ml64i75r7mzhxdfnp",
+             "EndpointID": "0474660acf3a9b54f0b6ae56b477ba6cb5c00945dd9203247b78ba0e99d25c62"}
+            """);
         Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.4"}""");
         Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.1"}""");
         Ok("/IpamDriver.ReleasePool", $$$"""{"PoolID": "{{{poolId}}}"}""");
@@ -55,10 +90,23 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
     /// pool ID.</summary>
     private string CreateSwarmNetwork()
     {
-        var poolId = Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null, "V6": false}""")
+        var poolId = Ok("/IpamDriver.RequestPool", """
+                {"AddressSpace": "l2vlan", "Pool": "192.168.1.0/24", "SubPool": "192.168.1.4/32", "Options": null,
+                 "V6": false}
+                """)
             .GetProperty("PoolID").GetString()!;
-        Ok("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.1", "Options": {"RequestAddressType": "com.docker.network.gateway"}}""");
-        Ok("/NetworkDriver.CreateNetwork", $$$"""{"NetworkID": "{{{SwarmNet}}}", "Options": {"com.docker.network.enable_ipv6": false, "com.docker.network.generic": {"bridge_name": "vlan2000", "ext_if": "eno1", "vlan_id": "2000"}, "com.docker.network.internal": false}, "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "192.168.1.1/24", "Pool": "192.168.1.0/24"}], "IPv6Data": []}""");
+        Ok("/IpamDriver.RequestAddress", $$$"""
+            {"PoolID": "{{{poolId}}}", "Address": "192.168.1.1",
+             "Options": {"RequestAddressType": "com.docker.network.gateway"}}
+            """);
+        Ok("/NetworkDriver.CreateNetwork", $$$"""
+            {"NetworkID": "{{{SwarmNet}}}",
+             "Options": {"com.docker.network.enable_ipv6": false,
+              "com.docker.network.generic": {"bridge_name": "vlan2000", "ext_if": "eno1", "vlan_id": "2000"},
+              "com.docker.network.internal": false},
+             "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "192.168.1.1/24", "Pool": "192.168.1.0/24"}],
+             "IPv6Data": []}
+            """);
         return poolId;
     }
 
@@ -70,8 +118,14 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
             $$$"""{"PoolID": "{{{poolId}}}", "Address": "", "Options": null}""");
         Assert.That(status, Is.EqualTo(200), $"the task's fixed address is not free again: {reply}");
         var address = reply.GetProperty("Address").GetString()!;
-        Ok("/NetworkDriver.CreateEndpoint", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{endpointId}}}", "Interface": {"Address": "{{{address}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}""");
-        Ok("/NetworkDriver.Join", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{endpointId}}}", "SandboxKey": "/var/run/docker/netns/67ff58ce7a72", "Options": {}}""");
+        Ok("/NetworkDriver.CreateEndpoint", $$$"""
+            {"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{endpointId}}}",
+             "Interface": {"Address": "{{{address}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}
+            """);
+        Ok("/NetworkDriver.Join", $$$"""
+            {"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{endpointId}}}",
+             "SandboxKey": "/var/run/docker/netns/67ff58ce7a72", "Options": {}}
+            """);
         return address;
     }
 
@@ -120,7 +174,9 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
         Assert.That(State.Driver.Networks.Single().Endpoints[OldEndpoint].Deleted, Is.True);
         Assert.That(State.Networks.LoadAll().Single().Value.Endpoints[OldEndpoint].Deleted, Is.True,
             "kept on disk too");
-        var (status, _) = Call("/NetworkDriver.Join", $$$"""{"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}", "SandboxKey": "/x", "Options": {}}""");
+        var (status, _) = Call("/NetworkDriver.Join", $$$"""
+            {"NetworkID": "{{{SwarmNet}}}", "EndpointID": "{{{OldEndpoint}}}", "SandboxKey": "/x", "Options": {}}
+            """);
         Assert.That(status, Is.EqualTo(500), "a deleted endpoint cannot be joined");
 
         Ok("/IpamDriver.ReleaseAddress", $$$"""{"PoolID": "{{{poolId}}}", "Address": "192.168.1.4"}""");
@@ -188,8 +244,12 @@ public class PluginDispatcherTests : DispatcherOverFakeKernel
             "/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress",
         ];
         Assert.That(Dispatcher.Paths, Is.EquivalentTo(protocol));
-        Assert.That(Ok("/NetworkDriver.DiscoverNew", """{"DiscoveryType":1,"DiscoveryData":{"Address":"10.0.0.5","BindAddress":"","Self":false}}""").EnumerateObject(), Is.Empty);
-        Assert.That(Ok("/NetworkDriver.AllocateNetwork", """{"NetworkID":"x","Options":{"k":"v"},"IPv4Data":[],"IPv6Data":null}""")
-            .GetProperty("Options").GetProperty("k").GetString(), Is.EqualTo("v"));
+        var discovered = Ok("/NetworkDriver.DiscoverNew", """
+            {"DiscoveryType":1,"DiscoveryData":{"Address":"10.0.0.5","BindAddress":"","Self":false}}
+            """);
+        Assert.That(discovered.EnumerateObject(), Is.Empty);
+        var allocated = Ok("/NetworkDriver.AllocateNetwork",
+            """{"NetworkID":"x","Options":{"k":"v"},"IPv4Data":[],"IPv6Data":null}""");
+        Assert.That(allocated.GetProperty("Options").GetProperty("k").GetString(), Is.EqualTo("v"));
     }
 }

@@ -60,8 +60,10 @@ public class PluginHostTests
     {
         using var service = new ServiceClient(_socket, TimeSpan.FromSeconds(30));
         Assert.That(await service.ActivatesAsync(CancellationToken.None), "doctor's handshake");
-        using var create = new StringContent(
-            """{"NetworkID":"abc123","Options":{"com.docker.network.generic":{"vlan_id":"20","ext_if":"eno1"}},"IPv4Data":[{"Pool":"10.0.0.0/24"}]}""");
+        using var create = new StringContent("""
+            {"NetworkID":"abc123","Options":{"com.docker.network.generic":{"vlan_id":"20","ext_if":"eno1"}},
+            "IPv4Data":[{"Pool":"10.0.0.0/24"}]}
+            """);
         using var created = await _client.PostAsync("/NetworkDriver.CreateNetwork", create);
         Assert.That((int)created.StatusCode, Is.EqualTo(200));
 
@@ -88,7 +90,10 @@ public class PluginHostTests
     [Test]
     public async Task Errors_reach_docker_as_Err_with_status_500()
     {
-        using var content = new StringContent("""{"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":"9999","ext_if":"eno1"}},"IPv4Data":[{"Pool":"10.0.0.0/24"}]}""");
+        using var content = new StringContent("""
+            {"NetworkID":"n1","Options":{"com.docker.network.generic":{"vlan_id":"9999","ext_if":"eno1"}},
+            "IPv4Data":[{"Pool":"10.0.0.0/24"}]}
+            """);
         using var reply = await _client.PostAsync("/NetworkDriver.CreateNetwork", content);
         Assert.That((int)reply.StatusCode, Is.EqualTo(500));
         var json = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement;

@@ -65,7 +65,11 @@ public class RequestMappingTests
 
     private static Dictionary<string, System.Text.Json.JsonElement> DriverOptions(params (string Key,
         string Value)[] generic) =>
-        new() { [DockerOptions.GenericKey] = System.Text.Json.JsonSerializer.SerializeToElement(generic.ToDictionary(o => o.Key, o => o.Value)) };
+        new()
+        {
+            [DockerOptions.GenericKey] =
+                System.Text.Json.JsonSerializer.SerializeToElement(generic.ToDictionary(o => o.Key, o => o.Value))
+        };
 
     [Test]
     public void Dockers_spelling_of_the_mtu_is_l2vlans_mtu()

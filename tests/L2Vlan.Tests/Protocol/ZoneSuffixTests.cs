@@ -7,8 +7,10 @@ namespace L2Vlan.Tests.Protocol;
 public class ZoneSuffixTests : DispatcherOverFakeKernel
 {
     private const string V6Network = """
-        {"NetworkID": "n1", "Options": {"com.docker.network.enable_ipv6": true, "com.docker.network.generic": {"vlan_id": "2000", "ext_if": "eno1"}},
-         "IPv4Data": [], "IPv6Data": [{"AddressSpace": "l2vlan", "Pool": "POOL", "Gateway": "GATEWAY", "AuxAddresses": {"router2": "AUX"}}]}
+        {"NetworkID": "n1", "Options": {"com.docker.network.enable_ipv6": true,
+         "com.docker.network.generic": {"vlan_id": "2000", "ext_if": "eno1"}},
+         "IPv4Data": [], "IPv6Data": [{"AddressSpace": "l2vlan", "Pool": "POOL", "Gateway": "GATEWAY",
+         "AuxAddresses": {"router2": "AUX"}}]}
         """;
 
     private void AssertRefused(string path, string body, string expected)
@@ -19,14 +21,17 @@ public class ZoneSuffixTests : DispatcherOverFakeKernel
     }
 
     private string V6Pool() =>
-        Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "2001:db8:77::/64", "V6": true}""").GetProperty("PoolID").GetString()!;
+        Ok("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "2001:db8:77::/64", "V6": true}""")
+            .GetProperty("PoolID").GetString()!;
 
     private static string Network(string pool = "2001:db8:77::/64", string gateway = "2001:db8:77::1/64",
         string aux = "2001:db8:77::2") =>
         V6Network.Replace("POOL", pool).Replace("GATEWAY", gateway).Replace("AUX", aux);
 
-    [TestCase("""{"AddressSpace": "l2vlan", "Pool": "2001:db8:77::%1/64", "V6": true}""", "--subnet '2001:db8:77::%1/64' has a zone suffix")]
-    [TestCase("""{"AddressSpace": "l2vlan", "Pool": "2001:db8:77::/64", "SubPool": "2001:db8:77::%eth0/80", "V6": true}""",
+    [TestCase("""{"AddressSpace": "l2vlan", "Pool": "2001:db8:77::%1/64", "V6": true}""",
+        "--subnet '2001:db8:77::%1/64' has a zone suffix")]
+    [TestCase(
+        """{"AddressSpace": "l2vlan", "Pool": "2001:db8:77::/64", "SubPool": "2001:db8:77::%eth0/80", "V6": true}""",
         "--ip-range '2001:db8:77::%eth0/80' has a zone suffix")]
     public void A_pool_or_sub_pool_with_a_zone_is_refused(string body, string expected)
     {
@@ -84,8 +89,10 @@ public class ZoneSuffixTests : DispatcherOverFakeKernel
     public void CreateEndpoint_with_a_zone_in_an_address_is_refused(string field)
     {
         Ok("/NetworkDriver.CreateNetwork", Network());
-        AssertRefused("/NetworkDriver.CreateEndpoint",
-            $$$"""{"NetworkID": "n1", "EndpointID": "e1", "Interface": {"{{{field}}}": "2001:db8:77::5%1/64", "MacAddress": ""}, "Options": {}}""",
+        AssertRefused("/NetworkDriver.CreateEndpoint", $$$"""
+            {"NetworkID": "n1", "EndpointID": "e1",
+             "Interface": {"{{{field}}}": "2001:db8:77::5%1/64", "MacAddress": ""}, "Options": {}}
+            """,
             $"Interface.{field} '2001:db8:77::5%1/64' has a zone suffix");
         Assert.That(State.Driver.Networks.Single().Endpoints, Is.Empty);
     }

@@ -218,7 +218,8 @@ public class FullDiskTests : StateOnEno1
 
     private static List<string> Pools(IEnumerable<AddressPool> pools) =>
         pools.OrderBy(p => p.Id, StringComparer.Ordinal)
-            .Select(p => $"{p.Id} holders {p.Holders} gateways {string.Join(",", p.Gateways)} holds {string.Join(",", p.Allocations.Select(a => $"{a.Address}/{a.Kind}").Order())}")
+            .Select(p => $"{p.Id} holders {p.Holders} gateways {string.Join(",", p.Gateways)} holds " +
+                string.Join(",", p.Allocations.Select(a => $"{a.Address}/{a.Kind}").Order()))
             .ToList();
 
     private static List<string> Networks(IEnumerable<NetworkRecord> networks) =>

@@ -71,7 +71,8 @@ public class JsonFileCollectionTests
         var log = new RecordingLogger<JsonFileCollectionTests>();
         var bridges = new JsonFileCollection<BridgeRecord>(_folder, StateJsonContext.Default.BridgeRecord, log);
         bridges.Save("vlan10", Bridge("vlan10", 10));
-        File.WriteAllText(bridges.PathOf("vlan20"), """{"Name": null, "ExtIf": "eno1", "VlanId": 20, "VlanLink": "eno1.20"}""");
+        File.WriteAllText(bridges.PathOf("vlan20"),
+            """{"Name": null, "ExtIf": "eno1", "VlanId": 20, "VlanLink": "eno1.20"}""");
 
         Assert.That(bridges.LoadAll().Select(l => l.Key), Is.EqualTo(new[] { "vlan10" }));
         Assert.That(bridges.QuarantinedAtLoad, Is.EqualTo(new[] { "vlan20" }));

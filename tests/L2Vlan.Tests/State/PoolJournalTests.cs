@@ -221,8 +221,10 @@ public class PoolJournalTests
 
     [TestCase("""{"Id": null, "Subnet": "10.40.0.0/16"}""")]
     [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Allocations": [null]}""")]
-    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Allocations": [{"Address": null, "Kind": "Dynamic"}]}""")]
-    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16", "Gateway": "10.40.0.1", "OtherGateways": [null]}""")]
+    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16",""" +
+        """ "Allocations": [{"Address": null, "Kind": "Dynamic"}]}""")]
+    [TestCase("""{"Id": "10.40.0.0/16@10.40.1.0/24", "Subnet": "10.40.0.0/16",""" +
+        """ "Gateway": "10.40.0.1", "OtherGateways": [null]}""")]
     public void A_pool_file_that_parses_but_lacks_a_value_is_quarantined_at_start(string json)
     {
         Directory.CreateDirectory(Pools);
@@ -338,7 +340,8 @@ public class PoolJournalTests
         var ipam = Service();
         var subnet = Cidr.ParseNetwork("10.50.0.0/16", "subnet");
         var pools = Enumerable.Range(2, count)
-            .Select(i => ipam.RequestPool(subnet, Cidr.ParseNetwork($"10.50.{i / 256}.{i % 256}/32", "ip-range"), v6: false))
+            .Select(i => ipam.RequestPool(
+                subnet, Cidr.ParseNetwork($"10.50.{i / 256}.{i % 256}/32", "ip-range"), v6: false))
             .ToList();
         foreach (var pool in pools) ipam.RequestAddress(pool, null, gateway: false);
         Assert.That(OpenJournalDescriptors(), Is.InRange(1, PoolStore.OpenJournals),

@@ -136,8 +136,10 @@ public class StateFormatTests
         using var state = new TestState();
         var networks = state.Networks;
         Directory.CreateDirectory(networks.Directory);
-        File.WriteAllText(networks.PathOf("bare"),
-            """{ "NetworkId": "bare", "BridgeName": "vlan7", "ExtIf": "eno1", "VlanId": 7, "Routes": null, "Endpoints": null }""");
+        File.WriteAllText(networks.PathOf("bare"), """
+            { "NetworkId": "bare", "BridgeName": "vlan7", "ExtIf": "eno1", "VlanId": 7,
+              "Routes": null, "Endpoints": null }
+            """);
         var network = networks.LoadAll().Single().Value;
         Assert.That(network.Routes, Is.Empty);
         Assert.That(network.Subnets, Is.Empty);

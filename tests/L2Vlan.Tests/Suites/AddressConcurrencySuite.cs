@@ -43,8 +43,11 @@ public class AddressConcurrencySuite
         var poolId = (await Call(http, "/IpamDriver.RequestPool",
             """{"AddressSpace": "l2vlan", "Pool": "10.20.0.0/24", "SubPool": "", "Options": null, "V6": false}"""))
             .Reply!.Value.GetProperty("PoolID").GetString()!;
-        Assert.That((await Call(http, "/IpamDriver.RequestAddress",
-            $$$"""{"PoolID": "{{{poolId}}}", "Address": "{{{Gateway}}}", "Options": {"RequestAddressType": "com.docker.network.gateway"}}""")).Status, Is.EqualTo(200));
+        var gateway = await Call(http, "/IpamDriver.RequestAddress", $$$"""
+            {"PoolID": "{{{poolId}}}", "Address": "{{{Gateway}}}",
+             "Options": {"RequestAddressType": "com.docker.network.gateway"}}
+            """);
+        Assert.That(gateway.Status, Is.EqualTo(200));
 
         var owners = new ConcurrentDictionary<string, int>();
         var violations = new ConcurrentQueue<string>();

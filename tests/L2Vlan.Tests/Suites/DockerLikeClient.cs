@@ -16,6 +16,10 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
     private sealed record Net(string Id, string PoolId, string? Gateway, string? Aux, object Create,
         Dictionary<string, string> Containers);
 
+    /// <summary>The options of a RequestAddress that asks for the network's gateway.</summary>
+    private static readonly Dictionary<string, string> GatewayRequest =
+        new() { ["RequestAddressType"] = "com.docker.network.gateway" };
+
     private readonly List<Net> _networks = [];
     private readonly string[] _networkIds = Enumerable.Range(0, 8).Select(k => $"c{client}n{k}").ToArray();
     private readonly string[] _endpointIds = Enumerable.Range(0, 24).Select(k => $"c{client}e{k}").ToArray();
@@ -60,7 +64,8 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         if (pool is null) return;
         var poolId = pool.Value.GetProperty("PoolID").GetString()!;
         var wantedGateway = random.Next(3) == 0 ? "" : Host(subnet, random.Next(2) == 0 ? 1 : 14);
-        var gateway = await Send("/IpamDriver.RequestAddress", new { PoolID = poolId, Address = wantedGateway, Options = new Dictionary<string, string> { ["RequestAddressType"] = "com.docker.network.gateway" } });
+        var gateway = await Send("/IpamDriver.RequestAddress",
+            new { PoolID = poolId, Address = wantedGateway, Options = GatewayRequest });
         string? aux = null;
         if (random.Next(4) == 0
             && await Send("/IpamDriver.RequestAddress",
@@ -130,8 +135,8 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         }
         var address = reply.GetProperty("Address").GetString()!;
         var mac = random.Next(6) == 0 ? $"02:42:ac:14:{client:x2}:{random.Next(256):x2}" : "";
-        if (await Send("/NetworkDriver.CreateEndpoint", new { NetworkID = network.Id, EndpointID = endpoint, Interface = new { Address = address, AddressIPv6 = "", MacAddress = mac }, Options = new { } }) is null
-            || await Send("/NetworkDriver.Join", new { NetworkID = network.Id, EndpointID = endpoint, SandboxKey = $"/var/run/docker/netns/{endpoint}", Options = new { } }) is null)
+        if (await CreateEndpoint(network.Id, endpoint, address, mac) is null
+            || await Join(network.Id, endpoint, $"/var/run/docker/netns/{endpoint}") is null)
         {
             await Send("/NetworkDriver.DeleteEndpoint", new { NetworkID = network.Id, EndpointID = endpoint });
             await Send("/IpamDriver.ReleaseAddress", new { PoolID = network.PoolId, Address = address.Split('/')[0] });
@@ -165,14 +170,28 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         var endpoint = Pick([.. _endpointIds, ""]);
         switch (random.Next(10))
         {
-            case 0: await Send("/IpamDriver.RequestPool", new { AddressSpace = "l2vlan", Pool = subnet, SubPool = Pick(Ranges(_subnets[0])), Options = new { }, V6 = random.Next(8) == 0 }); break;
+            case 0:
+                await Send("/IpamDriver.RequestPool", new
+                {
+                    AddressSpace = "l2vlan",
+                    Pool = subnet,
+                    SubPool = Pick(Ranges(_subnets[0])),
+                    Options = new { },
+                    V6 = random.Next(8) == 0,
+                });
+                break;
             case 1: await Send("/IpamDriver.ReleasePool", new { PoolID = poolId }); break;
-            case 2: await Send("/IpamDriver.RequestAddress", new { PoolID = poolId, Address = address, Options = random.Next(4) == 0 ? new Dictionary<string, string> { ["RequestAddressType"] = "com.docker.network.gateway" } : [] }); break;
+            case 2:
+                await Send("/IpamDriver.RequestAddress",
+                    new { PoolID = poolId, Address = address, Options = random.Next(4) == 0 ? GatewayRequest : [] });
+                break;
             case 3: await Send("/IpamDriver.ReleaseAddress", new { PoolID = poolId, Address = address }); break;
             case 4: await Send("/NetworkDriver.DeleteNetwork", new { NetworkID = network }); break;
-            case 5: await Send("/NetworkDriver.CreateEndpoint", new { NetworkID = network, EndpointID = endpoint, Interface = new { Address = address.Length == 0 ? "" : address + "/24", AddressIPv6 = "", MacAddress = "" }, Options = new { } }); break;
-            case 6: await Send("/NetworkDriver.DeleteEndpoint", new { NetworkID = network, EndpointID = endpoint }); break;
-            case 7: await Send("/NetworkDriver.Join", new { NetworkID = network, EndpointID = endpoint, SandboxKey = "/var/run/docker/netns/x", Options = new { } }); break;
+            case 5: await CreateEndpoint(network, endpoint, address.Length == 0 ? "" : address + "/24", ""); break;
+            case 6:
+                await Send("/NetworkDriver.DeleteEndpoint", new { NetworkID = network, EndpointID = endpoint });
+                break;
+            case 7: await Join(network, endpoint, "/var/run/docker/netns/x"); break;
             case 8: await Send("/NetworkDriver.Leave", new { NetworkID = network, EndpointID = endpoint }); break;
             default: await CreateNetworkAgain(); break;
         }
@@ -191,7 +210,10 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         await Send("/IpamDriver.RequestPool",
             new { AddressSpace = "l2vlan", Pool = subnet, SubPool = range, Options = new { }, V6 = false });
         if (network.Gateway is not null)
-            await Send("/IpamDriver.RequestAddress", new { PoolID = network.PoolId, Address = network.Gateway.Split('/')[0], Options = new Dictionary<string, string> { ["RequestAddressType"] = "com.docker.network.gateway" } });
+        {
+            await Send("/IpamDriver.RequestAddress",
+                new { PoolID = network.PoolId, Address = network.Gateway.Split('/')[0], Options = GatewayRequest });
+        }
         if (network.Aux is not null)
         {
             await Send("/IpamDriver.RequestAddress",
@@ -199,6 +221,19 @@ internal sealed class DockerLikeClient(int client, Random random, Func<string, s
         }
         if (await Send("/NetworkDriver.CreateNetwork", network.Create) is not null) network.Containers.Clear();
     }
+
+    private Task<JsonElement?> CreateEndpoint(string network, string endpoint, string address, string mac) =>
+        Send("/NetworkDriver.CreateEndpoint", new
+        {
+            NetworkID = network,
+            EndpointID = endpoint,
+            Interface = new { Address = address, AddressIPv6 = "", MacAddress = mac },
+            Options = new { },
+        });
+
+    private Task<JsonElement?> Join(string network, string endpoint, string sandboxKey) =>
+        Send("/NetworkDriver.Join",
+            new { NetworkID = network, EndpointID = endpoint, SandboxKey = sandboxKey, Options = new { } });
 
     /// <summary>Sends one request; the reply's body when it was accepted, otherwise null.</summary>
     private async Task<JsonElement?> Send(string path, object body)

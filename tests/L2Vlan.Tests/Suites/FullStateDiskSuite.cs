@@ -25,6 +25,10 @@ public class FullStateDiskSuite
     private HttpClient? _http;
     private readonly StringBuilder _log = new();
 
+    /// <summary>The pool each test makes while the state disk still takes it.</summary>
+    private const string FirstPool =
+        """{"AddressSpace": "l2vlan", "Pool": "10.70.0.0/24", "Options": {}, "V6": false}""";
+
     [SetUp]
     public void SetUp()
     {
@@ -47,13 +51,18 @@ public class FullStateDiskSuite
     public async Task A_full_state_disk_refuses_calls_with_an_error_keeps_serving_and_grants_them_once_space_is_back()
     {
         var (_, tmpfs) = await StartOnTmpfs();
-        Assert.That((await Call("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "10.70.0.0/24", "Options": {}, "V6": false}""")).Status, Is.EqualTo(200));
+        Assert.That((await Call("/IpamDriver.RequestPool", FirstPool)).Status, Is.EqualTo(200));
         var filled = Fill(Path.Combine(tmpfs, "filler"));
         TestContext.Progress.WriteLine($"full state disk: the 256 KiB tmpfs filled with {filled} bytes");
 
         const string Fixed = """{"PoolID": "10.70.0.0/24", "Address": "10.70.0.50", "Options": null}""";
         const string OtherPool = """{"AddressSpace": "l2vlan", "Pool": "10.71.0.0/24", "Options": {}, "V6": false}""";
-        foreach (var (path, body) in new[] { ("/IpamDriver.RequestAddress", Fixed), ("/IpamDriver.RequestPool", OtherPool), ("/IpamDriver.RequestAddress", Fixed) })
+        var refused = new[]
+        {
+            ("/IpamDriver.RequestAddress", Fixed), ("/IpamDriver.RequestPool", OtherPool),
+            ("/IpamDriver.RequestAddress", Fixed),
+        };
+        foreach (var (path, body) in refused)
         {
             var (status, reply) = await Call(path, body);
             TestContext.Progress.WriteLine($"full state disk: {path} answered {status} {reply}");
@@ -90,10 +99,10 @@ public class FullStateDiskSuite
     /// refused with the same Err, the service stays up, nothing of it is on disk; the bind undone, it is granted.
     /// </summary>
     [Test]
-    public async Task A_read_only_state_folder_refuses_a_new_pool_with_an_error_keeps_serving_and_grants_it_once_writable()
+    public async Task A_read_only_state_folder_refuses_a_new_pool_with_an_error_serves_on_and_grants_it_once_writable()
     {
         var (state, tmpfs) = await StartOnTmpfs();
-        Assert.That((await Call("/IpamDriver.RequestPool", """{"AddressSpace": "l2vlan", "Pool": "10.70.0.0/24", "Options": {}, "V6": false}""")).Status, Is.EqualTo(200));
+        Assert.That((await Call("/IpamDriver.RequestPool", FirstPool)).Status, Is.EqualTo(200));
         InServiceNamespace($"mount --bind \"{state}\" \"{state}\" && mount -o remount,bind,ro \"{state}\"");
 
         const string OtherPool = """{"AddressSpace": "l2vlan", "Pool": "10.71.0.0/24", "Options": {}, "V6": false}""";
@@ -104,8 +113,8 @@ public class FullStateDiskSuite
             Does.Contain("read-only").And.Not.Contain(_folder));
         Assert.That(_service!.HasExited, Is.False, $"the service is up; log:\n{Log}");
         Assert.That((await Call("/Plugin.Activate", "")).Status, Is.EqualTo(200), "and answers");
-        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Select(p => p.Id), Is.EqualTo(new[] { "10.70.0.0/24" }),
-            "the refused pool is not on disk");
+        Assert.That(PoolStore.Peek(Path.Combine(tmpfs, "pools"), NullLogger.Instance).Select(p => p.Id),
+            Is.EqualTo(new[] { "10.70.0.0/24" }), "the refused pool is not on disk");
 
         InServiceNamespace($"umount \"{state}\"");
         var granted = await Call("/IpamDriver.RequestPool", OtherPool);
@@ -125,7 +134,8 @@ public class FullStateDiskSuite
         var start = new ProcessStartInfo("unshare") { RedirectStandardError = true, RedirectStandardOutput = true };
         var binary = ServiceProcess.Binary;
         string[] service = binary.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", binary] : [binary];
-        foreach (var a in new[] { "-m", "-n", "--propagation", "private", "sh", "-c", "mount -t tmpfs -o size=256k,mode=0700 l2vlan-state \"$0\" && exec \"$@\"", state })
+        const string MountTmpfs = "mount -t tmpfs -o size=256k,mode=0700 l2vlan-state \"$0\" && exec \"$@\"";
+        foreach (var a in new[] { "-m", "-n", "--propagation", "private", "sh", "-c", MountTmpfs, state })
             start.ArgumentList.Add(a);
         foreach (var a in service.Concat([socket, state])) start.ArgumentList.Add(a);
         _service = Process.Start(start)!;
@@ -142,7 +152,11 @@ public class FullStateDiskSuite
     /// <summary>Runs a shell command in the service's mount namespace.</summary>
     private void InServiceNamespace(string command)
     {
-        using var run = Process.Start(new ProcessStartInfo("nsenter", ["-t", _service!.Id.ToString(), "-m", "sh", "-c", command]) { RedirectStandardError = true })!;
+        var nsenter = new ProcessStartInfo("nsenter", ["-t", _service!.Id.ToString(), "-m", "sh", "-c", command])
+        {
+            RedirectStandardError = true,
+        };
+        using var run = Process.Start(nsenter)!;
         var error = run.StandardError.ReadToEnd();
         run.WaitForExit();
         Assert.That(run.ExitCode, Is.EqualTo(0), $"{command}: {error}");

@@ -30,27 +30,42 @@ internal static class FuzzRequests
     private static readonly string[] Values = ["null", "[]", "{}", "1", "-1", "1e309", "true", "\"\"", "\"\\u0000\"",
         "[null]", "{\"a\":null}", "\"" + new string('x', 300) + "\""];
 
+    private const string GatewayOptions = """{"RequestAddressType": "com.docker.network.gateway"}""";
+
     private static readonly (string Path, Func<Random, string> Body)[] Messages =
     [
         ("/Plugin.Activate", _ => ""),
         ("/NetworkDriver.GetCapabilities", _ => ""),
         ("/IpamDriver.GetCapabilities", _ => ""),
         ("/IpamDriver.GetDefaultAddressSpaces", _ => ""),
-        ("/IpamDriver.RequestPool", r => $$"""{"AddressSpace": "l2vlan", "Pool": "{{Pick(r, Subnets)}}", "SubPool": "{{Pick(r, Ranges)}}", "Options": {}, "V6": {{(r.Next(4) == 0 ? "true" : "false")}}}"""),
+        ("/IpamDriver.RequestPool",
+            r => $$"""{"AddressSpace": "l2vlan", "Pool": "{{Pick(r, Subnets)}}", "SubPool": "{{Pick(r, Ranges)}}",""" +
+                $$""" "Options": {}, "V6": {{(r.Next(4) == 0 ? "true" : "false")}}}"""),
         ("/IpamDriver.ReleasePool", r => $$"""{"PoolID": "{{PoolId(r)}}"}"""),
-        ("/IpamDriver.RequestAddress", r => $$"""{"PoolID": "{{PoolId(r)}}", "Address": "{{Pick(r, Addresses)}}", "Options": {{(r.Next(4) == 0 ? """{"RequestAddressType": "com.docker.network.gateway"}""" : "null")}}}"""),
+        ("/IpamDriver.RequestAddress",
+            r => $$"""{"PoolID": "{{PoolId(r)}}", "Address": "{{Pick(r, Addresses)}}",""" +
+                $$""" "Options": {{(r.Next(4) == 0 ? GatewayOptions : "null")}}}"""),
         ("/IpamDriver.ReleaseAddress", r => $$"""{"PoolID": "{{PoolId(r)}}", "Address": "{{Pick(r, Addresses)}}"}"""),
         ("/NetworkDriver.CreateNetwork", CreateNetwork),
         ("/NetworkDriver.DeleteNetwork", r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}"}"""),
-        ("/NetworkDriver.CreateEndpoint", r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}", "Interface": {"Address": "{{{Pick(r, Cidrs)}}}", "AddressIPv6": "{{{(r.Next(3) == 0 ? "fd00:1::10/64" : "")}}}", "MacAddress": "{{{Pick(r, Macs)}}}"}, "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}"""),
+        ("/NetworkDriver.CreateEndpoint",
+            r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}",""" +
+                $$$""" "Interface": {"Address": "{{{Pick(r, Cidrs)}}}",""" +
+                $$$""" "AddressIPv6": "{{{(r.Next(3) == 0 ? "fd00:1::10/64" : "")}}}",""" +
+                $$$""" "MacAddress": "{{{Pick(r, Macs)}}}"},""" +
+                """ "Options": {"com.docker.network.endpoint.exposedports": [], "com.docker.network.portmap": []}}"""),
         ("/NetworkDriver.DeleteEndpoint",
             r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
         ("/NetworkDriver.EndpointOperInfo",
             r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
-        ("/NetworkDriver.Join", r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}", "SandboxKey": "/var/run/docker/netns/{{{r.Next(1000):x}}}", "Options": {}}"""),
+        ("/NetworkDriver.Join",
+            r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}",""" +
+                $$$""" "SandboxKey": "/var/run/docker/netns/{{{r.Next(1000):x}}}", "Options": {}}"""),
         ("/NetworkDriver.Leave",
             r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
-        ("/NetworkDriver.ProgramExternalConnectivity", r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}", "Options": {}}"""),
+        ("/NetworkDriver.ProgramExternalConnectivity",
+            r => $$$"""{"NetworkID": "{{{Pick(r, NetworkIds)}}}", "EndpointID": "{{{Pick(r, EndpointIds)}}}",""" +
+                """ "Options": {}}"""),
         ("/NetworkDriver.RevokeExternalConnectivity",
             r => $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "EndpointID": "{{Pick(r, EndpointIds)}}"}"""),
         ("/NetworkDriver.DiscoverNew", _ => """{"DiscoveryType": 1, "DiscoveryData": {}}"""),
@@ -81,7 +96,10 @@ internal static class FuzzRequests
         var subnet = Pick(r, Subnets);
         var gateway = r.Next(3) == 0 ? "" : $"\"Gateway\": \"{Pick(r, Cidrs)}\", ";
         var aux = r.Next(5) == 0 ? $"\"AuxAddresses\": {{\"r2\": \"{Pick(r, Cidrs)}\"}}, " : "";
-        return $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "Options": {"com.docker.network.enable_ipv6": false, "com.docker.network.generic": {{{string.Join(", ", generic)}}}, "com.docker.network.internal": {{(r.Next(5) == 0 ? "true" : "false")}}}, "IPv4Data": [{{{gateway}}{{aux}}"AddressSpace": "l2vlan", "Pool": "{{subnet}}"}], "IPv6Data": []}""";
+        return $$"""{"NetworkID": "{{Pick(r, NetworkIds)}}", "Options": {"com.docker.network.enable_ipv6": false,""" +
+            $$""" "com.docker.network.generic": {{{string.Join(", ", generic)}}},""" +
+            $$""" "com.docker.network.internal": {{(r.Next(5) == 0 ? "true" : "false")}}},""" +
+            $$""" "IPv4Data": [{{{gateway}}{{aux}}"AddressSpace": "l2vlan", "Pool": "{{subnet}}"}], "IPv6Data": []}""";
     }
 
     private static string PoolId(Random r)

@@ -71,7 +71,8 @@ public class KillPointSuite
         string? NextArm() =>
             kills.Values.Sum() >= Kills && kills.Values.Min() >= KillsPerPoint
                 ? null
-                : $"{kills.OrderBy(k => k.Value).ThenBy(_ => random.Next()).First().Key}:{random.Next(1, MostHitsBeforeKill + 1)}";
+                : $"{kills.OrderBy(k => k.Value).ThenBy(_ => random.Next()).First().Key}:" +
+                    $"{random.Next(1, MostHitsBeforeKill + 1)}";
 
         // Starts the service (armed while kills are wanted) until one answers, counting the kills during start-up.
         async Task Start()
@@ -79,7 +80,8 @@ public class KillPointSuite
             while (true)
             {
                 _armed = NextArm();
-                _service = ServiceProcess.Start($"/proc/{Environment.ProcessId}/fd/{_box.Namespace.Handle.DangerousGetHandle()}", _box.Socket, _box.State, _box.Firewall.Folder, _armed);
+                var netns = $"/proc/{Environment.ProcessId}/fd/{_box.Namespace.Handle.DangerousGetHandle()}";
+                _service = ServiceProcess.Start(netns, _box.Socket, _box.State, _box.Firewall.Folder, _armed);
                 figures.Starts++;
                 _http = FakeKernelHost.Client(_box.Socket);
                 if (await Answers()) break;

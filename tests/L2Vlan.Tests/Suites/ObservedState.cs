@@ -92,10 +92,15 @@ internal static class ObservedState
     public static string PoolLine(string id, int holders, IEnumerable<string> gateways,
         IEnumerable<(string Address, bool Aux)> held) =>
         $"pool {id}: {holders} holders, gateways {string.Join(" ", gateways.Order(StringComparer.Ordinal))}, " +
-        $"held {string.Join(" ", held.OrderBy(h => h.Address, StringComparer.Ordinal).Select(h => h.Aux ? h.Address + " (aux)" : h.Address))}";
+        $"held {Held(held)}";
 
     public static string SubnetLine(string subnet, IEnumerable<(string Address, bool Aux)> held) =>
-        $"subnet {subnet}: held {string.Join(" ", held.OrderBy(h => h.Address, StringComparer.Ordinal).Select(h => h.Aux ? h.Address + " (aux)" : h.Address))}";
+        $"subnet {subnet}: held {Held(held)}";
+
+    /// <summary>The held addresses in order, an aux address marked as one.</summary>
+    private static string Held(IEnumerable<(string Address, bool Aux)> held) =>
+        string.Join(" ", held.OrderBy(h => h.Address, StringComparer.Ordinal)
+            .Select(h => h.Aux ? h.Address + " (aux)" : h.Address));
 
     public static string BridgeLine(string name, string vlanLink) => $"bridge record {name}: {vlanLink}";
 

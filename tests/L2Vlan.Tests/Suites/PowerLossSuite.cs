@@ -18,7 +18,7 @@ public class PowerLossSuite
     private const int Cycles = 12;
 
     [Test]
-    public void A_power_cut_while_a_re_created_network_drops_the_earlier_dockerds_endpoints_or_a_network_is_forgotten_loses_nothing()
+    public void A_power_cut_while_a_re_created_network_drops_the_old_endpoints_or_a_network_is_forgotten_loses_nothing()
     {
         using var run = new PowerCuts(compactEarly: false);
         RecreateAndForget(run, new Random(1));
@@ -47,7 +47,8 @@ public class PowerLossSuite
         TestContext.Progress.WriteLine(
             $"power-loss suite: {run.Cuts.Count} power cuts over {Cycles} cycles; " +
             $"{recorded.TotalSeconds:F1} s running, {(clock.Elapsed - recorded).TotalSeconds:F1} s checking");
-        TestContext.Progress.WriteLine($"power-loss suite: cuts per point: {string.Join(", ", run.Cuts.GroupBy(c => c.Point).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}");
+        var perPoint = run.Cuts.GroupBy(c => c.Point).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
+        TestContext.Progress.WriteLine($"power-loss suite: cuts per point: {string.Join(", ", perPoint)}");
         Assert.That(run.Cuts.Select(c => c.Point).Distinct(), Is.SupersetOf(new[]
         {
             KillPoints.StateWriteBeforeRename, KillPoints.StateWriteAfterRename, KillPoints.StateDeleteBefore,
@@ -68,18 +69,37 @@ public class PowerLossSuite
         var networkId = Id(random);
         DockerCall[] create =
         [
-            new("/IpamDriver.RequestPool", $$$"""{"AddressSpace": "l2vlan", "Pool": "{{{net.Subnet}}}", "SubPool": "{{{net.Range}}}", "Options": {}, "V6": false}"""),
-            new("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "{{{net.Gateway}}}", "Options": {"RequestAddressType": "com.docker.network.gateway"}}"""),
-            new("/NetworkDriver.CreateNetwork",
-                $$$"""{"NetworkID": "{{{networkId}}}", "Options": {"com.docker.network.enable_ipv6": false, "com.docker.network.generic": {"bridge_name": "{{{net.Bridge}}}", "ext_if": "{{{PowerCuts.Nic}}}", "vlan_id": "{{{net.VlanId}}}", "dad": "off"}}, "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "{{{net.Gateway}}}/{{{net.Prefix}}}", "Pool": "{{{net.Subnet}}}"}], "IPv6Data": []}"""),
+            new("/IpamDriver.RequestPool", $$$"""
+                {"AddressSpace": "l2vlan", "Pool": "{{{net.Subnet}}}", "SubPool": "{{{net.Range}}}", "Options": {},
+                 "V6": false}
+                """),
+            new("/IpamDriver.RequestAddress", $$$"""
+                {"PoolID": "{{{net.PoolId}}}", "Address": "{{{net.Gateway}}}",
+                 "Options": {"RequestAddressType": "com.docker.network.gateway"}}
+                """),
+            new("/NetworkDriver.CreateNetwork", $$$"""
+                {"NetworkID": "{{{networkId}}}",
+                 "Options": {"com.docker.network.enable_ipv6": false,
+                  "com.docker.network.generic": {"bridge_name": "{{{net.Bridge}}}", "ext_if": "{{{PowerCuts.Nic}}}",
+                   "vlan_id": "{{{net.VlanId}}}", "dad": "off"}},
+                 "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "{{{net.Gateway}}}/{{{net.Prefix}}}",
+                  "Pool": "{{{net.Subnet}}}"}],
+                 "IPv6Data": []}
+                """),
         ];
         DockerCall[] Container(string endpointId) =>
         [
             new("/IpamDriver.RequestAddress", $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "", "Options": null}""",
                 Grants: net.Address),
-            new("/NetworkDriver.CreateEndpoint",
-                $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}", "Interface": {"Address": "{{{net.Address}}}/{{{net.Prefix}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}"""),
-            new("/NetworkDriver.Join", $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}", "SandboxKey": "/var/run/docker/netns/{{{endpointId[..12]}}}", "Options": {}}"""),
+            new("/NetworkDriver.CreateEndpoint", $$$"""
+                {"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}",
+                 "Interface": {"Address": "{{{net.Address}}}/{{{net.Prefix}}}", "AddressIPv6": "", "MacAddress": ""},
+                 "Options": {}}
+                """),
+            new("/NetworkDriver.Join", $$$"""
+                {"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}",
+                 "SandboxKey": "/var/run/docker/netns/{{{endpointId[..12]}}}", "Options": {}}
+                """),
         ];
         foreach (var call in create.Concat(Container(Id(random)))) run.Send(call);
         // dockerd is killed: what it was granted is nobody's but the network record's now.

@@ -70,8 +70,12 @@ internal sealed class ReferenceModel
             case "/NetworkDriver.CreateNetwork": CreateNetwork(request); break;
             case "/NetworkDriver.DeleteNetwork": DeleteNetwork(Text(request, "NetworkID")); break;
             case "/NetworkDriver.CreateEndpoint": CreateEndpoint(request); break;
-            case "/NetworkDriver.DeleteEndpoint": DeleteEndpoint(Text(request, "NetworkID"), Text(request, "EndpointID")); break;
-            case "/NetworkDriver.Join": _networks[Text(request, "NetworkID")].Endpoints[Text(request, "EndpointID")].Plugged = true; break;
+            case "/NetworkDriver.DeleteEndpoint":
+                DeleteEndpoint(Text(request, "NetworkID"), Text(request, "EndpointID"));
+                break;
+            case "/NetworkDriver.Join":
+                _networks[Text(request, "NetworkID")].Endpoints[Text(request, "EndpointID")].Plugged = true;
+                break;
             default: break; // The others change nothing (Leave included: the veth goes with the endpoint).
         }
     }
@@ -107,8 +111,11 @@ internal sealed class ReferenceModel
         }
         // Docker asks again for an --aux-address when it re-creates a network.
         if (pool.Held.TryGetValue(address, out var aux) && aux) return;
-        if (SharingSubnet(pool.Subnet).Any(other => other.Held.ContainsKey(address) || other.Gateways.Contains(address)))
+        if (SharingSubnet(pool.Subnet)
+            .Any(other => other.Held.ContainsKey(address) || other.Gateways.Contains(address)))
+        {
             Disagreements.Add($"{address} handed out while a pool of its subnet held it");
+        }
         pool.Held[address] = false;
     }
 
@@ -120,7 +127,8 @@ internal sealed class ReferenceModel
         // A deleted endpoint waits for its address's release, then goes.
         foreach (var network in _networks.Values)
         {
-            foreach (var (id, _) in network.Endpoints.Where(e => e.Value.Deleted && e.Value.Address == address).ToList()) network.Endpoints.Remove(id);
+            var released = network.Endpoints.Where(e => e.Value.Deleted && e.Value.Address == address).ToList();
+            foreach (var (id, _) in released) network.Endpoints.Remove(id);
         }
     }
 
@@ -179,7 +187,9 @@ internal sealed class ReferenceModel
     private void DeleteNetwork(string id)
     {
         if (!_networks.Remove(id, out var network)) return;
-        foreach (var (poolId, _) in _pools.Where(p => p.Value.Holders == 0 && network.Subnets.Any(s => s.Subnet == p.Value.Subnet)).ToList())
+        var unheld = _pools
+            .Where(p => p.Value.Holders == 0 && network.Subnets.Any(s => s.Subnet == p.Value.Subnet)).ToList();
+        foreach (var (poolId, _) in unheld)
             DropIfUnused(poolId);
     }
 
@@ -257,7 +267,11 @@ internal sealed class ReferenceModel
             foreach (var aux in network.Aux) Hold(network, aux, aux: true);
             foreach (var (id, endpoint) in network.Endpoints.ToList())
             {
-                if (endpoint.Address is not { } address || IsHeld(address) || !_pools.Values.Any(p => Contains(p.Subnet, address))) continue;
+                if (endpoint.Address is not { } address || IsHeld(address)
+                    || !_pools.Values.Any(p => Contains(p.Subnet, address)))
+                {
+                    continue;
+                }
                 if (endpoint.Deleted) network.Endpoints.Remove(id);
                 else Hold(network, address, aux: false);
             }

@@ -113,7 +113,8 @@ public class RequestFuzzSuite
         var expected = models.SelectMany(m => m.Describe()).ToList();
         // Deleted endpoints' veths go after the answer (Driver/VethReaper): the kernel is compared once they have.
         var reaper = _service.Services.GetRequiredService<VethReaper>();
-        for (var waited = Stopwatch.StartNew(); !reaper.Idle && waited.Elapsed < TimeSpan.FromSeconds(30);) await Task.Delay(20);
+        for (var waited = Stopwatch.StartNew(); !reaper.Idle && waited.Elapsed < TimeSpan.FromSeconds(30);)
+            await Task.Delay(20);
         Assert.That(reaper.Idle, "the background veth deletes finished within 30 s");
         var (missing, unexpected) = Compare(expected, ObservedState.Describe(StateDirectory, Kernel, Firewall));
         await _service.StopAsync();
@@ -138,7 +139,8 @@ public class RequestFuzzSuite
 
         await _service.StopAsync();
         var quarantined = Directory.Exists(StateDirectory)
-            ? Directory.EnumerateFiles(StateDirectory, "*", SearchOption.AllDirectories).Where(f => f.Contains("/quarantine/", StringComparison.Ordinal)).ToList()
+            ? Directory.EnumerateFiles(StateDirectory, "*", SearchOption.AllDirectories)
+                .Where(f => f.Contains("/quarantine/", StringComparison.Ordinal)).ToList()
             : [];
         await _service.StartAsync();
         var afterRestartQuarantined = Directory.EnumerateFiles(StateDirectory, "*", SearchOption.AllDirectories)
@@ -152,8 +154,11 @@ public class RequestFuzzSuite
             $"answers {string.Join(", ", _statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}; " +
             $"managed memory {memoryBefore / 1024 / 1024} MiB early on, {memoryAfter / 1024 / 1024} MiB at the end; " +
                 $"{files} state files");
+        var acceptedPerCall = acceptedModelled.OrderBy(p => p.Key)
+            .Select(p => $"{p.Key[(p.Key.IndexOf('.') + 1)..]} {p.Value}");
         TestContext.Progress.WriteLine(
-            $"fuzz suite: modelled phase {modelled} requests in {modelledSeconds:F1} s, accepted {string.Join(", ", acceptedModelled.OrderBy(p => p.Key).Select(p => $"{p.Key[(p.Key.IndexOf('.') + 1)..]} {p.Value}"))}; " +
+            $"fuzz suite: modelled phase {modelled} requests in {modelledSeconds:F1} s, accepted " +
+                $"{string.Join(", ", acceptedPerCall)}; " +
             $"peak {peak.Networks} networks, {peak.Endpoints} endpoints, {peak.Addresses} held addresses; at the end " +
                 $"{expected.Count} model lines; " +
             $"chaos phase {ChaosRequests} requests");

@@ -73,7 +73,7 @@ public class ScaleSuite
     }
 
     [Test]
-    public async Task Thousands_of_fixed_address_networks_and_20000_endpoints_under_the_units_limits_leave_nothing_behind()
+    public async Task Thousands_of_fixed_address_networks_and_20000_endpoints_in_the_units_limits_leave_nothing_behind()
     {
         Assert.That(_limits.MemoryMax, Is.Null.Or.EqualTo("infinity"),
             $"{UnitLimits.UnitFile} sets MemoryMax: apply it here (a cgroup of the suite's own) before trusting the " +
@@ -194,8 +194,13 @@ public class ScaleSuite
         var pool = await Call(http, "/IpamDriver.RequestPool",
             new { AddressSpace = "LocalDefault", Pool = n.Subnet, SubPool = n.Range, Options = new { }, V6 = false });
         n.PoolId = pool.GetProperty("PoolID").GetString()!;
-        var gateway = await Call(http, "/IpamDriver.RequestAddress",
-            new { PoolID = n.PoolId, Address = n.Gateway, Options = new Dictionary<string, string> { ["RequestAddressType"] = "com.docker.network.gateway" } });
+        var gateway = await Call(http, "/IpamDriver.RequestAddress", new
+        {
+            PoolID = n.PoolId,
+            Address = n.Gateway,
+            Options = new Dictionary<string, string> { ["RequestAddressType"] = "com.docker.network.gateway" },
+        });
+        var gatewayAddress = gateway.GetProperty("Address").GetString();
         await Call(http, "/NetworkDriver.CreateNetwork", new
         {
             NetworkID = n.Id,
@@ -208,7 +213,7 @@ public class ScaleSuite
                     ["ext_if"] = "ext0",
                 },
             },
-            IPv4Data = new[] { new { AddressSpace = "LocalDefault", Pool = n.Subnet, Gateway = gateway.GetProperty("Address").GetString() } },
+            IPv4Data = new[] { new { AddressSpace = "LocalDefault", Pool = n.Subnet, Gateway = gatewayAddress } },
             IPv6Data = Array.Empty<object>(),
         });
         for (var i = 0; i < n.Endpoints.Count; i++)
@@ -216,8 +221,13 @@ public class ScaleSuite
             var reply = await Call(http, "/IpamDriver.RequestAddress",
                 new { PoolID = n.PoolId, Address = "", Options = new { } });
             var address = reply.GetProperty("Address").GetString()!;
-            await Call(http, "/NetworkDriver.CreateEndpoint",
-                new { NetworkID = n.Id, EndpointID = n.Endpoints[i].Endpoint, Interface = new { Address = address, AddressIPv6 = "", MacAddress = "" }, Options = new { } });
+            await Call(http, "/NetworkDriver.CreateEndpoint", new
+            {
+                NetworkID = n.Id,
+                EndpointID = n.Endpoints[i].Endpoint,
+                Interface = new { Address = address, AddressIPv6 = "", MacAddress = "" },
+                Options = new { },
+            });
             n.Endpoints[i] = (n.Endpoints[i].Endpoint, address.Split('/')[0]);
         }
         return 3 + 2 * n.Endpoints.Count;
@@ -275,7 +285,8 @@ public class ScaleSuite
 
     private static int HardOpenFiles()
     {
-        var fields = File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal))
+        var fields = File.ReadLines("/proc/self/limits")
+            .First(l => l.StartsWith("Max open files", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return fields[4] == "unlimited" ? int.MaxValue
             : int.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture);
@@ -290,7 +301,8 @@ public class ScaleSuite
             environment["NOTIFY_SOCKET"] = Path.Combine(_box.Folder, "notify.sock");
             environment["WATCHDOG_USEC"] = $"{(long)_limits.Watchdog.TotalMicroseconds}";
         }
-        _service = ServiceProcess.Start($"/proc/{Environment.ProcessId}/fd/{_box.Namespace.Handle.DangerousGetHandle()}", _box.Socket, _box.State, _box.Firewall.Folder, null,
+        var netns = $"/proc/{Environment.ProcessId}/fd/{_box.Namespace.Handle.DangerousGetHandle()}";
+        _service = ServiceProcess.Start(netns, _box.Socket, _box.State, _box.Firewall.Folder, null,
             ["prlimit", $"--nofile={OpenFiles}:{OpenFiles}", "--"], environment);
         var http = FakeKernelHost.Client(_box.Socket, Clients);
         var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -52,23 +52,39 @@ internal static class DockerCycle
         var calls = new List<DockerCall>();
         foreach (var (net, networkId, _) in Shuffled())
         {
-            calls.Add(new("/IpamDriver.RequestPool",
-                $$$"""{"AddressSpace": "l2vlan", "Pool": "{{{net.Subnet}}}", "SubPool": "{{{net.Range}}}", "Options": {}, "V6": false}""",
+            calls.Add(new("/IpamDriver.RequestPool", $$$"""
+                {"AddressSpace": "l2vlan", "Pool": "{{{net.Subnet}}}", "SubPool": "{{{net.Range}}}", "Options": {},
+                 "V6": false}
+                """,
                 () => poolHeld(net)));
-            calls.Add(new("/IpamDriver.RequestAddress",
-                $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "{{{net.Gateway}}}", "Options": {"RequestAddressType": "com.docker.network.gateway"}}"""));
-            calls.Add(new("/NetworkDriver.CreateNetwork",
-                $$$"""{"NetworkID": "{{{networkId}}}", "Options": {"com.docker.network.enable_ipv6": false, "com.docker.network.generic": {"bridge_name": "{{{net.Bridge}}}", "ext_if": "ext0", "vlan_id": "{{{net.VlanId}}}", "dad": "off"}}, "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "{{{net.Gateway}}}/{{{net.Prefix}}}", "Pool": "{{{net.Subnet}}}"}], "IPv6Data": []}"""));
+            calls.Add(new("/IpamDriver.RequestAddress", $$$"""
+                {"PoolID": "{{{net.PoolId}}}", "Address": "{{{net.Gateway}}}",
+                 "Options": {"RequestAddressType": "com.docker.network.gateway"}}
+                """));
+            calls.Add(new("/NetworkDriver.CreateNetwork", $$$"""
+                {"NetworkID": "{{{networkId}}}",
+                 "Options": {"com.docker.network.enable_ipv6": false,
+                  "com.docker.network.generic": {"bridge_name": "{{{net.Bridge}}}", "ext_if": "ext0",
+                   "vlan_id": "{{{net.VlanId}}}", "dad": "off"}},
+                 "IPv4Data": [{"AddressSpace": "l2vlan", "Gateway": "{{{net.Gateway}}}/{{{net.Prefix}}}",
+                  "Pool": "{{{net.Subnet}}}"}],
+                 "IPv6Data": []}
+                """));
         }
         foreach (var (net, networkId, endpointId) in Shuffled())
         {
             calls.Add(new("/IpamDriver.RequestAddress",
                 $$$"""{"PoolID": "{{{net.PoolId}}}", "Address": "", "Options": null}""",
                 () => addressHeld(net), () => dockerHolds.Add(net.Address), net.Address));
-            calls.Add(new("/NetworkDriver.CreateEndpoint",
-                $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}", "Interface": {"Address": "{{{net.Address}}}/{{{net.Prefix}}}", "AddressIPv6": "", "MacAddress": ""}, "Options": {}}"""));
-            calls.Add(new("/NetworkDriver.Join",
-                $$$"""{"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}", "SandboxKey": "/var/run/docker/netns/{{{endpointId[..12]}}}", "Options": {}}"""));
+            calls.Add(new("/NetworkDriver.CreateEndpoint", $$$"""
+                {"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}",
+                 "Interface": {"Address": "{{{net.Address}}}/{{{net.Prefix}}}", "AddressIPv6": "", "MacAddress": ""},
+                 "Options": {}}
+                """));
+            calls.Add(new("/NetworkDriver.Join", $$$"""
+                {"NetworkID": "{{{networkId}}}", "EndpointID": "{{{endpointId}}}",
+                 "SandboxKey": "/var/run/docker/netns/{{{endpointId[..12]}}}", "Options": {}}
+                """));
         }
         foreach (var (net, networkId, endpointId) in Shuffled())
         {

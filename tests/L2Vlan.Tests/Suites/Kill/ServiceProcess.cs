@@ -24,7 +24,8 @@ internal sealed class ServiceProcess : IDisposable
         _process.BeginOutputReadLine();
     }
 
-    public static string Binary { get; } = Environment.GetEnvironmentVariable("L2VLAN_KILL_HOST") is { Length: > 0 } native ? native : JitBuild();
+    public static string Binary { get; } =
+        Environment.GetEnvironmentVariable("L2VLAN_KILL_HOST") is { Length: > 0 } native ? native : JitBuild();
 
     /// <summary>
     /// Starts the service; <paramref name="killAt"/> is L2VLAN_TEST_KILL_AT's value, or null for none. <paramref

@@ -30,8 +30,10 @@ internal sealed partial class StandInFirewall
         case "$action" in
           -C) grep -qxF -- "$line" "$rules" && exit 0; exit 1 ;;
           -I) { printf '%s\n' "$line"; cat "$rules"; } > "$rules.new" && mv "$rules.new" "$rules"; exit 0 ;;
-          -D) grep -qxF -- "$line" "$rules" || { echo "iptables: Bad rule (does a matching rule exist in that chain?)." >&2; exit 1; }
-              awk -v r="$line" '!done && $0 == r { done = 1; next } { print }' "$rules" > "$rules.new" && mv "$rules.new" "$rules"; exit 0 ;;
+          -D) grep -qxF -- "$line" "$rules" ||
+                { echo "iptables: Bad rule (does a matching rule exist in that chain?)." >&2; exit 1; }
+              awk -v r="$line" '!done && $0 == r { done = 1; next } { print }' "$rules" > "$rules.new" &&
+                mv "$rules.new" "$rules"; exit 0 ;;
         esac
         echo "stand-in iptables: unsupported call" >&2; exit 2
         """;
@@ -57,9 +59,13 @@ internal sealed partial class StandInFirewall
         {
             var path = Path.Combine(Folder, tool + ".rules");
             return File.Exists(path)
-                ? File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => (tool, BridgeOf().Match(l) is { Success: true } m ? m.Groups[1].Value : $"unparsable rule '{l}'"))
+                ? File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => (tool, BridgeIn(l)))
                 : [];
         }).ToList();
+
+    /// <summary>The bridge a rule names in its -i, or what is wrong with the rule.</summary>
+    private static string BridgeIn(string rule) =>
+        BridgeOf().Match(rule) is { Success: true } m ? m.Groups[1].Value : $"unparsable rule '{rule}'";
 
     [GeneratedRegex(@"^FORWARD -i (\S+) -o \1 ")]
     private static partial Regex BridgeOf();

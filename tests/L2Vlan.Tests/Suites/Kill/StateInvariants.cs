@@ -20,7 +20,11 @@ internal static class StateInvariants
         var problems = new List<string>();
         var state = StateView.Read(stateDirectory, NullLogger.Instance);
         problems.AddRange(state.QuarantinedFiles.Select(f => $"state file moved to quarantine: {f}"));
-        foreach (var (folder, loaded) in new[] { ("networks", state.Networks.Count), ("bridges", state.Bridges.Count), ("pools", state.Pools.Count) })
+        var loadedPerFolder = new[]
+        {
+            ("networks", state.Networks.Count), ("bridges", state.Bridges.Count), ("pools", state.Pools.Count),
+        };
+        foreach (var (folder, loaded) in loadedPerFolder)
         {
             var files = RecordFiles(Path.Combine(stateDirectory, folder)).Count;
             if (files != loaded) problems.Add($"{folder}: {files} files, but only {loaded} load");
@@ -34,8 +38,11 @@ internal static class StateInvariants
         {
             if (link.Kind == "bridge" && !state.Bridges.Any(b => b.Name == link.Name && b.CreatedBridge))
                 problems.Add($"bridge {link.Name} has no record");
-            if (link.Name.StartsWith("ext0.", StringComparison.Ordinal) && !state.Bridges.Any(b => b.VlanLink == link.Name && b.CreatedVlanLink))
+            if (link.Name.StartsWith("ext0.", StringComparison.Ordinal)
+                && !state.Bridges.Any(b => b.VlanLink == link.Name && b.CreatedVlanLink))
+            {
                 problems.Add($"sub-interface {link.Name} has no record");
+            }
             var veth = link.Name.StartsWith("l2v", StringComparison.Ordinal)
                 || link.Name.StartsWith("l2c", StringComparison.Ordinal);
             if (veth && !endpoints.Any(e => e.Endpoint.HostVeth == link.Name || e.Endpoint.ContainerVeth == link.Name))
@@ -70,13 +77,19 @@ internal static class StateInvariants
             if (endpoint.HostVeth is not { } veth || all.FirstOrDefault(l => l.Name == veth) is not { } link) continue;
             var bridge = all.FirstOrDefault(l => l.Name == network.BridgeName);
             if (bridge is null || link.MasterIndex != bridge.Index)
-                problems.Add($"veth {veth} of endpoint {endpoint.EndpointId[..12]} is not on {network.BridgeName} (it is on {(link.MasterIndex is { } m && byIndex.TryGetValue(m, out var on) ? on.Name : "nothing")})");
+            {
+                var on = link.MasterIndex is { } m && byIndex.TryGetValue(m, out var master) ? master.Name : "nothing";
+                problems.Add($"veth {veth} of endpoint {endpoint.EndpointId[..12]} is not on {network.BridgeName} " +
+                    $"(it is on {on})");
+            }
         }
 
         var owned = endpoints.SelectMany(e => e.Endpoint.HeldAddresses())
             .Concat(state.Networks.SelectMany(n => n.AuxAddresses ?? []))
             .Concat(dockerHolds).ToHashSet();
-        foreach (var (pool, allocation) in state.Pools.SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address)).Select(a => (p, a))))
+        var unowned = state.Pools
+            .SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address)).Select(a => (p, a)));
+        foreach (var (pool, allocation) in unowned)
         {
             problems.Add($"pool {pool.Id} holds {allocation.Address} ({allocation.Kind}), which no endpoint, aux " +
                 $"address or Docker holds");
@@ -94,6 +107,8 @@ internal static class StateInvariants
     public static List<string> LeftoverFiles(string stateDirectory) =>
         Directory.Exists(stateDirectory)
             ? Directory.EnumerateFiles(stateDirectory, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(f).StartsWith('.') && !f.Contains("/quarantine/", StringComparison.Ordinal)).ToList()
+                .Where(f => Path.GetFileName(f).StartsWith('.')
+                    && !f.Contains("/quarantine/", StringComparison.Ordinal))
+                .ToList()
             : [];
 }

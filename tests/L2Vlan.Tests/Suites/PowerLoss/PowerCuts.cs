@@ -86,7 +86,8 @@ internal sealed class PowerCuts : IDisposable
 
     /// <summary>The cut's files and Docker's holds, as one string: cuts that leave the same are checked once.</summary>
     public static string Fingerprint(PowerCut cut) =>
-        string.Join("|", cut.Files.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}:{Convert.ToHexString(SHA256.HashData(f.Value))}"))
+        string.Join("|", cut.Files.OrderBy(f => f.Key, StringComparer.Ordinal)
+            .Select(f => $"{f.Key}:{Convert.ToHexString(SHA256.HashData(f.Value))}"))
         + "|" + string.Join(",", cut.DockerHolds.Select(a => a.ToString()).Order(StringComparer.Ordinal));
 
     public static List<string> Problems(PowerCut cut)
@@ -108,12 +109,16 @@ internal sealed class PowerCuts : IDisposable
             var owned = endpoints.SelectMany(e => e.HeldAddresses())
                 .Concat(view.Networks.SelectMany(n => n.AuxAddresses ?? []))
                 .Concat(cut.DockerHolds).ToHashSet();
-            foreach (var (pool, allocation) in view.Pools.SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address)).Select(a => (p, a))))
+            var unowned = view.Pools
+                .SelectMany(p => p.Allocations.Where(a => !owned.Contains(a.Address)).Select(a => (p, a)));
+            foreach (var (pool, allocation) in unowned)
             {
                 problems.Add($"pool {pool.Id} holds {allocation.Address}, which no record, aux address or Docker " +
                     $"holds");
             }
-            foreach (var address in endpoints.SelectMany(e => e.HeldAddresses()).Where(a => !view.Pools.Any(p => p.Find(a) is not null)))
+            var inNoPool = endpoints.SelectMany(e => e.HeldAddresses())
+                .Where(a => !view.Pools.Any(p => p.Find(a) is not null));
+            foreach (var address in inNoPool)
                 problems.Add($"a record names {address}, which no pool holds");
             foreach (var bridge in view.Bridges.Where(b => !view.Networks.Any(n => n.BridgeName == b.Name)))
                 problems.Add($"bridge record {bridge.Name} is used by no network");
