@@ -103,28 +103,29 @@ tampered_copy() {
     mkdir -p "/run/apt-$1/sources" "/run/apt-$1/lists/partial"
     sources "http://198.51.100.2/$1" >"/run/apt-$1/sources/$1.sources"
 }
+# apt refuses the tampered copy $1: its update fails, for the reason $2 (grep -E pattern $3 in apt's output), and
+# nothing can be installed from it.
+apt_refuses() {
+    local rc
+    apt_copy "$1" update >"/tmp/apt-$1.txt" 2>&1; rc=$?
+    show_apt "/tmp/apt-$1.txt"
+    check "apt-get update fails on the tampered copy '$1'" test "$rc" -ne 0
+    check "for $2" grep -Eq "$3" "/tmp/apt-$1.txt"
+    check_fails --grep 'Unable to locate package l2vlan|has no installation candidate' "nothing to install from it" \
+        apt_copy "$1" install -y l2vlan
+}
 # A Packages that offers a higher version (one byte changed) than the signed Release lists the hash of.
 packages=dists/stable/main/binary-$(dpkg --print-architecture)/Packages
 tampered_copy packages
 sed -i '0,/^Version: ./s//Version: 9/' "$www/packages/$packages"
 check "the tampered Packages differs from the signed one in one byte" \
     test "$(cmp -l "$www/l2vlan/$packages" "$www/packages/$packages" | wc -l)" = 1
-apt_copy packages update >/tmp/apt-packages.txt 2>&1; rc=$?
-show_apt /tmp/apt-packages.txt
-check "apt-get update fails on it" test "$rc" -ne 0
-check "for the hash of Packages" grep -q 'Hash Sum mismatch' /tmp/apt-packages.txt
-check_fails --grep 'Unable to locate package l2vlan|has no installation candidate' "nothing to install from it" \
-    apt_copy packages install -y l2vlan
+apt_refuses packages "the hash of Packages" 'Hash Sum mismatch'
 # A Release whose signed text was changed, in InRelease and in Release (beside Release.gpg): no
 # signature matches it.
 tampered_copy signature
 sed -i 's/^Label: l2vlan$/Label: l2vlaN/' "$www/signature/dists/stable/InRelease" "$www/signature/dists/stable/Release"
-apt_copy signature update >/tmp/apt-signature.txt 2>&1; rc=$?
-show_apt /tmp/apt-signature.txt
-check "apt-get update fails on a changed Release" test "$rc" -ne 0
-check "for its signature" grep -Eq 'BADSIG|not signed|[Ss]ignature' /tmp/apt-signature.txt
-check_fails --grep 'Unable to locate package l2vlan|has no installation candidate' "nothing to install from it" \
-    apt_copy signature install -y l2vlan
+apt_refuses signature "the Release's signature" 'BADSIG|not signed|[Ss]ignature'
 check "l2vlan is still not installed" sh -c "! dpkg-query -W -f='\${Status}' l2vlan 2>/dev/null | grep -q installed"
 note "the tampered copies took $((SECONDS - t0))s"
 
