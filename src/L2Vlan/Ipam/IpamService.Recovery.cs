@@ -21,9 +21,10 @@ public sealed partial class IpamService
     /// the networks record, in a subnet that has a pool, is held by a pool of its subnet: one that holds none is
     /// held again by the pool whose range holds it (the narrowest; a quarantined one is re-created for it), else
     /// by any pool of the subnet. A deleted endpoint's address held by none, and in no lost pool's range, was
-    /// released by Docker just before a crash: the release is finished instead. Subnets with no pool are not
-    /// l2vlan's to manage (the network uses another IPAM). Runs at start, before any call is served, so it takes
-    /// no lock.
+    /// released by Docker just before a crash: the release is finished instead. Last, a pool that no request holds,
+    /// that hands out no address and that no network needs goes, as the network's delete that a crash cut short
+    /// would have removed it. Subnets with no pool are not l2vlan's to manage (the network uses another IPAM). Runs
+    /// at start, before any call is served, so it takes no lock.
     /// </summary>
     public void HoldAddressesOfNetworks()
     {
@@ -78,6 +79,11 @@ public sealed partial class IpamService
                 }
             }
         }
+        // A DeleteNetwork killed after the network's record went and before its pool did (NetworkDriver removes the
+        // record, then tells the IPAM): Docker's resent delete finds no network, so the pool that no request holds and
+        // no network needs goes here, as the delete would have removed it.
+        foreach (var pool in _pools.Values.Where(p => p.Holders == 0).ToList())
+            DeleteIfUnheld(pool);
     }
 
     /// <summary>The pools named by files in quarantine that are not loaded, empty, and only where a network uses their

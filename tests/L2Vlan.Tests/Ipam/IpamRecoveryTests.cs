@@ -50,6 +50,37 @@ public class IpamRecoveryTests : StateOnEno1
         File.WriteAllText(_state.Pools.PathOf(AddressPool.FileKey(pool)), "{ \"Id\": \"" + pool + "\", ");
 
     [Test]
+    public void A_pool_left_by_a_delete_cut_short_between_the_networks_record_and_its_pool_goes_at_the_next_start()
+    {
+        var pool = Pool("192.168.1.4/32");
+        _state.IpamService.RequestAddress(pool, Gateway.Address, gateway: true);
+        _state.Driver.CreateNetwork(Networks.Vlan2000("net1", new SubnetRecord(Subnet, Gateway)));
+        // Docker 20.10's order: the gateway and the pool are released before DeleteNetwork; the network keeps the
+        // pool (its gateway) until it goes.
+        _state.IpamService.ReleaseAddress(pool, Gateway.Address);
+        _state.IpamService.ReleasePool(pool);
+        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Does.Contain(pool), "kept while the network is");
+        // DeleteNetwork killed after the network's record went, before the IPAM heard of it.
+        _state.Networks.Delete("net1");
+
+        _state.Restart();
+
+        Assert.That(_state.IpamService.Pools, Is.Empty);
+        Assert.That(File.Exists(_state.Pools.PathOf(AddressPool.FileKey(pool))), Is.False, "its file is gone");
+    }
+
+    [Test]
+    public void A_pool_that_a_request_still_holds_stays_at_start_without_a_network()
+    {
+        var pool = Pool("192.168.1.4/32");
+
+        _state.Restart();
+
+        Assert.That(_state.IpamService.Pools.Select(p => p.Id), Is.EqualTo(new[] { pool }),
+            "Docker requested it and has not released it (a network of another driver, or one being created)");
+    }
+
+    [Test]
     public void A_corrupt_pool_file_is_re_created_and_the_running_container_keeps_its_address()
     {
         var pool = NetworkWithContainer("net1", "192.168.1.4/30", aux: "192.168.1.200");
