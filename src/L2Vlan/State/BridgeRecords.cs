@@ -47,7 +47,7 @@ public sealed class BridgeRecords(JsonFileCollection<BridgeRecord> store)
     /// <summary>The bridge recorded for this VLAN sub-interface, if any.</summary>
     public BridgeRecord? Serving(string vlanLink)
     {
-        lock (_map) return _bridges.Values.FirstOrDefault(b => b.VlanLink == vlanLink);
+        lock (_map) return ServingUnlocked(vlanLink);
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ public sealed class BridgeRecords(JsonFileCollection<BridgeRecord> store)
     {
         lock (_map)
         {
-            if (_bridges.Values.FirstOrDefault(b => b.VlanLink == bridge.VlanLink) is { } rival) return rival;
+            if (ServingUnlocked(bridge.VlanLink) is { } rival) return rival;
             _bridges[bridge.Name] = bridge;
         }
         try
@@ -72,6 +72,10 @@ public sealed class BridgeRecords(JsonFileCollection<BridgeRecord> store)
         }
         return null;
     }
+
+    /// <summary>The caller holds the map's lock.</summary>
+    private BridgeRecord? ServingUnlocked(string vlanLink) =>
+        _bridges.Values.FirstOrDefault(b => b.VlanLink == vlanLink);
 
     public void Save(BridgeRecord bridge) => store.Save(bridge.Name, bridge);
 
