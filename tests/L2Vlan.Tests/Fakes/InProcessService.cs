@@ -36,10 +36,15 @@ internal sealed class InProcessService : IAsyncDisposable
     /// <summary>The running service's objects; only while it runs.</summary>
     public IServiceProvider Services => (_app ?? throw new InvalidOperationException("not running")).Services;
 
-    /// <summary>Starts the service on the folder's state; <paramref name="configure"/> may swap in more.</summary>
-    public async Task StartAsync(Action<IServiceCollection>? configure = null)
+    /// <summary>
+    /// Starts the service on the folder's state; <paramref name="configure"/> may swap in more services, and
+    /// <paramref name="settings"/> change its settings (a policy file, for one).
+    /// </summary>
+    public async Task StartAsync(Action<IServiceCollection>? configure = null,
+        Func<ServiceSettings, ServiceSettings>? settings = null)
     {
-        _app = FakeKernelHost.Build(new ServiceSettings(Socket, StateDirectory, _logLevel), _nics, configure);
+        var made = new ServiceSettings(Socket, StateDirectory, _logLevel);
+        _app = FakeKernelHost.Build(settings?.Invoke(made) ?? made, _nics, configure);
         await PluginHost.StartAsync(_app);
     }
 

@@ -4,7 +4,6 @@ using L2Vlan.Host;
 using L2Vlan.Policy;
 using L2Vlan.Tests.Cli;
 using L2Vlan.Tests.Fakes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,42 +16,29 @@ namespace L2Vlan.Tests.Host;
 public class PolicyReloadTests
 {
     private const string NetworkId = "5f3c2a1b0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b";
-    private string _folder = null!;
+    private InProcessService _service = null!;
     private string _socket = null!;
     private string _config = null!;
-    private WebApplication? _service;
 
     [SetUp]
     public void SetUp()
     {
-        _folder = Directory.CreateTempSubdirectory("l2vlan-policy-").FullName;
-        _socket = Path.Combine(_folder, "l2vlan.sock");
-        _config = Path.Combine(_folder, "l2vlan.conf");
+        _service = new InProcessService(Path.GetTempPath(), "policy", ["eno1", "eno2"], LogLevel.Information);
+        _socket = _service.Socket;
+        _config = Path.Combine(_service.Folder, "l2vlan.conf");
     }
 
     [TearDown]
-    public async Task TearDown()
-    {
-        if (_service is not null)
-        {
-            await _service.StopAsync();
-            await _service.DisposeAsync();
-        }
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task TearDown() => await _service.DisposeAsync();
 
-    private async Task Start(bool logLevelFromPolicy = true)
-    {
-        var settings = new ServiceSettings(_socket, Path.Combine(_folder, "state"), LogLevel.Information)
+    private async Task Start(bool logLevelFromPolicy = true) =>
+        await _service.StartAsync(settings: made => made with
         {
             PolicyPath = _config,
             LogLevelFromPolicy = logLevelFromPolicy,
-        };
-        _service = FakeKernelHost.Build(settings, ["eno1", "eno2"]);
-        await PluginHost.StartAsync(_service);
-    }
+        });
 
-    private CurrentPolicy InForce => _service!.Services.GetRequiredService<CurrentPolicy>();
+    private CurrentPolicy InForce => _service.Services.GetRequiredService<CurrentPolicy>();
 
     private async Task<string?> CreateNetwork(string extIf, int vlan)
     {
@@ -112,7 +98,7 @@ public class PolicyReloadTests
     {
         File.WriteAllText(_config, "log_level = warning\n");
         await Start();
-        var level = _service!.Services.GetRequiredService<LogLevelSwitch>();
+        var level = _service.Services.GetRequiredService<LogLevelSwitch>();
         Assert.That(level.Level, Is.EqualTo(LogLevel.Warning));
         File.WriteAllText(_config, "log_level = debug\n");
         Assert.That((await CliRun.Of("reload", "--socket", _socket)).Status, Is.EqualTo(0));
@@ -133,7 +119,7 @@ public class PolicyReloadTests
     public async Task Serve_refuses_to_start_on_a_file_that_does_not_parse_with_exit_status_2()
     {
         File.WriteAllText(_config, "allowed_vlans = 2000\ndad = maybe\n");
-        var run = await CliRun.Of("serve", "--state-dir", Path.Combine(_folder, "state"), "--socket", _socket,
+        var run = await CliRun.Of("serve", "--state-dir", _service.StateDirectory, "--socket", _socket,
             "--config", _config, "--log-level", "error");
         Assert.That(run.Status, Is.EqualTo(2), run.ToString());
         Assert.That(run.Error, Does.Contain($"l2vlan serve: {_config} line 2: dad: expected on or off; not started"));
