@@ -5,8 +5,8 @@ namespace L2Vlan.Cli;
 /// <summary>The l2vlan command line: its commands, and the exit status of a run (<see cref="ExitCodes"/>).</summary>
 internal static class L2VlanCli
 {
-    /// <summary>The commands; <paramref name="environment"/> reads an environment variable (serve's <see
-    /// cref="LogLevelOption.EnvironmentVariable"/>).</summary>
+    /// <summary>The commands; <paramref name="environment"/> reads an environment variable (serve's
+    /// <see cref="LogLevelOption.EnvironmentVariable"/>).</summary>
     public static RootCommand Create(Func<string, string?> environment) =>
         new("l2vlan: a Docker network and IPAM plugin that puts containers at L2 into an external 802.1Q VLAN")
         {

@@ -7,10 +7,9 @@ namespace L2Vlan.Tests.KillHost;
 
 /// <summary>
 /// The real rtnetlink client, except that an 802.1Q sub-interface <c>&lt;nic&gt;.&lt;vid&gt;</c> is made as one end of
-/// a
-/// veth pair of that name (its peer <c>vlanpeer&lt;vid&gt;</c>), and reported as the VLAN <c>vid</c> of
-/// <c>&lt;nic&gt;</c>.
-/// Every call is still one real netlink call, so the service's kill points are reached as they are in production.
+/// a veth pair of that name (its peer <c>vlanpeer&lt;vid&gt;</c>), and reported as the VLAN <c>vid</c> of
+/// <c>&lt;nic&gt;</c>. Every call is still one real netlink call, so the service's kill points are reached as they are
+/// in production.
 /// </summary>
 internal sealed partial class StandInVlanLinks(RouteNetlinkClient kernel) : ILinkControl
 {

@@ -51,8 +51,8 @@ public readonly record struct Cidr(IPAddress Network, int PrefixLength)
             prefixLength);
     }
 
-    /// <summary>Parses a network in CIDR form, refusing host bits and a zone, with an error that names <paramref
-    /// name="option"/>.</summary>
+    /// <summary>Parses a network in CIDR form, refusing host bits and a zone, with an error that names
+    /// <paramref name="option"/>.</summary>
     public static Cidr ParseNetwork(string? text, string option)
     {
         ZoneSuffix.Refuse(text, option);

@@ -27,10 +27,9 @@ public sealed class BridgeLinks(
     INftablesRules? nftables = null)
 {
     /// <summary>
-    /// Creates what is missing; <paramref name="save"/> persists the record whenever it changes. <paramref
-    /// name="ruleListed"/>:
-    /// start-up's listing of the firewall showed the rule, so it is not asked for again (an iptables call per bridge
-    /// costs more as the rules grow: minutes at 4,094 bridges).
+    /// Creates what is missing; <paramref name="save"/> persists the record whenever it changes.
+    /// <paramref name="ruleListed"/>: start-up's listing of the firewall showed the rule, so it is not asked for again
+    /// (an iptables call per bridge costs more as the rules grow: minutes at 4,094 bridges).
     /// </summary>
     public void Ensure(BridgeRecord record, Action<BridgeRecord> save, bool ruleListed = false)
     {
@@ -132,9 +131,8 @@ public sealed class BridgeLinks(
 
     /// <summary>
     /// Everything <see cref="Ensure"/> would make or change is already as the record says, in the snapshot: the bridge
-    /// and
-    /// the VLAN link exist, are of their kind, up, joined, of the record's MTU, and the rule is in place. A NIC that is
-    /// down is said, as <see cref="Ensure"/> says it.
+    /// and the VLAN link exist, are of their kind, up, joined, of the record's MTU, and the rule is in place. A NIC
+    /// that is down is said, as <see cref="Ensure"/> says it.
     /// </summary>
     public bool InPlace(BridgeRecord record, LinkSnapshot kernel)
     {

@@ -120,8 +120,8 @@ public sealed class BridgeRegistry(
     public LinkSnapshot Snapshot() =>
         new(links.ListLinks, bridgeLinks.AllowedBridges, bridgeLinks.AllowedBridges);
 
-    /// <summary>The bridge's links and rule are as its record says, in the snapshot (see <see
-    /// cref="BridgeLinks.InPlace"/>).</summary>
+    /// <summary>The bridge's links and rule are as its record says, in the snapshot (see
+    /// <see cref="BridgeLinks.InPlace"/>).</summary>
     public bool InPlace(BridgeRecord bridge, LinkSnapshot kernel) => bridgeLinks.InPlace(bridge, kernel);
 
     /// <summary>Takes down what l2vlan made for the bridge, when no network uses it any more. Under the bridge's

@@ -124,9 +124,8 @@ public sealed class DuplicateAddressCheck(IAddressProber prober, ILinkControl li
         logger.LogWarning("Refused {Address} on VLAN {VlanId} ({VlanLink}): {Holder} holds it", claim.Address,
             target.VlanId, target.VlanLink, Mac(claim));
         throw new UserError($"address {claim.Address} is already in use on VLAN {target.VlanId} ({target.VlanLink}) " +
-            $"by the station with MAC {Mac(claim)}, "
-            + $"which answered l2vlan's duplicate address probe; use another address, or create the network with -o " +
-                $"{NetworkOptionsParser.DadOption}=off to skip the check");
+            $"by the station with MAC {Mac(claim)}, which answered l2vlan's duplicate address probe; use another " +
+            $"address, or create the network with -o {NetworkOptionsParser.DadOption}=off to skip the check");
     }
 
     /// <summary>52:54:00:12:34:56, as ip and arp print it.</summary>

@@ -7,12 +7,11 @@ namespace L2Vlan.Driver;
 /// <summary>
 /// The links l2vlan finds on the host rather than makes, and when it may use them, checked before anything is made.
 /// <c>ext_if</c> is the NIC that carries the VLAN: not the loopback, not a bridge (docker0, Docker's br-…, l2vlan's
-/// own),
-/// not a VLAN sub-interface of a bridge, not a container's veth (a veth that is a bridge's port). A VLAN sub-interface
-/// that exists and that l2vlan did not make, such as the host's own management VLAN, is put on l2vlan's bridge only
-/// when nothing else uses it: the host has no address on it (the kernel's own IPv6 link-local one aside), it is no
-/// other bridge's or bond's port, and no link is made on top of it. l2vlan never changes the MTU of a link it did not
-/// make, and never deletes one (BridgeLinks.Remove).
+/// own), not a VLAN sub-interface of a bridge, not a container's veth (a veth that is a bridge's port). A VLAN
+/// sub-interface that exists and that l2vlan did not make, such as the host's own management VLAN, is put on l2vlan's
+/// bridge only when nothing else uses it: the host has no address on it (the kernel's own IPv6 link-local one aside),
+/// it is no other bridge's or bond's port, and no link is made on top of it. l2vlan never changes the MTU of a link it
+/// did not make, and never deletes one (BridgeLinks.Remove).
 /// </summary>
 public static class ForeignLinks
 {
@@ -72,8 +71,8 @@ public static class ForeignLinks
         CheckMtuKept(vlan, mtu);
     }
 
-    /// <summary>The link of the sub-interface's name is VLAN <paramref name="vlanId"/> of <paramref
-    /// name="nic"/>.</summary>
+    /// <summary>The link of the sub-interface's name is VLAN <paramref name="vlanId"/> of
+    /// <paramref name="nic"/>.</summary>
     public static void CheckIsVlanOf(LinkInfo vlan, LinkInfo nic, int vlanId)
     {
         if (vlan.Kind != "vlan" || vlan.VlanId != vlanId || vlan.ParentIndex != nic.Index)

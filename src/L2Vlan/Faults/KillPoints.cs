@@ -64,8 +64,8 @@ public static class KillPoints
     /// </summary>
     public static Action<string>? Observer { get; set; }
 
-    /// <summary>Set by an in-process suite: journals compact early, as under an armed point (<see
-    /// cref="IsArmed"/>).</summary>
+    /// <summary>Set by an in-process suite: journals compact early, as under an armed point
+    /// (<see cref="IsArmed"/>).</summary>
     public static bool CompactEarly { get; set; }
 
     /// <summary>

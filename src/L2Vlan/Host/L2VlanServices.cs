@@ -16,10 +16,9 @@ using Microsoft.Extensions.Logging;
 namespace L2Vlan.Host;
 
 /// <summary>
-/// The one composition of the service's objects, for every host of them: <c>l2vlan serve</c> (<see
-/// cref="PluginHost"/>),
-/// the kill-point suite's host and the unit tests. Each swaps what it stands in for (the kernel, the firewall)
-/// by registering its own after this; a constructor's new argument is wired here once.
+/// The one composition of the service's objects, for every host of them: <c>l2vlan serve</c>
+/// (<see cref="PluginHost"/>), the kill-point suite's host and the unit tests. Each swaps what it stands in for (the
+/// kernel, the firewall) by registering its own after this; a constructor's new argument is wired here once.
 /// </summary>
 public static class L2VlanServices
 {

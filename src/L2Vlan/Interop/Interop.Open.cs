@@ -14,8 +14,8 @@ internal static partial class Interop
         /// <summary>
         /// O_DIRECTORY differs between architectures, as O_NOFOLLOW, O_DIRECT and O_LARGEFILE do: x86-64 keeps i386's
         /// values (O_DIRECTORY 0x10000), arm64 has asm-generic/fcntl.h's (O_DIRECTORY 0x4000), where 0x10000 is
-        /// O_DIRECT.
-        /// The other flags l2vlan passes are the same on both. Another architecture is refused rather than guessed.
+        /// O_DIRECT. The other flags l2vlan passes are the same on both. Another architecture is refused rather than
+        /// guessed.
         /// </summary>
         internal static int DirectoryFlagOf(Architecture architecture) => architecture switch
         {

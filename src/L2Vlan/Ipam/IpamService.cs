@@ -214,8 +214,7 @@ public sealed partial class IpamService(
 
     /// <summary>
     /// Hands the pool's changes to its journal; the public call waits for them in <see cref="Durable"/>. A write the
-    /// disk
-    /// refuses puts the pool back as its files hold it (<see cref="Undo"/>), and the call is refused.
+    /// disk refuses puts the pool back as its files hold it (<see cref="Undo"/>), and the call is refused.
     /// </summary>
     private void Save(AddressPool pool)
     {
@@ -295,10 +294,9 @@ public sealed partial class IpamService(
     /// <summary>
     /// A state file could not be synced, so changes in memory may never reach the disk: no call may be told they did,
     /// and a retry cannot tell (Linux may drop the pages whose write-back failed). The process ends, once, saying why
-    /// on
-    /// stderr, which journald keeps (the console logger writes from a queue that FailFast does not wait for); systemd
-    /// starts it again (Restart=on-failure) and the next start replays what the journals hold. A disk that fails
-    /// again at every start stops it for good after StartLimitBurst= starts (l2vlan.service).
+    /// on stderr, which journald keeps (the console logger writes from a queue that FailFast does not wait for);
+    /// systemd starts it again (Restart=on-failure) and the next start replays what the journals hold. A disk that
+    /// fails again at every start stops it for good after StartLimitBurst= starts (l2vlan.service).
     /// </summary>
     public static void Fatal(ILogger logger, Exception problem)
     {

@@ -10,9 +10,8 @@ namespace L2Vlan.Packets;
 public interface IArpAnnouncer
 {
     /// <summary>
-    /// Sends one gratuitous ARP, or for an IPv6 address one unsolicited neighbour advertisement with the override
-    /// flag, for <paramref name="address"/> with source <paramref name="mac"/> out of the link <paramref
-    /// name="linkIndex"/>,
+    /// Sends one gratuitous ARP, or for an IPv6 address one unsolicited neighbour advertisement with the override flag,
+    /// for <paramref name="address"/> with source <paramref name="mac"/> out of the link <paramref name="linkIndex"/>,
     /// so switches and the router learn where the address now lives.
     /// </summary>
     void Announce(int linkIndex, PhysicalAddress mac, IPAddress address);

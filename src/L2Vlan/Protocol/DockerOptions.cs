@@ -77,9 +77,9 @@ public static class DockerOptions
 
     /// <summary>
     /// Docker honours an interface name for its own drivers only: for a plugin it names the interface from DstPrefix
-    /// and
-    /// drops DstName (moby daemon/libnetwork/drivers/remote/driver.go, Join: <c>SetNames(SrcName, DstPrefix, "")</c>,
-    /// 28.0 to 29.x). The container would get eth0, eth1, … whatever was asked, so the request is refused instead.
+    /// and drops DstName (moby daemon/libnetwork/drivers/remote/driver.go, Join: <c>SetNames(SrcName, DstPrefix,
+    /// "")</c>, 28.0 to 29.x). The container would get eth0, eth1, … whatever was asked, so the request is refused
+    /// instead.
     /// </summary>
     public static void RejectInterfaceName(Dictionary<string, JsonElement>? options)
     {

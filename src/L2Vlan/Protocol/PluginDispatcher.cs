@@ -10,12 +10,11 @@ namespace L2Vlan.Protocol;
 
 /// <summary>
 /// Routes Docker's POST /Interface.Method calls to the driver and the IPAM (through <see cref="NetworkDriverCalls"/>
-/// and <see cref="IpamCalls"/>, which map messages to typed calls). Calls run concurrently and the dispatcher
-/// takes no lock: the driver locks per network and per bridge, the IPAM has its own lock, and the calls that
-/// read no state (Plugin.Activate, the capabilities, the no-op calls) take none, so one stuck call holds up only
-/// calls on what it holds. Each call is counted in <see cref="RunningCalls"/> for the watchdog, and in
-/// <see cref="CallMetrics"/> for the operator. Bytes in, bytes
-/// out, so it is tested without a socket.
+/// and <see cref="IpamCalls"/>, which map messages to typed calls). Calls run concurrently and the dispatcher takes no
+/// lock: the driver locks per network and per bridge, the IPAM has its own lock, and the calls that read no state
+/// (Plugin.Activate, the capabilities, the no-op calls) take none, so one stuck call holds up only calls on what it
+/// holds. Each call is counted in <see cref="RunningCalls"/> for the watchdog, and in <see cref="CallMetrics"/> for the
+/// operator. Bytes in, bytes out, so it is tested without a socket.
 /// </summary>
 public sealed class PluginDispatcher
 {

@@ -56,8 +56,8 @@ public sealed class AddressPool : IStateRecord
     /// </summary>
     public long? JournalSequence { get; set; }
 
-    /// <summary>The changes made in memory and not yet handed to the journal, as journal records (<see
-    /// cref="PoolChange"/>).</summary>
+    /// <summary>The changes made in memory and not yet handed to the journal, as journal records
+    /// (<see cref="PoolChange"/>).</summary>
     [JsonIgnore]
     internal List<string> Pending { get; } = [];
 

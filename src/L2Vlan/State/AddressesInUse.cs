@@ -8,8 +8,7 @@ namespace L2Vlan.State;
 /// Docker's default), and no IPAM knows another's addresses, so this is where two endpoints meet.
 /// <para>
 /// An address is taken only by <see cref="TryUse"/>, which checks and takes under one short lock: two CreateEndpoints
-/// on
-/// two networks of one bridge each hold only their own network's lock, and only one of them gets the address. It is
+/// on two networks of one bridge each hold only their own network's lock, and only one of them gets the address. It is
 /// given back when the records say the endpoint is deleted or gone (<see cref="Refresh"/>, on every save of its
 /// network), when its network goes (<see cref="Forget"/>), or when its record could not be written
 /// (<see cref="Release"/>). At start it is built again from the records (<see cref="Rebuild"/>).

@@ -26,8 +26,8 @@ public sealed class GroupCommit(Action<Exception> fatal, Action<SafeFileHandle>?
     /// <summary>How many batches were synced: each covers every record appended before it started.</summary>
     public long Syncs { get; private set; }
 
-    /// <summary>Writes <paramref name="record"/> at <paramref name="offset"/>; returns the ticket to wait for with <see
-    /// cref="WaitDurable"/>.</summary>
+    /// <summary>Writes <paramref name="record"/> at <paramref name="offset"/>; returns the ticket to wait for with
+    /// <see cref="WaitDurable"/>.</summary>
     public long Append(SafeFileHandle file, long offset, ReadOnlySpan<byte> record)
     {
         lock (_appending)

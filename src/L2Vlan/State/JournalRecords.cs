@@ -6,9 +6,8 @@ namespace L2Vlan.State;
 
 /// <summary>
 /// How a pool's journal frames its records: length (4 bytes), CRC-32 (IEEE, as zlib) of what follows the CRC (4),
-/// sequence number
-/// (8), then the change as UTF-8 text (<see cref="PoolChange"/>), little-endian. A crash in the middle of an append
-/// leaves a last record that is short or fails its CRC: it was never answered, and is cut off.
+/// sequence number (8), then the change as UTF-8 text (<see cref="PoolChange"/>), little-endian. A crash in the middle
+/// of an append leaves a last record that is short or fails its CRC: it was never answered, and is cut off.
 /// </summary>
 internal static class JournalRecords
 {

@@ -18,8 +18,8 @@ public sealed class NetworkRegistry(JsonFileCollection<NetworkRecord> store)
     /// and removal here.</summary>
     public AddressesInUse Addresses { get; } = new();
 
-    /// <summary>Addresses that two live endpoints of one bridge used in the records of the last <see
-    /// cref="Load"/>.</summary>
+    /// <summary>Addresses that two live endpoints of one bridge used in the records of the last
+    /// <see cref="Load"/>.</summary>
     public IReadOnlyList<AddressesInUse.Shared> SharedAtLoad { get; private set; } = [];
 
     public IReadOnlyCollection<NetworkRecord> All

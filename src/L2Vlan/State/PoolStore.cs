@@ -317,8 +317,8 @@ public sealed class PoolStore(JsonFileCollection<AddressPool> snapshots, GroupCo
         return journal.Handle;
     }
 
-    /// <summary>Closes the journal's descriptor; records still waiting for their sync keep it open in <see
-    /// cref="GroupCommit"/> until then.</summary>
+    /// <summary>Closes the journal's descriptor; records still waiting for their sync keep it open in
+    /// <see cref="GroupCommit"/> until then.</summary>
     private void Close(Journal journal)
     {
         if (journal.Handle is not { } handle) return;

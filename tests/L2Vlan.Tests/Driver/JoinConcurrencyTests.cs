@@ -35,8 +35,8 @@ public class JoinConcurrencyTests
 
     private int Veths() => _state.Links.ListLinks().Count(l => l.Name.StartsWith("l2v", StringComparison.Ordinal));
 
-    /// <summary>Holds the next veth creation until the returned event is set, setting <paramref
-    /// name="entered"/>.</summary>
+    /// <summary>Holds the next veth creation until the returned event is set, setting
+    /// <paramref name="entered"/>.</summary>
     private ManualResetEventSlim HoldVethCreation(ManualResetEventSlim entered)
     {
         var release = new ManualResetEventSlim();

@@ -74,9 +74,9 @@ public class AddressProbeFrameTests
     [Test]
     public void The_checksum_matches_a_known_value()
     {
-        // An echo request ::1 -> ::1, id 0, seq 0, no data: 0xffff - (::1 + ::1 + length 8 + 58 + type 0x8000), folded.
+        // An echo request ::1 -> ::1, id 0, seq 0, no data: 0xffff - (::1 + ::1 + length 8 + 58 + type 0x8000), folded,
+        // that is ~0x8044.
         byte[] loopback = IPAddress.IPv6Loopback.GetAddressBytes();
-        // ~0x8044
         Assert.That(Icmp6Frame.Checksum(loopback, loopback, [0x80, 0, 0, 0, 0, 0, 0, 0]), Is.EqualTo((ushort)0x7fbb));
     }
 

@@ -54,9 +54,9 @@ public class Docker29RequestTests : DispatcherOverFakeKernel
 
     /// <summary>
     /// `docker network connect --driver-opt com.docker.network.endpoint.ifname=lan0`: the option rides in
-    /// CreateEndpoint's
-    /// Options (daemon/network.go, EndpointOptionGeneric), but Docker names a plugin's interface from DstPrefix only
-    /// (drivers/remote/driver.go Join). Refused, so that the container does not get eth1 where lan0 was asked for.
+    /// CreateEndpoint's Options (daemon/network.go, EndpointOptionGeneric), but Docker names a plugin's interface from
+    /// DstPrefix only (drivers/remote/driver.go Join). Refused, so that the container does not get eth1 where lan0 was
+    /// asked for.
     /// </summary>
     [Test]
     public void An_interface_name_for_the_container_is_refused_naming_the_option_and_no_endpoint_is_recorded()

@@ -4,16 +4,15 @@ using System.Text.Json;
 namespace L2Vlan.Tests.Suites;
 
 /// <summary>
-/// What the state should be after a sequence of accepted (200) requests, written from the protocol notes and
-/// README's "What l2vlan does where Docker leaves it open", never from the product's code: pools (ID
-/// subnet@range) count the RequestPools that hold them and go with the last one once no address of theirs is
-/// handed out and no network of their subnet needs them for a gateway or --aux-address no other pool holds; gateways
-/// are recorded per pool and never released; addresses
-/// are held by endpoints' requests or as --aux-address; a network records its bridge (bridge_name or
-/// vlan&lt;id&gt;), VLAN and subnets; an endpoint its address and MAC (given, or 02:6c: + the IPv4 bytes); a
-/// deleted endpoint stays until its address is released; a network created again drops its endpoints and
-/// their addresses, and one pool request of theirs. Addresses the service chooses are taken from its reply.
-/// <see cref="Describe"/> gives the state as sorted lines that <see cref="ObservedState"/> also writes.
+/// What the state should be after a sequence of accepted (200) requests, written from the protocol notes and README's
+/// "What l2vlan does where Docker leaves it open", never from the product's code: pools (ID subnet@range) count the
+/// RequestPools that hold them and go with the last one once no address of theirs is handed out and no network of their
+/// subnet needs them for a gateway or --aux-address no other pool holds; gateways are recorded per pool and never
+/// released; addresses are held by endpoints' requests or as --aux-address; a network records its bridge (bridge_name
+/// or vlan&lt;id&gt;), VLAN and subnets; an endpoint its address and MAC (given, or 02:6c: + the IPv4 bytes); a deleted
+/// endpoint stays until its address is released; a network created again drops its endpoints and their addresses, and
+/// one pool request of theirs. Addresses the service chooses are taken from its reply. <see cref="Describe"/> gives the
+/// state as sorted lines that <see cref="ObservedState"/> also writes.
 /// </summary>
 internal sealed class ReferenceModel
 {

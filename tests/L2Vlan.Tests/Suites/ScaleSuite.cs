@@ -54,8 +54,8 @@ public class ScaleSuite
     public void SetUp()
     {
         // The state on tmpfs where there is one: the suite is about counts, descriptors and time spent in the service,
-        // not
-        // the disk's fsync rate (the IPAM bench measures that), and 60,000 synced writes would take most of its time.
+        // not the disk's fsync rate (the IPAM bench measures that), and 60,000 synced writes would take most of its
+        // time.
         _box = new ServiceSandbox(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "scale");
         _limits = UnitLimits.Read();
         // systemd's side of the watchdog: a datagram socket the service's WATCHDOG=1 pets arrive on.
@@ -154,9 +154,8 @@ public class ScaleSuite
 
     /// <summary>
     /// Four /16 subnets, one VLAN each. Per subnet, its share of the networks of a /25 range (from 10.x.16.0 on), the
-    /// rest
-    /// one fixed address each (from 10.x.0.2 on). Each fixed-address network gets one endpoint, the ranged ones the
-    /// rest.
+    /// rest one fixed address each (from 10.x.0.2 on). Each fixed-address network gets one endpoint, the ranged ones
+    /// the rest.
     /// </summary>
     private static List<Net> Layout()
     {

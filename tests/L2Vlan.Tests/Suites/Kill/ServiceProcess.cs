@@ -28,11 +28,9 @@ internal sealed class ServiceProcess : IDisposable
         Environment.GetEnvironmentVariable("L2VLAN_KILL_HOST") is { Length: > 0 } native ? native : JitBuild();
 
     /// <summary>
-    /// Starts the service; <paramref name="killAt"/> is L2VLAN_TEST_KILL_AT's value, or null for none. <paramref
-    /// name="wrapper"/>
-    /// comes between nsenter and the service (a command that execs the rest, as prlimit does, so the process is the
-    /// service's),
-    /// and <paramref name="environment"/> is added to its environment.
+    /// Starts the service; <paramref name="killAt"/> is L2VLAN_TEST_KILL_AT's value, or null for none.
+    /// <paramref name="wrapper"/> comes between nsenter and the service (a command that execs the rest, as prlimit
+    /// does, so the process is the service's), and <paramref name="environment"/> is added to its environment.
     /// </summary>
     public static ServiceProcess Start(string namespacePath, string socket, string stateDirectory,
         string firewallFolder, string? killAt,

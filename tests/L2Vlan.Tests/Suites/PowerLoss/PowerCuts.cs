@@ -17,8 +17,8 @@ internal sealed record PowerCut(string Point, string During, Dictionary<string, 
 
 /// <summary>
 /// Runs Docker's calls against an in-process service whose state folder is on a <see cref="PowerLossDisk"/>, and at
-/// every kill point it reaches keeps what a power cut there would leave (<see cref="PowerCut"/>). <see
-/// cref="Problems"/>
+/// every kill point it reaches keeps what a power cut there would leave (<see cref="PowerCut"/>).
+/// <see cref="Problems"/>
 /// then starts a fresh service on each such folder, over a kernel that lost every link as a rebooted host has, and
 /// checks what the kill-point suite checks of the state: every file loads, no pool holds an address that no record,
 /// aux address or Docker holds, every address a record names is held, no bridge record is left without a network.
